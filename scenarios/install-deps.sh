@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Netstack's demo, tests and benchmarks need. Idempotent: packages
+# already present are not fetched again. Needs root (CI and the lab machines run as root).
+set -euo pipefail
+
+packages=(iproute2 iptables runc busybox-static etcd-server etcd-client dnsutils dnsperf iperf3 libpcap0.8)
+if [[ "${NETSTACK_WITH_DOCKER:-0}" == 1 ]]; then
+    packages+=(docker.io)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+    echo "installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
