@@ -46,8 +46,8 @@ public sealed class NetlinkBatch
                 VxlanSpec { Underlay: { } underlay } => Resolve(underlay, operation, "underlay device"),
                 _ => 0,
             },
-            spec.Namespace?.DescriptorValue ?? -1,
-            (spec as VethSpec)?.PeerNamespace?.DescriptorValue ?? -1);
+            spec.Namespace?.DescriptorValue,
+            (spec as VethSpec)?.PeerNamespace?.DescriptorValue);
         return Add(operation, (ref NetlinkWriter w, uint seq) => LinkCodec.NewLink(ref w, seq, spec, refs));
     }
 

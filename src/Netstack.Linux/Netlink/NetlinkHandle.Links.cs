@@ -184,8 +184,8 @@ public sealed partial class NetlinkHandle
             VxlanSpec { Underlay: { } underlay } => ResolveIndex(underlay, operation, "underlay device"),
             _ => 0,
         };
-        return new LinkReferences(master, parent, spec.Namespace?.DescriptorValue ?? -1,
-            (spec as VethSpec)?.PeerNamespace?.DescriptorValue ?? -1);
+        return new LinkReferences(master, parent, spec.Namespace?.DescriptorValue,
+            (spec as VethSpec)?.PeerNamespace?.DescriptorValue);
     }
 
     internal int ResolveIndex(LinkRef link, string operation, string field)

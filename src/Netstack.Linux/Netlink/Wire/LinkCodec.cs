@@ -6,7 +6,7 @@ using System.Text;
 namespace Netstack.Linux.Netlink.Wire;
 
 /// <summary>Indices and namespace fds a link request refers to, resolved before encoding.</summary>
-internal readonly record struct LinkReferences(int MasterIndex = 0, int ParentIndex = 0, int NamespaceFd = -1, int PeerNamespaceFd = -1);
+internal readonly record struct LinkReferences(int MasterIndex = 0, int ParentIndex = 0, int? NamespaceFd = null, int? PeerNamespaceFd = null);
 
 /// <summary>
 /// Encodes RTM_NEWLINK/DELLINK/GETLINK requests and decodes RTM_NEWLINK replies. Attribute order
@@ -30,12 +30,13 @@ internal static class LinkCodec
     {
         w.BeginMessage(Nl.RTM_NEWLINK, CreateFlags, sequence);
         WriteInfo(ref w, 0, spec.Up ? Ifla.IFF_UP : 0, spec.Up ? Ifla.IFF_UP : 0);
-        w.PutString(Ifla.IFNAME, spec.Name);
+        // iproute2 emits the options, then IFLA_IFNAME, then IFLA_LINKINFO.
         WriteCommon(ref w, spec.Mtu, spec.MacAddress, spec.Group, refs.MasterIndex, refs.NamespaceFd);
         if (spec is MacvlanSpec or VlanSpec)
         {
             w.PutS32(Ifla.LINK, refs.ParentIndex);
         }
+        w.PutString(Ifla.IFNAME, spec.Name);
 
         var linkInfo = w.BeginNested(Ifla.LINKINFO);
         PutKind(ref w, spec.Kind);
@@ -45,8 +46,8 @@ internal static class LinkCodec
                 var data = w.BeginNested(Ifla.INFO_DATA);
                 var peer = w.BeginNested(Ifla.VETH_INFO_PEER);
                 WriteInfo(ref w, 0, veth.PeerUp ? Ifla.IFF_UP : 0, veth.PeerUp ? Ifla.IFF_UP : 0);
-                w.PutString(Ifla.IFNAME, veth.PeerName);
                 WriteCommon(ref w, veth.PeerMtu, veth.PeerMacAddress, null, 0, refs.PeerNamespaceFd);
+                w.PutString(Ifla.IFNAME, veth.PeerName);
                 w.EndNested(peer);
                 w.EndNested(data);
                 break;
@@ -125,7 +126,7 @@ internal static class LinkCodec
         w.EndMessage();
     }
 
-    public static void WriteCommon(ref NetlinkWriter w, int? mtu, PhysicalAddress? mac, uint? group, int masterIndex, int namespaceFd)
+    public static void WriteCommon(ref NetlinkWriter w, int? mtu, PhysicalAddress? mac, uint? group, int masterIndex, int? namespaceFd)
     {
         if (mtu is { } m)
         {
@@ -143,9 +144,9 @@ internal static class LinkCodec
         {
             w.PutU32(Ifla.MASTER, (uint)masterIndex);
         }
-        if (namespaceFd >= 0)
+        if (namespaceFd is { } fd)
         {
-            w.PutU32(Ifla.NET_NS_FD, (uint)namespaceFd);
+            w.PutU32(Ifla.NET_NS_FD, (uint)fd);
         }
     }
 
