@@ -14,6 +14,12 @@ internal static class VethBenchmark
 {
     private sealed record Timing(double Create, double Delete);
 
+    // The kernel finishes some work after the last ack (linkwatch applies carrier changes at most
+    // once a second, IPv6 address configuration runs from timers). Deleting right away would bill
+    // that leftover work to the deletion of whichever variant created fastest; waiting this long
+    // before timing the deletion gives every variant the same settled start.
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
+
     public static int Run(BenchOptions options)
     {
         Console.WriteLine($"veth benchmark: {options.Pairs} pairs; rounds: netstack {options.Rounds}, ip -batch {options.IpBatchRounds}, ip per op {options.PerOpRounds}");
@@ -83,6 +89,7 @@ internal static class VethBenchmark
         batch.Execute();
         var create = clock.Elapsed.TotalSeconds;
         Check(stage, pairs, "netstack");
+        Thread.Sleep(Settle);
 
         clock.Restart();
         stage.Netlink.LinkDeleteGroup(Stage.Group);
@@ -108,6 +115,7 @@ internal static class VethBenchmark
         Stage.Run("ip", ["-n", stage.Peer.Name!, "-batch", "-"], peer.ToString());
         var create = clock.Elapsed.TotalSeconds;
         Check(stage, pairs, "ip -batch");
+        Thread.Sleep(Settle);
 
         clock.Restart();
         Stage.Run("ip", "-n", stage.Host.Name!, "link", "del", "group", Stage.Group.ToString(CultureInfo.InvariantCulture));
@@ -128,6 +136,7 @@ internal static class VethBenchmark
         }
         var create = clock.Elapsed.TotalSeconds;
         Check(stage, pairs, "ip per op");
+        Thread.Sleep(Settle);
 
         clock.Restart();
         for (var i = 0; i < pairs; i++)
