@@ -93,11 +93,11 @@ public sealed class NetlinkBatch
     }
 
     /// <summary>Queues <see cref="NetlinkHandle.AddrAdd"/>; the link must exist now or be given by index.</summary>
-    public NetlinkBatch AddrAdd(LinkRef link, InterfaceAddress address)
+    public NetlinkBatch AddrAdd(LinkRef link, InterfaceAddress address, bool noDad = false)
     {
         var operation = $"addr add {address} dev {link}";
         var index = Resolve(link, operation, "dev");
-        return Add(operation, (ref NetlinkWriter w, uint seq) => AddressCodec.Write(ref w, seq, true, index, address));
+        return Add(operation, (ref NetlinkWriter w, uint seq) => AddressCodec.Write(ref w, seq, true, index, address, noDad));
     }
 
     /// <summary>Queues <see cref="NetlinkHandle.NeighReplace"/>.</summary>
