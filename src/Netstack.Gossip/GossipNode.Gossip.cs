@@ -217,6 +217,7 @@ public sealed partial class GossipNode
                 foreach (var m in reaped)
                 {
                     _members.Remove(m.Name);
+                    _liveCount = -1;
                     _byAddress.Remove(m.Address);
                     if (m.InRotation)
                     {
