@@ -9,8 +9,8 @@ namespace Netstack.Dns.Wire;
 public sealed class DnsMessage
 {
     // Smallest encodings: a question is a root name (1) + type + class (5); a record adds TTL and RDLENGTH (11).
-    private const int MinQuestionLength = 5;
-    private const int MinRecordLength = 11;
+    internal const int MinQuestionLength = 5;
+    internal const int MinRecordLength = 11;
 
     public ushort Id { get; set; }
 
@@ -67,7 +67,7 @@ public sealed class DnsMessage
         CheckCount(data, position, header.QuestionCount, MinQuestionLength, "QDCOUNT");
         for (var i = 0; i < header.QuestionCount; i++)
         {
-            var field = $"question {i + 1} of {header.QuestionCount}";
+            var field = new DnsField("question", i + 1, header.QuestionCount);
             var name = DnsName.Read(data, ref position, field);
             if (position + 4 > data.Length)
             {
@@ -185,7 +185,7 @@ public sealed class DnsMessage
     private static bool FitsWithReserve(ref DnsMessageWriter writer, DnsResourceRecord record, int reserve) =>
         DnsMessageWriter.MaxEncodedLength(record) + reserve <= writer.Remaining;
 
-    private static void CheckCount(ReadOnlySpan<byte> data, int position, int count, int minLength, string field)
+    internal static void CheckCount(ReadOnlySpan<byte> data, int position, int count, int minLength, string field)
     {
         // Cheap early refusal of "65535 questions in 40 bytes" before any work or allocation.
         if ((long)count * minLength > data.Length - position)
@@ -199,26 +199,30 @@ public sealed class DnsMessage
         CheckCount(data, position, count, MinRecordLength, countField);
         for (var i = 0; i < count; i++)
         {
-            var field = $"{section} record {i + 1} of {count}";
-            var name = DnsName.Read(data, ref position, field);
-            if (position + 10 > data.Length)
-            {
-                throw new DnsFormatException(DnsFormatError.PastEnd, position, $"{field} '{name}': fixed fields run past the end of the {data.Length}-byte message");
-            }
-
-            var type = (DnsRecordType)BinaryPrimitives.ReadUInt16BigEndian(data[position..]);
-            var @class = BinaryPrimitives.ReadUInt16BigEndian(data[(position + 2)..]);
-            var ttl = BinaryPrimitives.ReadUInt32BigEndian(data[(position + 4)..]);
-            var rdLength = BinaryPrimitives.ReadUInt16BigEndian(data[(position + 8)..]);
-            position += 10;
-            if (position + rdLength > data.Length)
-            {
-                throw new DnsFormatException(DnsFormatError.PastEnd, position - 2, $"{field} '{name}': RDLENGTH {rdLength} runs past the end of the {data.Length}-byte message");
-            }
-
-            var rdata = DnsRecordDataReader.Read(data, position, rdLength, type, name);
-            position += rdLength;
-            records.Add(new DnsResourceRecord(name, type, @class, ttl, rdata));
+            records.Add(ReadRecord(data, ref position, new DnsField(section + " record", i + 1, count)));
         }
+    }
+
+    internal static DnsResourceRecord ReadRecord(ReadOnlySpan<byte> data, ref int position, DnsField field)
+    {
+        var name = DnsName.Read(data, ref position, field);
+        if (position + 10 > data.Length)
+        {
+            throw new DnsFormatException(DnsFormatError.PastEnd, position, $"{field} '{name}': fixed fields run past the end of the {data.Length}-byte message");
+        }
+
+        var type = (DnsRecordType)BinaryPrimitives.ReadUInt16BigEndian(data[position..]);
+        var @class = BinaryPrimitives.ReadUInt16BigEndian(data[(position + 2)..]);
+        var ttl = BinaryPrimitives.ReadUInt32BigEndian(data[(position + 4)..]);
+        var rdLength = BinaryPrimitives.ReadUInt16BigEndian(data[(position + 8)..]);
+        position += 10;
+        if (position + rdLength > data.Length)
+        {
+            throw new DnsFormatException(DnsFormatError.PastEnd, position - 2, $"{field} '{name}': RDLENGTH {rdLength} runs past the end of the {data.Length}-byte message");
+        }
+
+        var rdata = DnsRecordDataReader.Read(data, position, rdLength, type, name);
+        position += rdLength;
+        return new DnsResourceRecord(name, type, @class, ttl, rdata);
     }
 }

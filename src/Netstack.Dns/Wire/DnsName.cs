@@ -23,7 +23,10 @@ public static class DnsName
     /// bytes at that place (a pointer counts 2 bytes). Every pointer must point before the start of
     /// the label run that contains it, so each jump goes strictly backwards and loops cannot exist.
     /// </summary>
-    public static string Read(ReadOnlySpan<byte> message, ref int offset, string field = "name")
+    public static string Read(ReadOnlySpan<byte> message, ref int offset, string field = "name") =>
+        Read(message, ref offset, new DnsField(field));
+
+    internal static string Read(ReadOnlySpan<byte> message, ref int offset, DnsField field)
     {
         Span<char> text = stackalloc char[MaxTextLength];
         var length = 0;
@@ -48,6 +51,11 @@ public static class DnsName
                 }
 
                 var target = ((labelLength & 0x3F) << 8) | message[position + 1];
+                if (target < DnsHeader.Size && runStart >= DnsHeader.Size)
+                {
+                    throw new DnsFormatException(DnsFormatError.BadPointer, position, $"{field}: compression pointer to byte {target} points into the 12-byte header");
+                }
+
                 if (target >= runStart)
                 {
                     throw new DnsFormatException(DnsFormatError.BadPointer, position, $"{field}: compression pointer to byte {target} does not point before byte {runStart}");
@@ -101,7 +109,7 @@ public static class DnsName
     }
 
     /// <summary>Skips a name without decoding it, with the same checks as <see cref="Read"/>.</summary>
-    public static void Skip(ReadOnlySpan<byte> message, ref int offset, string field = "name")
+    internal static void Skip(ReadOnlySpan<byte> message, ref int offset, DnsField field)
     {
         // Decoding is cheap next to the checks, and one code path keeps the rules in one place.
         _ = Read(message, ref offset, field);
