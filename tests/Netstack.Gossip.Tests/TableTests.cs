@@ -211,6 +211,37 @@ public sealed class TableTests
     }
 
     [Fact]
+    public async Task RestartedOwner_WinsBackItsEntries_AndStaleOnesAreDeleted()
+    {
+        await using var cluster = await StartWithNetworkAsync(5, seed: 79);
+        var owner = cluster.Nodes[4];
+        owner.Tables.CreateEntry(Net, Peers, "kept", Bytes("old"));
+        owner.Tables.CreateEntry(Net, Peers, "stale", Bytes("old"));
+        for (var i = 0; i < 20; i++)
+        {
+            owner.Tables.UpdateEntry(Net, Peers, "kept", Bytes($"old {i}"));
+        }
+        cluster.Run(TimeSpan.FromSeconds(5));
+
+        // A crash and a quick restart: a new process with empty state and fresh Lamport clocks
+        // rejoins and re-creates only what it still has (as a restarted daemon would).
+        owner.Stop();
+        await owner.DisposeAsync();
+        var reborn = cluster.CreateNode(4);
+        cluster.Nodes[4] = reborn;
+        await reborn.StartAsync();
+        await reborn.JoinAsync([cluster.Nodes[0].Address]);
+        reborn.Tables.JoinNetwork(Net);
+        reborn.Tables.CreateEntry(Net, Peers, "kept", Bytes("new"));
+
+        var converged = cluster.RunUntil(() => cluster.Nodes.All(n =>
+            n.Tables.Get(Net, Peers, "stale", includeSuspended: true) is null
+            && n.Tables.Get(Net, Peers, "kept") is { } e && Encoding.UTF8.GetString(e.Value.Span) == "new"), TimeSpan.FromMinutes(2));
+
+        Assert.NotNull(converged);
+    }
+
+    [Fact]
     public async Task BadInput_IsRejectedWithTheFieldName_AndChangesNothing()
     {
         await using var cluster = await StartWithNetworkAsync(2, seed: 73);
