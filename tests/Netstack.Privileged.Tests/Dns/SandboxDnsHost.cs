@@ -33,9 +33,10 @@ internal sealed class SandboxDnsHost : IAsyncDisposable
         {
             // A container has an address besides loopback; glibc's AI_ADDRCONFIG skips IPv4 lookups without one.
             // A veth pair with both ends inside (the kernel here has no dummy driver).
-            sandbox.Netlink.LinkAdd(new VethSpec("eth0", "eth0-peer") { PeerNamespace = sandbox.Namespace, PeerUp = true });
+            sandbox.Netlink.LinkAdd(new VethSpec("eth0", "eth0-peer"));
             sandbox.Netlink.AddrAdd("eth0", new InterfaceAddress(eth0, 24));
             sandbox.Netlink.LinkSetUp("eth0");
+            sandbox.Netlink.LinkSetUp("eth0-peer");
         }
 
         sandbox.Netlink.LinkSetUp("lo");
