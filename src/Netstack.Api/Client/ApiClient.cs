@@ -9,7 +9,7 @@ using Netstack.Api.Contracts.Containers;
 using Netstack.Api.Contracts.Images;
 using Netstack.Api.Contracts.Networks;
 using Netstack.Api.Contracts.Sandboxes;
-using Netstack.Api.Contracts.System;
+using Netstack.Api.Contracts.Engine;
 using Netstack.Api.Filters;
 using Netstack.Api.Serialization;
 
@@ -263,13 +263,13 @@ public sealed class ApiClient : IDisposable
                 response = await _http.SendAsync(request, completion, ct).ConfigureAwait(false);
             }
         }
-        catch (HttpRequestException e) when (e.InnerException is SocketException)
+        catch (HttpRequestException e) when (e.InnerException is SocketException socketError)
         {
-            throw new ApiException(null, $"cannot connect to netstackd at {Address.Uri}: {e.InnerException.Message}. Is the daemon running?", e);
+            throw Unreachable(socketError, e);
         }
         catch (SocketException e)
         {
-            throw new ApiException(null, $"cannot connect to netstackd at {Address.Uri}: {e.Message}. Is the daemon running?", e);
+            throw Unreachable(e, e);
         }
         if (response.IsSuccessStatusCode)
         {
@@ -280,6 +280,13 @@ public sealed class ApiClient : IDisposable
             var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
             throw new ApiException(response.StatusCode, ErrorMessage(response.StatusCode, text));
         }
+    }
+
+    private ApiException Unreachable(SocketException error, Exception e)
+    {
+        // Connecting to a missing unix socket path fails with ENOENT, which .NET reports as "address not available".
+        var why = File.Exists(Address.SocketPath) ? error.Message : "no such socket";
+        return new ApiException(null, $"cannot connect to netstackd at {Address.Uri}: {why}. Is the daemon running?", e);
     }
 
     internal static string ErrorMessage(HttpStatusCode status, string body)

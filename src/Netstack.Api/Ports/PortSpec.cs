@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Netstack.Api.Client;
 using Netstack.Api.Contracts.Containers;
 
 namespace Netstack.Api.Ports;
@@ -49,7 +50,7 @@ public sealed record PortSpec(string HostIp, int? HostPort, int ContainerPort, s
             }
             hostIp = body[1..close];
             body = body[(close + 2)..];
-            if (!IPAddress.TryParse(hostIp, out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
+            if (!StrictAddress.TryParse(hostIp, out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
             {
                 throw Bad(spec, $"host address '{hostIp}' is not an IPv6 address");
             }
@@ -77,7 +78,7 @@ public sealed record PortSpec(string HostIp, int? HostPort, int ContainerPort, s
                 hostIp = parts[0];
                 hostPortText = parts[1];
                 containerPortText = parts[2];
-                if (!IPAddress.TryParse(hostIp, out var v4) || v4.AddressFamily != AddressFamily.InterNetwork)
+                if (!StrictAddress.TryParse(hostIp, out var v4) || v4.AddressFamily != AddressFamily.InterNetwork)
                 {
                     throw Bad(spec, $"host address '{hostIp}' is not an IPv4 address (write IPv6 in brackets)");
                 }

@@ -3,7 +3,7 @@ using Netstack.Api.Contracts.Containers;
 using Netstack.Api.Contracts.Images;
 using Netstack.Api.Contracts.Networks;
 using Netstack.Api.Contracts.Sandboxes;
-using Netstack.Api.Contracts.System;
+using Netstack.Api.Contracts.Engine;
 
 namespace Netstack.Api.Serialization;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Netstack.Api.Contracts.System;
+namespace Netstack.Api.Contracts.Engine;
 
 /// <summary>Answer of <c>GET /version</c> (Engine API v1.41 "SystemVersion").</summary>
 public sealed class VersionResponse

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Netstack.Api.Contracts.System;
+namespace Netstack.Api.Contracts.Engine;
 
 /// <summary>Answer of <c>GET /info</c>: the subset of the engine's "SystemInfo" netstack can fill truthfully.</summary>
 public sealed class InfoResponse
