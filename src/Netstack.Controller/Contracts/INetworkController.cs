@@ -13,7 +13,7 @@ public interface INetworkController
     /// <summary>
     /// Creates a network. Errors: bad name/CIDR/gateway/range/option or unknown driver
     /// (InvalidParameter naming the field), duplicate name or overlapping subnet (Conflict), no free
-    /// pool (Unavailable).
+    /// predefined pool (Conflict).
     /// </summary>
     Task<NetworkInfo> CreateNetworkAsync(NetworkSpec spec, CancellationToken cancellationToken = default);
 
@@ -50,7 +50,7 @@ public interface INetworkController
     /// Connects a sandbox to a network: allocates addresses, creates the endpoint in the driver,
     /// joins it (interface <c>ethN</c> in the sandbox), programs published ports. Errors: unknown
     /// network/sandbox (NotFound), already connected (Conflict), static IP outside the subnet
-    /// (InvalidParameter) or taken (Conflict), pool exhausted (Unavailable).
+    /// (InvalidParameter) or taken (Conflict), pool exhausted (Conflict).
     /// </summary>
     Task<EndpointInfo> ConnectAsync(string network, string sandbox, EndpointSpec? spec = null, CancellationToken cancellationToken = default);
 

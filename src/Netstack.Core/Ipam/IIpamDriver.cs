@@ -15,7 +15,8 @@ public interface IIpamDriver
     /// <summary>
     /// Reserves a pool: the given subnet (overlap with a pool already reserved in the space:
     /// <see cref="ConflictException"/>), or, when <see cref="PoolRequest.Subnet"/> is null, the first
-    /// free predefined pool that overlaps neither another pool nor a route on the host.
+    /// free predefined pool that overlaps neither another pool nor a route on the host (none left:
+    /// <see cref="ConflictException"/>).
     /// </summary>
     Task<PoolReservation> RequestPoolAsync(PoolRequest request, CancellationToken cancellationToken);
 
@@ -26,7 +27,8 @@ public interface IIpamDriver
     /// Reserves an address: <paramref name="preferred"/> when given (outside the subnet:
     /// <see cref="InvalidParameterException"/>; taken: <see cref="ConflictException"/>), else the
     /// lowest free one in the pool's range (or the next after the last one given, with
-    /// <see cref="DockerOptions.IpamSerial"/>). None free: <see cref="UnavailableException"/>.
+    /// <see cref="DockerOptions.IpamSerial"/>). None free: <see cref="ConflictException"/> (a 4xx:
+    /// the user fixes it by freeing addresses or using a bigger subnet).
     /// The network and broadcast addresses are never handed out.
     /// </summary>
     Task<CidrAddress> RequestAddressAsync(string poolId, IPAddress? preferred, IReadOnlyDictionary<string, string> options, CancellationToken cancellationToken);
