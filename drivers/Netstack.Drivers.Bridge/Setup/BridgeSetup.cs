@@ -83,8 +83,10 @@ internal static class BridgeSetup
         }
         if (existing is null)
         {
-            // The group must be empty, or bulk deletion would take another network's links with it.
-            var stranger = c.Host.Netlink.LinkList().FirstOrDefault(l => l.Group == c.Config.Group);
+            // The group must hold no other bridge, or bulk deletion would take another network's
+            // links with it. Veths left in it are this network's own ports whose bridge was deleted
+            // (reconcile reattaches them).
+            var stranger = c.Host.Netlink.LinkList().FirstOrDefault(l => l.Group == c.Config.Group && l.Kind != "veth");
             if (stranger is not null)
             {
                 throw new ConflictException(

@@ -148,13 +148,13 @@ public sealed class BridgeNetworkTests
     public async Task CreateNetwork_BridgeNameTakenByForeignInterface_ConflictAndNothingCreated()
     {
         await using var lab = BridgeLab.Create();
-        lab.Host.Ip("link", "add", "taken0", "type", "dummy");
+        lab.Host.Ip("link", "add", "taken0", "type", "bridge");
         var network = BridgeLab.Network("10.36.0.0/24", new Dictionary<string, string> { [DockerOptions.BridgeName] = "taken0" });
 
         var error = await Assert.ThrowsAsync<ConflictException>(() => lab.Driver.CreateNetworkAsync(network, CancellationToken.None));
 
         Assert.Contains("taken0", error.Message);
-        Assert.Equal("dummy", lab.Host.IpJson("-d", "link", "show", "dev", "taken0")[0].GetProperty("linkinfo").GetProperty("info_kind").GetString());
+        Assert.Equal("bridge", lab.Host.IpJson("-d", "link", "show", "dev", "taken0")[0].GetProperty("linkinfo").GetProperty("info_kind").GetString());
         Assert.DoesNotContain("NETSTACK", lab.HostRules());
     }
 }

@@ -37,7 +37,7 @@ public sealed class BridgeReconcileTests
             ],
         }, CancellationToken.None);
 
-        Assert.Empty(report.Errors);
+        Assert.True(report.Errors.Count == 0, string.Join("; ", report.Errors));
         Assert.Contains(report.Recreated, r => r.Contains(bridge, StringComparison.Ordinal));
         Assert.True(BridgeLab.Ping(a.Ns, b.Address));
         Assert.Equal("hello from a to 198.51.100.2", await NamespaceSockets.TcpAsk(lab.Internet.Namespace, BridgeLab.HostUplinkAddress, 8080));
@@ -59,7 +59,7 @@ public sealed class BridgeReconcileTests
         }, CancellationToken.None);
         // Someone else's rule in a netstack chain, and a link outside our groups, must survive.
         lab.Host.Exec("iptables", "-A", "NETSTACK-FORWARD", "-i", "foreign0", "-m", "comment", "--comment", "netstack:other-driver", "-j", "ACCEPT");
-        lab.Host.Ip("link", "add", "foreign0", "type", "dummy");
+        lab.Host.Ip("link", "add", "foreign0", "type", "bridge");
 
         // A new driver instance: the daemon restarted and the store knows only one network.
         using var restarted = new BridgeDriver(new BridgeDriverOptions { HostNamespacePath = lab.Host.Namespace.Path });
@@ -69,7 +69,7 @@ public sealed class BridgeReconcileTests
             Endpoints = [State(known, a, [])],
         }, CancellationToken.None);
 
-        Assert.Empty(report.Errors);
+        Assert.True(report.Errors.Count == 0, string.Join("; ", report.Errors));
         Assert.Empty(report.Recreated);
         var links = lab.Host.IpJson("link", "show").EnumerateArray().Select(l => l.GetProperty("ifname").GetString()).ToList();
         Assert.DoesNotContain("br-" + orphan.NetworkId[..12], links);
