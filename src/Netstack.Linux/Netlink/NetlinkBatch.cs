@@ -8,7 +8,8 @@ namespace Netstack.Linux;
 /// acks read afterwards. This is how a thousand veth pairs are made faster than <c>ip -batch</c>.
 /// Every request still gets its own ack; the kernel runs them in order and goes on after a failure,
 /// and <see cref="Execute"/> reports every failure. Namespaces named in queued specs must stay open
-/// until <see cref="Execute"/> returns (their fds are in the messages).
+/// until <see cref="Execute"/> returns (their fds are in the messages). A batch is used by one thread;
+/// its <see cref="Execute"/> holds the handle's lock like any other request.
 /// </summary>
 public sealed class NetlinkBatch
 {

@@ -416,4 +416,14 @@ public sealed class LinkTests
         }
         Assert.False(Exists(host, "to-sb"));
     }
+
+    [PrivilegedFact]
+    public void LinkAdd_WithNamespace_CreatesTheLinkThereDirectly()
+    {
+        using var host = TestNamespace.Create();
+        using var other = TestNamespace.Create();
+        host.Netlink.LinkAdd(new BridgeSpec("br-there") { Namespace = other.Namespace, Up = true });
+        Assert.False(Exists(host, "br-there"));
+        Assert.Contains("UP", Show(other, "br-there").GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+    }
 }
