@@ -243,6 +243,15 @@ public sealed partial class DefaultIpamDriver : IIpamDriver
         }
     }
 
+    public async Task<IReadOnlyList<string>> ListPoolsAsync(string addressSpace, CancellationToken cancellationToken)
+    {
+        var store = StoreFor(addressSpace);
+        var (registry, _) = await ReadRegistryAsync(store, addressSpace, cancellationToken).ConfigureAwait(false);
+        return registry.Pools
+            .Select(p => new PoolId(addressSpace, IPNetwork.Parse(p.Subnet), p.IpRange is null ? null : IPNetwork.Parse(p.IpRange)).ToString())
+            .ToArray();
+    }
+
     public async Task<IReadOnlyList<IPAddress>> ListAddressesAsync(string poolId, CancellationToken cancellationToken)
     {
         var id = PoolId.Parse(poolId);

@@ -237,6 +237,7 @@ public sealed class DefaultIpamDriverTests
         Assert.Equal("10.6.0.3", next.Address.ToString());
         await Assert.ThrowsAsync<ConflictException>(() => restarted.RequestPoolAsync(Subnet("10.6.0.0/25"), default));
         Assert.Equal(2 + 1, (await restarted.ListAddressesAsync(pool.PoolId, default)).Count);
+        Assert.Equal([pool.PoolId], await restarted.ListPoolsAsync(IpamAddressSpaces.Local, default));
     }
 
     [Fact]

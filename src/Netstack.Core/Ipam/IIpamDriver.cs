@@ -36,6 +36,9 @@ public interface IIpamDriver
     /// <summary>Returns an address to the pool. Not reserved: success.</summary>
     Task ReleaseAddressAsync(string poolId, IPAddress address, CancellationToken cancellationToken);
 
+    /// <summary>Ids of the pools reserved in an address space (for reconcile to release leaked ones).</summary>
+    Task<IReadOnlyList<string>> ListPoolsAsync(string addressSpace, CancellationToken cancellationToken);
+
     /// <summary>Addresses reserved in a pool (for reconcile to release leaked ones).</summary>
     Task<IReadOnlyList<IPAddress>> ListAddressesAsync(string poolId, CancellationToken cancellationToken);
 }
