@@ -27,8 +27,9 @@ public enum NeighbourEventKind
 }
 
 /// <summary>
-/// A neighbour or FDB notification. <see cref="IsBridge"/> marks AF_BRIDGE entries (FDB, and the
-/// VXLAN miss notifications).
+/// A neighbour or FDB notification. <see cref="IsBridge"/> marks AF_BRIDGE (FDB) entries. VXLAN
+/// miss notifications come in family AF_INET/AF_INET6 (the kernel's vxlan_fdb_info), so they are
+/// told apart by what they carry: <see cref="IsL2Miss"/> a MAC only, <see cref="IsL3Miss"/> an address.
 /// </summary>
 public sealed record NeighbourEvent(NeighbourEventKind Kind, bool IsBridge, Neighbour Entry) : NetlinkEvent
 {

@@ -27,6 +27,10 @@ public sealed record VethSpec : LinkSpec
 
     public int? PeerMtu { get; init; }
 
-    /// <summary>Bring the peer up at creation.</summary>
+    /// <summary>
+    /// Bring the peer up after creation. The kernel cannot do it in the creating request (veth_open
+    /// answers ENOTCONN until both ends are registered), so this costs a second request in the
+    /// peer's namespace; a failure there deletes the pair.
+    /// </summary>
     public bool PeerUp { get; init; }
 }

@@ -17,6 +17,8 @@ public sealed class NetworkNamespace : IDisposable
     private static readonly Lock MountLock = new();
 
     private readonly SafeFileDescriptor _fd;
+    private readonly Lock _netlinkLock = new();
+    private NetlinkHandle? _sharedNetlink;
 
     private NetworkNamespace(SafeFileDescriptor fd, string path, string? name)
     {
@@ -177,11 +179,34 @@ public sealed class NetworkNamespace : IDisposable
         });
     }
 
-    /// <summary>Opens an rtnetlink handle working in this namespace.</summary>
+    /// <summary>Opens an rtnetlink handle working in this namespace (the caller disposes it).</summary>
     public NetlinkHandle OpenNetlink() => NetlinkHandle.Open(this);
 
+    /// <summary>
+    /// A handle in this namespace owned by this object, opened on first use, for follow-up requests
+    /// such as bringing up a veth peer created here from another namespace.
+    /// </summary>
+    internal NetlinkHandle SharedNetlink
+    {
+        get
+        {
+            lock (_netlinkLock)
+            {
+                return _sharedNetlink ??= NetlinkHandle.Open(this);
+            }
+        }
+    }
+
     /// <summary>Closes this handle on the namespace; a named namespace stays until <see cref="Delete(string, string)"/>.</summary>
-    public void Dispose() => _fd.Dispose();
+    public void Dispose()
+    {
+        lock (_netlinkLock)
+        {
+            _sharedNetlink?.Dispose();
+            _sharedNetlink = null;
+        }
+        _fd.Dispose();
+    }
 
     public override string ToString() => Name ?? Path;
 

@@ -21,6 +21,7 @@ public sealed class NetlinkBatch
     private readonly List<(byte[] Buffer, int Length)> _chunks = [];
     private readonly Dictionary<uint, string> _operations = [];
     private readonly Dictionary<string, int> _indexCache = new(StringComparer.Ordinal);
+    private readonly List<(NetworkNamespace? Namespace, string Name)> _peersToBringUp = [];
     private byte[] _current = new byte[ChunkBytes];
     private int _used;
 
@@ -48,6 +49,10 @@ public sealed class NetlinkBatch
             },
             spec.Namespace?.DescriptorValue,
             (spec as VethSpec)?.PeerNamespace?.DescriptorValue);
+        if (spec is VethSpec { PeerUp: true } veth)
+        {
+            _peersToBringUp.Add((veth.PeerNamespace, veth.PeerName));
+        }
         return Add(operation, (ref NetlinkWriter w, uint seq) => LinkCodec.NewLink(ref w, seq, spec, refs));
     }
 
@@ -119,6 +124,28 @@ public sealed class NetlinkBatch
         var failures = _handle.ExecuteBatch(_chunks, _operations);
         _chunks.Clear();
         _operations.Clear();
+
+        // veth peers are brought up in a second pipelined pass, one per peer namespace, because the
+        // kernel refuses IFF_UP on a peer in the creating request (ENOTCONN).
+        var peers = _peersToBringUp.ToList();
+        _peersToBringUp.Clear();
+        foreach (var group in peers.GroupBy(p => p.Namespace))
+        {
+            var handle = group.Key?.SharedNetlink ?? _handle;
+            var upBatch = new NetlinkBatch(handle);
+            foreach (var (_, name) in group)
+            {
+                upBatch.LinkSetUp(name);
+            }
+            try
+            {
+                upBatch.Execute();
+            }
+            catch (NetlinkBatchException e)
+            {
+                failures.AddRange(e.Failures);
+            }
+        }
         if (failures.Count > 0)
         {
             throw new NetlinkBatchException(failures);

@@ -16,6 +16,22 @@ public sealed partial class NetlinkHandle
         var refs = ResolveReferences(spec, operation);
         var hint = spec is VlanSpec ? "802.1Q VLAN support (8021q) is missing from this kernel" : null;
         Execute(operation, (ref NetlinkWriter w, uint seq) => LinkCodec.NewLink(ref w, seq, spec, refs), hint: hint);
+        if (spec is VethSpec { PeerUp: true } veth)
+        {
+            try
+            {
+                (veth.PeerNamespace?.SharedNetlink ?? this).LinkSetUp(veth.PeerName);
+            }
+            catch
+            {
+                // Leave nothing half-made: deleting one end removes the pair.
+                if (LinkFind(spec.Name) is { } made)
+                {
+                    LinkDelete(made.Index);
+                }
+                throw;
+            }
+        }
     }
 
     /// <summary>Deletes a link (a veth's peer goes with it). Equivalent to <c>ip link del NAME</c>.</summary>

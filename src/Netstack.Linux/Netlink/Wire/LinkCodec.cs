@@ -45,7 +45,9 @@ internal static class LinkCodec
             case VethSpec veth:
                 var data = w.BeginNested(Ifla.INFO_DATA);
                 var peer = w.BeginNested(Ifla.VETH_INFO_PEER);
-                WriteInfo(ref w, 0, veth.PeerUp ? Ifla.IFF_UP : 0, veth.PeerUp ? Ifla.IFF_UP : 0);
+                // No IFF_UP for the peer here: veth_open() fails with ENOTCONN while the pair is
+                // half-registered, so the peer is brought up by a second request (see VethSpec.PeerUp).
+                WriteInfo(ref w, 0);
                 WriteCommon(ref w, veth.PeerMtu, veth.PeerMacAddress, null, 0, refs.PeerNamespaceFd);
                 w.PutString(Ifla.IFNAME, veth.PeerName);
                 w.EndNested(peer);
