@@ -73,19 +73,19 @@ public sealed class ReconcileTests : IDisposable
     public async Task SandboxNamespaceGone_ReconcileRemovesSandboxAndEndpoint_AndFreesAddress()
     {
         await _f.CreateNetworkAsync("web", "10.20.0.0/24");
-        var sandbox = await _f.Controller.CreateSandboxAsync(new SandboxSpec { Name = "a" });
-        await _f.Controller.CreateSandboxAsync(new SandboxSpec { Name = "b" });
-        var endpoint = await _f.Controller.ConnectAsync("web", "a");
+        var sandbox = await _f.Controller.CreateSandboxAsync(new SandboxSpec { Name = "gone" });
+        await _f.Controller.CreateSandboxAsync(new SandboxSpec { Name = "fresh" });
+        var endpoint = await _f.Controller.ConnectAsync("web", "gone");
         _f.Kernel.DeleteNamespace(ControllerFixture.NetnsDirectory, Path.GetFileName(sandbox.Key));
 
         using var restarted = _f.Restart();
         var report = await restarted.Controller.ReconcileAsync();
 
-        Assert.Contains(report.Removed, r => r.Contains("sandbox a", StringComparison.Ordinal));
-        await Assert.ThrowsAsync<NotFoundException>(() => restarted.Controller.GetSandboxAsync("a"));
+        Assert.Contains(report.Removed, r => r.Contains("sandbox gone", StringComparison.Ordinal));
+        await Assert.ThrowsAsync<NotFoundException>(() => restarted.Controller.GetSandboxAsync("gone"));
         Assert.Empty(await restarted.Controller.ListEndpointsAsync());
         Assert.False(_f.Kernel.DriverEndpoints.ContainsKey(endpoint.Id));
-        Assert.Equal(endpoint.IPv4Address, (await restarted.Controller.ConnectAsync("web", "b")).IPv4Address);
+        Assert.Equal(endpoint.IPv4Address, (await restarted.Controller.ConnectAsync("web", "fresh")).IPv4Address);
     }
 
     [Fact]
