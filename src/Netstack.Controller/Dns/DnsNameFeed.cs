@@ -37,7 +37,7 @@ public sealed class DnsNameFeed : IDisposable
         {
             foreach (var endpoint in endpoints)
             {
-                Set(endpoint);
+                TrySet(endpoint);
             }
             foreach (var e in _early!)
             {
@@ -70,7 +70,20 @@ public sealed class DnsNameFeed : IDisposable
         }
         else
         {
-            Set(e.Endpoint);
+            TrySet(e.Endpoint);
+        }
+    }
+
+    /// <summary>A name the table refuses (validated again there) loses DNS for that endpoint only.</summary>
+    private void TrySet(EndpointInfo endpoint)
+    {
+        try
+        {
+            Set(endpoint);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            _table.Remove(endpoint.NetworkId, endpoint.Id);
         }
     }
 

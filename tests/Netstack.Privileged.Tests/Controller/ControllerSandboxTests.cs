@@ -89,6 +89,29 @@ public sealed class ControllerSandboxTests
     }
 
     [PrivilegedFact]
+    public async Task Connect_DualStack_IPv6AddressUsableAtOnce_WithIPv6DefaultRoute()
+    {
+        await using var host = await ControllerHost.StartAsync();
+        await host.Controller.CreateNetworkAsync(new NetworkSpec
+        {
+            Name = "dual",
+            Driver = "veth-test",
+            EnableIPv6 = true,
+            Ipam = new IpamSpec { Pools = [new IpamPoolSpec { Subnet = "10.38.0.0/24" }, new IpamPoolSpec { Subnet = "fd00:38::/64" }] },
+        });
+        var a = await host.Controller.CreateSandboxAsync(new SandboxSpec { Name = "a" });
+
+        var endpoint = await host.Controller.ConnectAsync("dual", "a");
+
+        Assert.Equal("fd00:38::2/64", endpoint.IPv6Address.ToString());
+        var inet6 = ControllerHost.IpJsonIn(a.Key, "-6", "addr", "show", "eth0")[0].GetProperty("addr_info").EnumerateArray()
+            .Single(x => x.GetProperty("local").GetString() == "fd00:38::2");
+        Assert.False(inet6.TryGetProperty("tentative", out _), "DAD is off, so the address is usable at once");
+        var route = ControllerHost.IpJsonIn(a.Key, "-6", "route", "show", "default");
+        Assert.Equal("fd00:38::1", route[0].GetProperty("gateway").GetString());
+    }
+
+    [PrivilegedFact]
     public async Task HundredConcurrentConnects_RealNamespacesAndSqlite_UniqueAddresses()
     {
         await using var host = await ControllerHost.StartAsync();
