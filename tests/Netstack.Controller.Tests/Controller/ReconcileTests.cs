@@ -27,6 +27,7 @@ public sealed class ReconcileTests : IDisposable
         using var restarted = _f.Restart();
         var report = await restarted.Controller.ReconcileAsync();
 
+        Assert.Empty(report.Errors);
         Assert.Contains(report.Repaired, r => r.Contains("connect interrupted", StringComparison.Ordinal));
         Assert.Null(_f.Kernel.Find(sandbox.Key, "eth0"));
         Assert.Empty(_f.Kernel.DriverEndpoints);
@@ -45,7 +46,9 @@ public sealed class ReconcileTests : IDisposable
         using var restarted = _f.Restart();
         var report = await restarted.Controller.ReconcileAsync();
 
+        Assert.Empty(report.Errors);
         Assert.Empty(await restarted.Controller.ListNetworksAsync());
+        Assert.Empty(_f.Kernel.DriverNetworks);
         Assert.Contains(report.Removed, r => r.Contains("leaked pool LocalDefault/10.20.0.0/24", StringComparison.Ordinal));
         await restarted.CreateNetworkAsync("web", "10.20.0.0/24");
     }
@@ -120,6 +123,7 @@ public sealed class ReconcileTests : IDisposable
         using var restarted = _f.Restart();
         var report = await restarted.Controller.ReconcileAsync();
 
+        Assert.Empty(report.Errors);
         Assert.Contains(report.Repaired, r => r.Contains("disconnect interrupted", StringComparison.Ordinal));
         Assert.Null(_f.Kernel.Find(sandbox.Key, "eth0"));
         Assert.Empty(await restarted.Controller.ListEndpointsAsync());
