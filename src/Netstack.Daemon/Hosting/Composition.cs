@@ -8,9 +8,9 @@ internal static class Composition
 {
     public static void AddProductionServices(IServiceCollection services)
     {
+        services.AddNetworkController();
         services.AddContainerRuntime();
-        // The controller and the drivers register here as they land:
-        //   services.AddNetworkController();   (Netstack.Controller)
+        // Network drivers register here as they land (each adds an INetworkDriver service):
         //   services.AddBridgeDriver();        (drivers/Netstack.Drivers.Bridge)
         //   services.AddMacvlanDriver();       (drivers/Netstack.Drivers.Macvlan)
     }
