@@ -1,3 +1,5 @@
+using Netstack.Drivers.Bridge;
+
 namespace Netstack.Daemon.Hosting;
 
 /// <summary>
@@ -10,8 +12,7 @@ internal static class Composition
     {
         services.AddNetworkController();
         services.AddContainerRuntime();
-        // Network drivers register here as they land (each adds an INetworkDriver service):
-        //   services.AddBridgeDriver();        (drivers/Netstack.Drivers.Bridge)
-        //   services.AddMacvlanDriver();       (drivers/Netstack.Drivers.Macvlan)
+        // Network drivers: each adds an INetworkDriver service (macvlan and overlay join here when they land).
+        services.AddBridgeDriver();
     }
 }
