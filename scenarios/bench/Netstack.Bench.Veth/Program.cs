@@ -1,1 +1,63 @@
-return 0;
+using System.Globalization;
+using Netstack.Bench.Veth;
+
+// netstack-bench-veth bench [--pairs N] [--rounds R] [--ip-rounds R] [--per-op-rounds R]
+// netstack-bench-veth demo up|down PREFIX
+if (args.Length == 0 || args[0] is "-h" or "--help")
+{
+    Console.WriteLine("usage: bench [--pairs 1000] [--rounds 5] [--ip-rounds 5] [--per-op-rounds 1] | demo up|down PREFIX");
+    return 2;
+}
+
+try
+{
+    switch (args[0])
+    {
+        case "bench":
+            var options = BenchOptions.Parse(args.AsSpan(1));
+            return VethBenchmark.Run(options);
+        case "demo" when args.Length == 3 && args[1] == "up":
+            Demo.Up(args[2]);
+            return 0;
+        case "demo" when args.Length == 3 && args[1] == "down":
+            return Demo.Down(args[2]);
+        default:
+            Console.Error.WriteLine($"unknown command \"{string.Join(' ', args)}\"");
+            return 2;
+    }
+}
+catch (Exception e) when (e is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+namespace Netstack.Bench.Veth
+{
+    internal sealed record BenchOptions(int Pairs, int Rounds, int IpBatchRounds, int PerOpRounds)
+    {
+        public static BenchOptions Parse(ReadOnlySpan<string> args)
+        {
+            var options = new BenchOptions(1000, 5, 5, 1);
+            for (var i = 0; i < args.Length; i++)
+            {
+                var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"option {args[i]} needs a value");
+                var number = int.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture);
+                options = args[i] switch
+                {
+                    "--pairs" => options with { Pairs = number },
+                    "--rounds" => options with { Rounds = number },
+                    "--ip-rounds" => options with { IpBatchRounds = number },
+                    "--per-op-rounds" => options with { PerOpRounds = number },
+                    _ => throw new ArgumentException($"unknown option \"{args[i]}\""),
+                };
+                i++;
+            }
+            if (options.Pairs is < 1 or > 4000)
+            {
+                throw new ArgumentException($"--pairs {options.Pairs}: use 1..4000");
+            }
+            return options;
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using Netstack.Core;
+using Netstack.Core.Drivers;
+using Netstack.Linux;
+
+namespace Netstack.Drivers.Bridge;
+
+public sealed partial class BridgeDriver
+{
+    public async Task CreateNetworkAsync(DriverNetwork network, CancellationToken cancellationToken)
+    {
+        // Options are checked before anything is touched: a bad value creates nothing.
+        var config = BridgeOptionParser.Parse(network);
+        using (await LockAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var clash = _networks.Values.FirstOrDefault(n => n.Config.NetworkId != config.NetworkId && n.Config.BridgeName == config.BridgeName);
+            if (clash is not null)
+            {
+                throw new ConflictException($"bridge name \"{config.BridgeName}\" is used by network {clash.Config.NetworkId}; choose another {DockerOptions.BridgeName}");
+            }
+            var context = new BridgeSetupContext(_host, _firewall, config);
+            await BridgeSetup.RunAsync(context, rollback: true).ConfigureAwait(false);
+            _networks[config.NetworkId] = new BridgeNetwork(config);
+            Log.NetworkCreated(_logger, config.NetworkId, config.BridgeName, config.SubnetV4.ToString(), string.Join(", ", context.Ran));
+        }
+    }
+
+    public async Task DeleteNetworkAsync(string networkId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(networkId);
+        using (await LockAsync(cancellationToken).ConfigureAwait(false))
+        {
+            _networks.TryRemove(networkId, out var network);
+            var teardown = new Teardown($"delete bridge network {networkId}");
+            foreach (var endpoint in _endpoints.Values.Where(e => e.NetworkId == networkId).ToList())
+            {
+                teardown.Step($"remove published ports of endpoint {endpoint.EndpointId}", () => _firewall.Remove(BridgeRules.EndpointOwner(endpoint.EndpointId)));
+                _ports.Remove(endpoint.EndpointId);
+                _endpoints.TryRemove(endpoint.EndpointId, out _);
+            }
+            teardown.Step("remove firewall rules", () => _firewall.Remove(BridgeRules.NetworkOwner(networkId)));
+            // The bridge and every host veth end of the network are in its interface group: one
+            // request unregisters them all. The group follows from the id, so this also cleans a
+            // network the driver forgot (a crash before the store recorded it).
+            teardown.Step("delete links", () => _host.Netlink.LinkDeleteGroup(LinkGroups.ForNetwork(networkId)));
+            if (network is not null)
+            {
+                teardown.Step($"delete bridge {network.Config.BridgeName}", () => DeleteLinkIfPresent(network.Config.BridgeName));
+            }
+            teardown.ThrowIfFailed();
+            Log.NetworkDeleted(_logger, networkId);
+        }
+    }
+
+    private void DeleteLinkIfPresent(string name)
+    {
+        try
+        {
+            _host.Netlink.LinkDelete(name);
+        }
+        catch (NetlinkNotFoundException)
+        {
+            // Already gone: that is the goal.
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Netstack.Core.Drivers;
+
+namespace Netstack.Drivers.Bridge;
+
+/// <summary>Registers the bridge driver with the daemon's services.</summary>
+public static class BridgeServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds <see cref="BridgeDriver"/> as a singleton and as an <see cref="INetworkDriver"/>; the daemon
+    /// adds every registered <see cref="INetworkDriver"/> to its <see cref="IDriverRegistry"/>.
+    /// </summary>
+    public static IServiceCollection AddBridgeDriver(this IServiceCollection services, Action<BridgeDriverOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = new BridgeDriverOptions();
+        configure?.Invoke(options);
+        services.AddSingleton(sp => new BridgeDriver(options, sp.GetService<ILogger<BridgeDriver>>()));
+        services.AddSingleton<INetworkDriver>(sp => sp.GetRequiredService<BridgeDriver>());
+        return services;
+    }
+}

@@ -1,0 +1,119 @@
+using System.Net.Sockets;
+using Netstack.Core;
+using Netstack.Linux;
+
+namespace Netstack.Drivers.Bridge;
+
+/// <summary>
+/// The steps that make a bridge network exist, in order. Every step checks the kernel first, so the
+/// same list creates a network and repairs one at reconcile (a deleted bridge, lost rules).
+/// </summary>
+internal static class BridgeSetup
+{
+    public static IReadOnlyList<BridgeSetupStep> Steps { get; } =
+    [
+        new("check bridge name", _ => true, CheckBridgeName),
+        new("create bridge", c => c.Host.Netlink.LinkFind(c.Config.BridgeName) is null, CreateBridge,
+            c => c.Host.Netlink.LinkDelete(c.Config.BridgeName)),
+        new("set bridge MTU", c => c.Config.MtuSet && c.Host.Netlink.LinkGet(c.Config.BridgeName).Mtu != c.Config.Mtu,
+            c => c.Host.Netlink.LinkSetMtu(c.Config.BridgeName, c.Config.Mtu)),
+        new("add IPv4 gateway", c => !HasAddress(c, c.Config.GatewayV4), c => AddAddress(c, c.Config.GatewayV4),
+            c => c.Host.Netlink.AddrDelete(c.Config.BridgeName, ToInterfaceAddress(c.Config.GatewayV4))),
+        new("add IPv6 gateway", c => c.Config.GatewayV6 is { } g && !HasAddress(c, g), c => AddAddress(c, c.Config.GatewayV6!.Value),
+            c => c.Host.Netlink.AddrDelete(c.Config.BridgeName, ToInterfaceAddress(c.Config.GatewayV6!.Value))),
+        new("bring bridge up", c => !c.Host.Netlink.LinkGet(c.Config.BridgeName).IsUp, c => c.Host.Netlink.LinkSetUp(c.Config.BridgeName)),
+        // Docker turns forwarding on and never back off: other networks may rely on it.
+        new("enable IPv4 forwarding", c => c.Host.ReadSysctl("net.ipv4.ip_forward") != "1", c => c.Host.WriteSysctl("net.ipv4.ip_forward", "1")),
+        new("enable IPv6 forwarding", c => c.Config.EnableIPv6 && c.Host.ReadSysctl("net.ipv6.conf.all.forwarding") != "1",
+            c => c.Host.WriteSysctl("net.ipv6.conf.all.forwarding", "1")),
+        // 127.0.0.1:PORT from the host is DNATed to a container and routed out of the bridge with a
+        // loopback source; the kernel drops such martians unless route_localnet is set on the
+        // outgoing interface (Docker sets it on the bridge when its userland proxy is off).
+        new("enable route_localnet on bridge", c => !c.Config.Internal && c.Host.ReadSysctl(RouteLocalnetKey(c)) != "1",
+            c => c.Host.WriteSysctl(RouteLocalnetKey(c), "1")),
+        new("program firewall", _ => true,
+            c => c.Firewall.Apply(BridgeRules.NetworkOwner(c.Config.NetworkId), BridgeRules.ForNetwork(c.Config)),
+            c => c.Firewall.Remove(BridgeRules.NetworkOwner(c.Config.NetworkId))),
+    ];
+
+    /// <summary>
+    /// Runs the steps. With <paramref name="rollback"/> a failure undoes the steps that ran, in
+    /// reverse, and rethrows; without it (reconcile) the failure is rethrown and what exists stays.
+    /// </summary>
+    public static async Task RunAsync(BridgeSetupContext context, bool rollback)
+    {
+        await using var undo = new UndoStack();
+        foreach (var step in Steps)
+        {
+            if (!step.Condition(context))
+            {
+                continue;
+            }
+            try
+            {
+                step.Run(context);
+            }
+            catch (NetstackException)
+            {
+                throw;
+            }
+            catch (Exception e) when (e is NetlinkException or ArgumentException or IOException or InvalidOperationException)
+            {
+                throw new InternalException($"bridge {context.Config.BridgeName}: {step.Name}: {e.Message}", e);
+            }
+            context.Ran.Add(step.Name);
+            if (rollback && step.Undo is { } u)
+            {
+                undo.Push(step.Name, () => u(context));
+            }
+        }
+        undo.Commit();
+    }
+
+    /// <summary>Sysctl key in path form: a bridge name may contain '.', which the dotted form would split.</summary>
+    private static string RouteLocalnetKey(BridgeSetupContext c) => $"net/ipv4/conf/{c.Config.BridgeName}/route_localnet";
+
+    private static void CheckBridgeName(BridgeSetupContext c)
+    {
+        var existing = c.Host.Netlink.LinkFind(c.Config.BridgeName);
+        if (existing is not null && (existing.Kind != "bridge" || existing.Group != c.Config.Group))
+        {
+            throw new ConflictException(
+                $"bridge name \"{c.Config.BridgeName}\" is taken by an interface netstack does not own for this network ({existing.Kind ?? "device"}, ifindex {existing.Index}); choose another {DockerOptions.BridgeName}");
+        }
+        if (existing is null)
+        {
+            // The group must hold no other bridge, or bulk deletion would take another network's
+            // links with it. Veths left in it are this network's own ports whose bridge was deleted
+            // (reconcile reattaches them).
+            var stranger = c.Host.Netlink.LinkList().FirstOrDefault(l => l.Group == c.Config.Group && l.Kind != "veth");
+            if (stranger is not null)
+            {
+                throw new ConflictException(
+                    $"interface group 0x{c.Config.Group:x8} derived from network id {c.Config.NetworkId} already holds {stranger.Name}; create the network again (a new id)");
+            }
+        }
+    }
+
+    private static void CreateBridge(BridgeSetupContext c)
+    {
+        c.Host.Netlink.LinkAdd(new BridgeSpec(c.Config.BridgeName)
+        {
+            Group = c.Config.Group,
+            Mtu = c.Config.MtuSet ? c.Config.Mtu : null,
+        });
+        c.BridgeCreated = true;
+    }
+
+    private static bool HasAddress(BridgeSetupContext c, CidrAddress address)
+    {
+        var family = address.IsIPv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork;
+        return c.Host.Netlink.AddrList(c.Config.BridgeName, family)
+            .Any(a => a.Address.Address.Equals(address.Address) && a.Address.PrefixLength == address.PrefixLength);
+    }
+
+    private static void AddAddress(BridgeSetupContext c, CidrAddress address) =>
+        c.Host.Netlink.AddrAdd(c.Config.BridgeName, ToInterfaceAddress(address));
+
+    private static InterfaceAddress ToInterfaceAddress(CidrAddress address) => new(address.Address, address.PrefixLength);
+}

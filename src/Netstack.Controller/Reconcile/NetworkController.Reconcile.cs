@@ -1,0 +1,356 @@
+using System.Net;
+using Netstack.Core;
+using Netstack.Core.Drivers;
+using Netstack.Core.Ipam;
+using Netstack.Core.Storage;
+
+namespace Netstack.Controller;
+
+public sealed partial class NetworkController
+{
+    /// <summary>
+    /// Runs once at start, before the API serves (it assumes no operation is in flight). Order:
+    /// sandboxes (a vanished namespace takes its endpoints along), endpoints, networks (half-done
+    /// work undone or finished), then drivers recreate what is missing and remove their orphans,
+    /// interfaces get their addresses back, orphan namespaces go, and IPAM pools and addresses that no
+    /// record holds are released.
+    /// </summary>
+    public async Task<ReconcileReport> ReconcileAsync(CancellationToken cancellationToken = default)
+    {
+        var report = new ReconcileCollector();
+        await ReloadAsync(cancellationToken).ConfigureAwait(false);
+
+        foreach (var sandbox in _sandboxes.Values.Select(s => s.Value).ToArray())
+        {
+            await ReconcileSandboxAsync(sandbox, report).ConfigureAwait(false);
+        }
+        foreach (var endpoint in _endpoints.Values.Select(e => e.Value).ToArray())
+        {
+            var why = endpoint.State switch
+            {
+                RecordState.Creating => "connect interrupted",
+                RecordState.Deleting => "disconnect interrupted",
+                _ when !_sandboxes.ContainsKey(endpoint.SandboxId) => "its sandbox is gone",
+                _ when !_networks.ContainsKey(endpoint.NetworkId) => "its network is gone",
+                _ => null,
+            };
+            if (why is not null)
+            {
+                await ForgetEndpointAsync(endpoint, why, report).ConfigureAwait(false);
+            }
+        }
+        foreach (var network in _networks.Values.Select(n => n.Value).Where(n => n.State != RecordState.Ready).ToArray())
+        {
+            await ForgetNetworkAsync(network, network.State == RecordState.Creating ? "create interrupted" : "delete interrupted", report).ConfigureAwait(false);
+        }
+
+        await ReconcileDriversAsync(report, cancellationToken).ConfigureAwait(false);
+        ReconfigureInterfaces(report);
+        RemoveOrphanNamespaces(report);
+        await CollectIpamGarbageAsync(report, cancellationToken).ConfigureAwait(false);
+
+        var result = report.ToReport();
+        ControllerLog.Reconciled(_logger, result.Repaired.Count, result.Recreated.Count, result.Removed.Count, result.Errors.Count);
+        foreach (var error in result.Errors)
+        {
+            ControllerLog.ReconcileError(_logger, error);
+        }
+        return result;
+    }
+
+    private async Task ReloadAsync(CancellationToken ct)
+    {
+        await _loadLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            _networks.Clear();
+            _sandboxes.Clear();
+            _endpoints.Clear();
+            _loaded = false;
+        }
+        finally
+        {
+            _loadLock.Release();
+        }
+        await EnsureLoadedAsync(ct).ConfigureAwait(false);
+    }
+
+    private async Task ReconcileSandboxAsync(SandboxRecord sandbox, ReconcileCollector report)
+    {
+        string? why = sandbox.State switch
+        {
+            RecordState.Creating => "create interrupted",
+            RecordState.Deleting => "delete interrupted",
+            _ when !_kernel.NamespaceExists(sandbox.Key) => "its namespace is gone",
+            _ => null,
+        };
+        if (why is null)
+        {
+            return;
+        }
+        foreach (var endpoint in EndpointsOfSandbox(sandbox.Id).ToArray())
+        {
+            await ForgetEndpointAsync(endpoint, $"sandbox {sandbox.Name}: {why}", report).ConfigureAwait(false);
+        }
+        try
+        {
+            if (!sandbox.External)
+            {
+                _kernel.DeleteNamespace(Path.GetDirectoryName(sandbox.Key)!, Path.GetFileName(sandbox.Key));
+            }
+            else
+            {
+                _kernel.Forget(sandbox.Key);
+            }
+            await _store.Inner.CommitAsync(new StoreTransaction()
+                .Delete(StateStore.SandboxKey(sandbox.Id)).Delete(StateStore.SandboxNameKey(sandbox.Name)), CancellationToken.None).ConfigureAwait(false);
+            _sandboxes.TryRemove(sandbox.Id, out _);
+            report.Note(sandbox.State == RecordState.Ready ? report.Removed : report.Repaired, $"sandbox {sandbox.Name} removed ({why})");
+        }
+#pragma warning disable CA1031 // reconcile goes on after each failure and reports it
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            report.Errors.Add($"sandbox {sandbox.Name}: {e.Message}");
+        }
+    }
+
+    /// <summary>Undoes an endpoint's kernel work (every step, idempotently) and deletes its record; its addresses are left to the IPAM sweep.</summary>
+    private async Task ForgetEndpointAsync(EndpointRecord endpoint, string why, ReconcileCollector report)
+    {
+        var network = _networks.GetValueOrDefault(endpoint.NetworkId)?.Value;
+        var teardown = new Teardown($"endpoint {endpoint.Name}");
+        if (network is not null && _drivers.TryGetNetworkDriver(network.Driver, out var driver))
+        {
+            await teardown.StepAsync("revoke", () => driver.RevokeExternalConnectivityAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None)).ConfigureAwait(false);
+            await teardown.StepAsync("leave", () => driver.LeaveAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None)).ConfigureAwait(false);
+            await teardown.StepAsync("delete", () => driver.DeleteEndpointAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None)).ConfigureAwait(false);
+        }
+        foreach (var error in teardown.Errors)
+        {
+            report.Errors.Add(error.Message);
+        }
+        await _store.Inner.DeleteAsync(StateStore.EndpointKey(endpoint.NetworkId, endpoint.Id), cancellationToken: CancellationToken.None).ConfigureAwait(false);
+        _endpoints.TryRemove(endpoint.Id, out _);
+        var sandbox = _sandboxes.GetValueOrDefault(endpoint.SandboxId)?.Value;
+        report.Note(endpoint.State == RecordState.Ready ? report.Removed : report.Repaired, $"endpoint {endpoint.Name} on network {network?.Name ?? endpoint.NetworkId} removed ({why})");
+        if (endpoint.State == RecordState.Ready)
+        {
+            _events.Publish(new EndpointEvent(EndpointEventKind.Left, RecordMapping.ToInfo(endpoint, network, sandbox)));
+        }
+    }
+
+    private async Task ForgetNetworkAsync(NetworkRecord network, string why, ReconcileCollector report)
+    {
+        foreach (var endpoint in EndpointsOfNetwork(network.Id).ToArray())
+        {
+            await ForgetEndpointAsync(endpoint, $"network {network.Name}: {why}", report).ConfigureAwait(false);
+        }
+        var teardown = new Teardown($"network {network.Name}");
+        if (_drivers.TryGetNetworkDriver(network.Driver, out var driver))
+        {
+            await teardown.StepAsync("delete in driver", () => driver.DeleteNetworkAsync(network.Id, CancellationToken.None)).ConfigureAwait(false);
+        }
+        if (teardown.Errors.Count > 0)
+        {
+            report.Errors.AddRange(teardown.Errors.Select(e => e.Message));
+            return;
+        }
+        await _store.Inner.CommitAsync(new StoreTransaction()
+            .Delete(StateStore.NetworkKey(network.Id)).Delete(StateStore.NetworkNameKey(network.Name)), CancellationToken.None).ConfigureAwait(false);
+        _networks.TryRemove(network.Id, out _);
+        report.Repaired.Add($"network {network.Name} removed ({why})");
+    }
+
+    private async Task ReconcileDriversAsync(ReconcileCollector report, CancellationToken ct)
+    {
+        var networks = _networks.Values.Select(n => n.Value).ToArray();
+        foreach (var missing in networks.Select(n => n.Driver).Distinct(StringComparer.Ordinal).Where(d => !_drivers.TryGetNetworkDriver(d, out _)))
+        {
+            report.Errors.Add($"driver {missing} is not registered: its networks ({string.Join(", ", networks.Where(n => n.Driver == missing).Select(n => n.Name))}) are left as they are");
+        }
+        foreach (var driver in _drivers.NetworkDrivers)
+        {
+            var mine = networks.Where(n => n.Driver == driver.Type).ToArray();
+            var ids = mine.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+            var endpoints = _endpoints.Values.Select(e => e.Value).Where(e => ids.Contains(e.NetworkId)).Select(e =>
+            {
+                var sandbox = _sandboxes.GetValueOrDefault(e.SandboxId)?.Value;
+                return new DriverEndpointState
+                {
+                    Endpoint = RecordMapping.ToDriverEndpoint(e),
+                    Join = sandbox is null ? null : RecordMapping.ToJoinRequest(e, sandbox),
+                    PortBindings = e.PublishedPorts.Select(RecordMapping.ToBinding).ToArray(),
+                };
+            }).ToArray();
+            try
+            {
+                var result = await driver.ReconcileAsync(new DriverReconcileRequest
+                {
+                    Networks = mine.Select(RecordMapping.ToDriverNetwork).ToArray(),
+                    Endpoints = endpoints,
+                }, ct).ConfigureAwait(false);
+                report.Recreated.AddRange(result.Recreated.Select(r => $"{driver.Type}: {r}"));
+                report.Removed.AddRange(result.Removed.Select(r => $"{driver.Type}: {r}"));
+                report.Errors.AddRange(result.Errors.Select(r => $"{driver.Type}: {r}"));
+            }
+#pragma warning disable CA1031 // one driver's failure must not stop the others
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                report.Errors.Add($"driver {driver.Type} reconcile failed: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>Puts addresses and the default route back on joined interfaces (a driver may have recreated them).</summary>
+    private void ReconfigureInterfaces(ReconcileCollector report)
+    {
+        foreach (var endpoint in _endpoints.Values.Select(e => e.Value).Where(e => e.State == RecordState.Ready))
+        {
+            if (_sandboxes.GetValueOrDefault(endpoint.SandboxId)?.Value is not { } sandbox)
+            {
+                continue;
+            }
+            try
+            {
+                if (!_kernel.InterfaceExists(sandbox.Key, endpoint.InterfaceName))
+                {
+                    report.Errors.Add($"endpoint {endpoint.Name}: interface {endpoint.InterfaceName} is missing in sandbox {sandbox.Name} and its driver did not recreate it");
+                    continue;
+                }
+                _kernel.ConfigureInterface(sandbox.Key, endpoint.InterfaceName,
+                    endpoint.IPv4Address is null ? null : CidrAddress.Parse(endpoint.IPv4Address),
+                    endpoint.IPv6Address is null ? null : CidrAddress.Parse(endpoint.IPv6Address));
+                if (endpoint.ProvidesGateway && endpoint.Gateway is { } gw)
+                {
+                    _kernel.ReplaceRoute(sandbox.Key, endpoint.InterfaceName, null, IPAddress.Parse(gw));
+                }
+                if (endpoint.ProvidesGateway && endpoint.GatewayIPv6 is { } gw6)
+                {
+                    _kernel.ReplaceRoute(sandbox.Key, endpoint.InterfaceName, null, IPAddress.Parse(gw6));
+                }
+            }
+#pragma warning disable CA1031 // reconcile goes on after each failure and reports it
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                report.Errors.Add($"endpoint {endpoint.Name} in sandbox {sandbox.Name}: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>Namespaces in netstack's own directory that no sandbox record names were left by a crash.</summary>
+    private void RemoveOrphanNamespaces(ReconcileCollector report)
+    {
+        var directory = _options.NetnsDirectory;
+        var known = _sandboxes.Values.Select(s => s.Value)
+            .Where(s => !s.External && Path.GetDirectoryName(s.Key) == Path.TrimEndingDirectorySeparator(directory))
+            .Select(s => Path.GetFileName(s.Key))
+            .ToHashSet(StringComparer.Ordinal);
+        IReadOnlyList<string> present;
+        try
+        {
+            present = _kernel.ListNamespaces(directory);
+        }
+#pragma warning disable CA1031 // reconcile goes on after each failure and reports it
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            report.Errors.Add($"listing namespaces in {directory}: {e.Message}");
+            return;
+        }
+        foreach (var name in present.Where(n => !known.Contains(n)))
+        {
+            try
+            {
+                _kernel.DeleteNamespace(directory, name);
+                report.Removed.Add($"orphan namespace {Path.Combine(directory, name)}");
+            }
+#pragma warning disable CA1031 // reconcile goes on after each failure and reports it
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                report.Errors.Add($"orphan namespace {name}: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>Releases local pools no network holds and addresses no endpoint, gateway or aux entry holds.</summary>
+    private async Task CollectIpamGarbageAsync(ReconcileCollector report, CancellationToken ct)
+    {
+        var networks = _networks.Values.Select(n => n.Value).ToArray();
+        foreach (var ipam in _drivers.IpamDrivers)
+        {
+            var mine = networks.Where(n => n.IpamDriver == ipam.Name).ToArray();
+            try
+            {
+                var heldPools = mine.SelectMany(n => n.Pools).Select(p => p.PoolId).ToHashSet(StringComparer.Ordinal);
+                foreach (var pool in await ipam.ListPoolsAsync(IpamAddressSpaces.Local, ct).ConfigureAwait(false))
+                {
+                    if (!heldPools.Contains(pool))
+                    {
+                        await ipam.ReleasePoolAsync(pool, ct).ConfigureAwait(false);
+                        report.Removed.Add($"leaked pool {pool}");
+                    }
+                }
+                foreach (var network in mine)
+                {
+                    var endpoints = EndpointsOfNetwork(network.Id).ToArray();
+                    foreach (var pool in network.Pools)
+                    {
+                        var held = new HashSet<IPAddress>();
+                        if (pool.Gateway is { } gw)
+                        {
+                            held.Add(CidrAddress.Parse(gw).Address);
+                        }
+                        held.UnionWith(pool.AuxAddresses.Values.Select(IPAddress.Parse));
+                        held.UnionWith(endpoints.Where(e => e.IPv4PoolId == pool.PoolId && e.IPv4Address is not null).Select(e => CidrAddress.Parse(e.IPv4Address!).Address));
+                        held.UnionWith(endpoints.Where(e => e.IPv6PoolId == pool.PoolId && e.IPv6Address is not null).Select(e => CidrAddress.Parse(e.IPv6Address!).Address));
+                        foreach (var address in await ipam.ListAddressesAsync(pool.PoolId, ct).ConfigureAwait(false))
+                        {
+                            if (!held.Contains(address))
+                            {
+                                await ipam.ReleaseAddressAsync(pool.PoolId, address, ct).ConfigureAwait(false);
+                                report.Removed.Add($"leaked address {address} of network {network.Name}");
+                            }
+                        }
+                    }
+                }
+            }
+            catch (NotSupportedException)
+            {
+                // A remote IPAM that cannot list: nothing to sweep.
+            }
+#pragma warning disable CA1031 // reconcile goes on after each failure and reports it
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                report.Errors.Add($"IPAM {ipam.Name} sweep: {e.Message}");
+            }
+        }
+    }
+
+    private sealed class ReconcileCollector
+    {
+        public List<string> Repaired { get; } = [];
+
+        public List<string> Recreated { get; } = [];
+
+        public List<string> Removed { get; } = [];
+
+        public List<string> Errors { get; } = [];
+
+#pragma warning disable CA1822 // reads better at the call sites as report.Note(list, ...)
+        public void Note(List<string> list, string message) => list.Add(message);
+#pragma warning restore CA1822
+
+        public ReconcileReport ToReport() => new()
+        {
+            Repaired = Repaired.ToArray(),
+            Recreated = Recreated.ToArray(),
+            Removed = Removed.ToArray(),
+            Errors = Errors.ToArray(),
+        };
+    }
+}

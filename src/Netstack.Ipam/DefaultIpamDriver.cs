@@ -1,0 +1,398 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Netstack.Core;
+using Netstack.Core.Ipam;
+using Netstack.Core.Storage;
+
+namespace Netstack.Ipam;
+
+/// <summary>
+/// Netstack's built-in IPAM (<c>default</c>). State in the store:
+/// <list type="bullet">
+/// <item><c>ipam/&lt;space&gt;/pools</c>: every reserved pool of the space, one key, changed by compare-and-swap.</item>
+/// <item><c>ipam/&lt;space&gt;/addresses/&lt;subnet&gt;/&lt;ip&gt;</c>: one key per taken address, written create-only,
+/// so two allocators (threads, or daemons on a shared etcd) can never both take an address.</item>
+/// </list>
+/// Local spaces use the local store, <c>GlobalDefault</c> the global store. Each pool keeps an in-memory
+/// run-length bitmap loaded once from the store; a per-pool lock serializes allocation in this process.
+/// </summary>
+public sealed partial class DefaultIpamDriver : IIpamDriver
+{
+    public const string DriverName = "default";
+
+    private static readonly byte[] Marker = "{}"u8.ToArray();
+
+    private readonly IKeyValueStore _localStore;
+    private readonly IKeyValueStore? _globalStore;
+    private readonly IHostRouteSource _hostRoutes;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, PoolState> _pools = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SemaphoreSlim> _spaceLocks = new(StringComparer.Ordinal);
+
+    public DefaultIpamDriver(IKeyValueStore localStore, IKeyValueStore? globalStore = null, IHostRouteSource? hostRoutes = null, ILogger<DefaultIpamDriver>? logger = null)
+    {
+        _localStore = localStore ?? throw new ArgumentNullException(nameof(localStore));
+        _globalStore = globalStore;
+        _hostRoutes = hostRoutes ?? NoHostRoutes.Instance;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    public string Name => DriverName;
+
+    public async Task<PoolReservation> RequestPoolAsync(PoolRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var store = StoreFor(request.AddressSpace);
+        var family = request.Subnet?.BaseAddress.AddressFamily ?? (request.IPv6 ? AddressFamily.InterNetworkV6 : AddressFamily.InterNetwork);
+        if (request.Subnet is { } given && request.IPv6 != (given.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6))
+        {
+            throw new InvalidParameterException("subnet", given.ToString(), request.IPv6 ? "an IPv6 pool needs an IPv6 subnet" : "an IPv4 pool needs an IPv4 subnet");
+        }
+        if (request.IpRange is { } range)
+        {
+            if (request.Subnet is not { } subnet)
+            {
+                throw new InvalidParameterException("ip-range", range.ToString(), "an ip-range needs a subnet");
+            }
+            if (!IPNetworkMath.ContainsNetwork(subnet, range))
+            {
+                throw new InvalidParameterException("ip-range", range.ToString(), $"not inside subnet {subnet}");
+            }
+        }
+        var serial = IsTrue(request.Options, DockerOptions.IpamSerial);
+
+        var spaceLock = _spaceLocks.GetOrAdd(request.AddressSpace, _ => new SemaphoreSlim(1, 1));
+        await spaceLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var routed = request.Subnet is null ? await _hostRoutes.GetRoutedNetworksAsync(cancellationToken).ConfigureAwait(false) : [];
+            for (var attempt = 0; ; attempt++)
+            {
+                var (registry, revision) = await ReadRegistryAsync(store, request.AddressSpace, cancellationToken).ConfigureAwait(false);
+                var existing = registry.Pools.Select(p => IPNetwork.Parse(p.Subnet)).ToList();
+                IPNetwork chosen;
+                if (request.Subnet is { } subnet)
+                {
+                    foreach (var other in existing)
+                    {
+                        if (IPNetworkMath.Overlaps(subnet, other))
+                        {
+                            throw new ConflictException($"subnet {subnet} overlaps with subnet {other} of another network (address space {request.AddressSpace})");
+                        }
+                    }
+                    chosen = subnet;
+                }
+                else
+                {
+                    // Exhaustion is answered as a conflict (409): the user can fix it with --subnet or by
+                    // removing networks; it is not a fault of the daemon.
+                    chosen = PickPredefined(request.AddressSpace, family, existing, routed)
+                        ?? throw new ConflictException($"all predefined {(family == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4")} address pools of {request.AddressSpace} are in use or routed on the host; give a --subnet");
+                }
+
+                var id = new PoolId(request.AddressSpace, chosen, request.IpRange);
+                var pools = registry.Pools.Append(new PoolRecord(chosen.ToString(), request.IpRange?.ToString(), serial)).ToList();
+                // Address keys left by a crash between a pool's release and its store write are stale: drop them with the reservation.
+                var stale = await store.ListAsync(AddressPrefix(id), cancellationToken).ConfigureAwait(false);
+                var transaction = new StoreTransaction().IfRevision(RegistryKey(request.AddressSpace), revision)
+                    .Put(RegistryKey(request.AddressSpace), JsonSerializer.SerializeToUtf8Bytes(new PoolRegistry(pools), IpamJsonContext.Default.PoolRegistry));
+                foreach (var entry in stale)
+                {
+                    transaction.Delete(entry.Key);
+                }
+                var result = await store.CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
+                if (result.Succeeded)
+                {
+                    _pools[SubnetKeyOf(id)] = new PoolState(chosen, request.IpRange, serial) { Loaded = true };
+                    LogPoolReserved(id.ToString());
+                    return new PoolReservation { PoolId = id.ToString(), Subnet = chosen, IpRange = request.IpRange };
+                }
+                if (attempt >= 32)
+                {
+                    throw new ConflictException($"address space {request.AddressSpace} keeps changing; pool reservation gave up after {attempt + 1} attempts");
+                }
+            }
+        }
+        finally
+        {
+            spaceLock.Release();
+        }
+    }
+
+    public async Task ReleasePoolAsync(string poolId, CancellationToken cancellationToken)
+    {
+        var id = PoolId.Parse(poolId);
+        var store = StoreFor(id.AddressSpace);
+        var spaceLock = _spaceLocks.GetOrAdd(id.AddressSpace, _ => new SemaphoreSlim(1, 1));
+        await spaceLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                var (registry, revision) = await ReadRegistryAsync(store, id.AddressSpace, cancellationToken).ConfigureAwait(false);
+                var subnet = id.Subnet.ToString();
+                var pools = registry.Pools.Where(p => p.Subnet != subnet).ToList();
+                var addresses = await store.ListAsync(AddressPrefix(id), cancellationToken).ConfigureAwait(false);
+                if (pools.Count == registry.Pools.Count && addresses.Count == 0)
+                {
+                    _pools.TryRemove(SubnetKeyOf(id), out _);
+                    return;
+                }
+                var transaction = new StoreTransaction().IfRevision(RegistryKey(id.AddressSpace), revision)
+                    .Put(RegistryKey(id.AddressSpace), JsonSerializer.SerializeToUtf8Bytes(new PoolRegistry(pools), IpamJsonContext.Default.PoolRegistry));
+                foreach (var entry in addresses)
+                {
+                    transaction.IfRevision(entry.Key, entry.Revision).Delete(entry.Key);
+                }
+                if ((await store.CommitAsync(transaction, cancellationToken).ConfigureAwait(false)).Succeeded)
+                {
+                    _pools.TryRemove(SubnetKeyOf(id), out _);
+                    LogPoolReleased(poolId);
+                    return;
+                }
+                if (attempt >= 32)
+                {
+                    throw new ConflictException($"pool {poolId} keeps changing; release gave up after {attempt + 1} attempts");
+                }
+            }
+        }
+        finally
+        {
+            spaceLock.Release();
+        }
+    }
+
+    public async Task<CidrAddress> RequestAddressAsync(string poolId, IPAddress? preferred, IReadOnlyDictionary<string, string> options, CancellationToken cancellationToken)
+    {
+        var id = PoolId.Parse(poolId);
+        var store = StoreFor(id.AddressSpace);
+        var pool = await GetPoolAsync(id, store, cancellationToken).ConfigureAwait(false);
+        await pool.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await EnsureLoadedAsync(id, pool, store, cancellationToken).ConfigureAwait(false);
+            if (preferred is not null)
+            {
+                var n = CheckPreferred(pool, preferred);
+                if (pool.Taken.Contains(n))
+                {
+                    throw new ConflictException($"address {preferred} is already in use in {pool.Subnet}");
+                }
+                if (!await TryTakeAsync(id, pool, store, n, cancellationToken).ConfigureAwait(false))
+                {
+                    throw new ConflictException($"address {preferred} is already in use in {pool.Subnet}");
+                }
+                return new CidrAddress(preferred, pool.Subnet.PrefixLength);
+            }
+
+            // The gateway comes from the whole subnet even when an ip-range narrows the endpoints
+            // (Docker: subnet 10.0.0.0/16 with range 10.0.5.0/24 gets gateway 10.0.0.1).
+            var gateway = options is not null && options.TryGetValue(DockerOptions.RequestAddressType, out var type) && type == DockerOptions.Gateway;
+            var (low, high) = gateway ? (pool.UsableFirst, pool.UsableLast) : (pool.RangeFirst, pool.RangeLast);
+            var serial = pool.Serial || IsTrue(options, DockerOptions.IpamSerial);
+            while (true)
+            {
+                var candidate = serial && pool.Last is { } last && last < UInt128.MaxValue
+                    ? pool.Taken.NextFree(last + 1, low, high)
+                    : pool.Taken.FirstFree(low, high);
+                if (candidate is not { } n)
+                {
+                    var where = gateway || pool.Range is null ? pool.Subnet.ToString() : $"ip-range {pool.Range}";
+                    throw new ConflictException($"no available addresses in {where} (pool {poolId} is exhausted)");
+                }
+                if (await TryTakeAsync(id, pool, store, n, cancellationToken).ConfigureAwait(false))
+                {
+                    return new CidrAddress(IPNetworkMath.FromNumber(n, pool.Family), pool.Subnet.PrefixLength);
+                }
+                // Taken by another allocator sharing the store: TryTake marked it, look further.
+            }
+        }
+        finally
+        {
+            pool.Lock.Release();
+        }
+    }
+
+    public async Task ReleaseAddressAsync(string poolId, IPAddress address, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var id = PoolId.Parse(poolId);
+        var store = StoreFor(id.AddressSpace);
+        if (!_pools.TryGetValue(SubnetKeyOf(id), out var pool))
+        {
+            // Pool unknown here (released, or not loaded yet): deleting the key is all there is to do.
+            await store.DeleteAsync(AddressKey(id, address), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        await pool.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await store.DeleteAsync(AddressKey(id, address), cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (address.AddressFamily == pool.Family)
+            {
+                pool.Taken.Remove(IPNetworkMath.ToNumber(address));
+            }
+        }
+        finally
+        {
+            pool.Lock.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<string>> ListPoolsAsync(string addressSpace, CancellationToken cancellationToken)
+    {
+        var store = StoreFor(addressSpace);
+        var (registry, _) = await ReadRegistryAsync(store, addressSpace, cancellationToken).ConfigureAwait(false);
+        return registry.Pools
+            .Select(p => new PoolId(addressSpace, IPNetwork.Parse(p.Subnet), p.IpRange is null ? null : IPNetwork.Parse(p.IpRange)).ToString())
+            .ToArray();
+    }
+
+    public async Task<IReadOnlyList<IPAddress>> ListAddressesAsync(string poolId, CancellationToken cancellationToken)
+    {
+        var id = PoolId.Parse(poolId);
+        var store = StoreFor(id.AddressSpace);
+        var entries = await store.ListAsync(AddressPrefix(id), cancellationToken).ConfigureAwait(false);
+        var prefix = AddressPrefix(id);
+        return entries.Select(e => IPAddress.Parse(e.Key.AsSpan(prefix.Length))).ToArray();
+    }
+
+    private static UInt128 CheckPreferred(PoolState pool, IPAddress preferred)
+    {
+        if (preferred.AddressFamily != pool.Family || !pool.Subnet.Contains(preferred))
+        {
+            throw new InvalidParameterException("ip", preferred.ToString(), $"not in subnet {pool.Subnet}");
+        }
+        var n = IPNetworkMath.ToNumber(preferred);
+        if (n < pool.UsableFirst || n > pool.UsableLast)
+        {
+            var what = n == pool.SubnetFirst ? "the subnet's network address" : "the subnet's broadcast address";
+            throw new InvalidParameterException("ip", preferred.ToString(), $"{what} cannot be assigned ({pool.Subnet})");
+        }
+        return n;
+    }
+
+    /// <summary>Takes an address in the store (create-only) and in memory. False when the store already had it.</summary>
+    private async Task<bool> TryTakeAsync(PoolId id, PoolState pool, IKeyValueStore store, UInt128 n, CancellationToken cancellationToken)
+    {
+        var address = IPNetworkMath.FromNumber(n, pool.Family);
+        try
+        {
+            await store.PutAsync(AddressKey(id, address), Marker, expectedRevision: 0, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreConflictException)
+        {
+            pool.Taken.Add(n);
+            return false;
+        }
+        pool.Taken.Add(n);
+        pool.Last = n;
+        return true;
+    }
+
+    private async Task<PoolState> GetPoolAsync(PoolId id, IKeyValueStore store, CancellationToken cancellationToken)
+    {
+        if (_pools.TryGetValue(SubnetKeyOf(id), out var pool))
+        {
+            return pool;
+        }
+        var (registry, _) = await ReadRegistryAsync(store, id.AddressSpace, cancellationToken).ConfigureAwait(false);
+        var subnet = id.Subnet.ToString();
+        var record = registry.Pools.FirstOrDefault(p => p.Subnet == subnet)
+            ?? throw new NotFoundException("address pool", id.ToString());
+        var range = record.IpRange is null ? (IPNetwork?)null : IPNetwork.Parse(record.IpRange);
+        return _pools.GetOrAdd(SubnetKeyOf(id), _ => new PoolState(id.Subnet, range, record.Serial));
+    }
+
+    private static async Task EnsureLoadedAsync(PoolId id, PoolState pool, IKeyValueStore store, CancellationToken cancellationToken)
+    {
+        if (pool.Loaded)
+        {
+            return;
+        }
+        var prefix = AddressPrefix(id);
+        foreach (var entry in await store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            if (IPAddress.TryParse(entry.Key.AsSpan(prefix.Length), out var address) && address.AddressFamily == pool.Family)
+            {
+                var n = IPNetworkMath.ToNumber(address);
+                pool.Taken.Add(n);
+                if (pool.Last is not { } last || n > last)
+                {
+                    pool.Last = n;
+                }
+            }
+        }
+        pool.Loaded = true;
+    }
+
+    private IPNetwork? PickPredefined(string space, AddressFamily family, List<IPNetwork> existing, IReadOnlyList<IPNetwork> routed)
+    {
+        foreach (var block in PredefinedPools.For(space, family))
+        {
+            foreach (var candidate in block.Subnets())
+            {
+                if (existing.Any(e => IPNetworkMath.Overlaps(e, candidate)))
+                {
+                    continue;
+                }
+                var clash = routed.Where(r => r.PrefixLength > 0 && IPNetworkMath.Overlaps(r, candidate)).Select(r => r.ToString()).FirstOrDefault();
+                if (clash is not null)
+                {
+                    LogSkippedRouted(candidate.ToString(), clash);
+                    continue;
+                }
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static async Task<(PoolRegistry Registry, long Revision)> ReadRegistryAsync(IKeyValueStore store, string space, CancellationToken cancellationToken)
+    {
+        var entry = await store.GetAsync(RegistryKey(space), cancellationToken).ConfigureAwait(false);
+        if (entry is null)
+        {
+            return (new PoolRegistry([]), 0);
+        }
+        var registry = JsonSerializer.Deserialize(entry.Value.Span, IpamJsonContext.Default.PoolRegistry) ?? new PoolRegistry([]);
+        return (registry, entry.Revision);
+    }
+
+    private IKeyValueStore StoreFor(string space)
+    {
+        if (string.IsNullOrEmpty(space) || space.Contains('/', StringComparison.Ordinal))
+        {
+            throw new InvalidParameterException("address space", space, "an address space name has no '/'");
+        }
+        if (space == IpamAddressSpaces.Global)
+        {
+            return _globalStore ?? throw new UnavailableException($"address space {space} needs the global store; start netstackd with a cluster store");
+        }
+        return _localStore;
+    }
+
+    private static bool IsTrue(IReadOnlyDictionary<string, string>? options, string key) =>
+        options is not null && options.TryGetValue(key, out var v) && bool.TryParse(v, out var b) && b;
+
+    private static string SubnetKeyOf(PoolId id) => $"{id.AddressSpace}/{id.SubnetKey}";
+
+    private static string RegistryKey(string space) => $"ipam/{space}/pools";
+
+    private static string AddressPrefix(PoolId id) => $"ipam/{id.AddressSpace}/addresses/{id.SubnetKey}/";
+
+    private static string AddressKey(PoolId id, IPAddress address) => AddressPrefix(id) + address;
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "IPAM reserved pool {PoolId}")]
+    private partial void LogPoolReserved(string poolId);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "IPAM released pool {PoolId}")]
+    private partial void LogPoolReleased(string poolId);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "IPAM skipped predefined pool {Candidate}: overlaps host route {Route}")]
+    private partial void LogSkippedRouted(string candidate, string route);
+}

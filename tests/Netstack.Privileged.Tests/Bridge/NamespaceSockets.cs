@@ -1,0 +1,134 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Netstack.Linux;
+
+namespace Netstack.Privileged.Tests.Bridge;
+
+/// <summary>
+/// TCP and UDP servers and clients inside test namespaces. A socket belongs to the namespace of the
+/// thread that created it, so each is created inside <see cref="NetworkNamespace.Run{T}"/> and used
+/// from any thread afterwards. Servers answer with the address they saw the client come from, which
+/// is how the tests observe NAT.
+/// </summary>
+internal static class NamespaceSockets
+{
+    /// <summary>How long a client waits for an answer before reporting none; generous for a busy CI host.</summary>
+    public static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(3);
+
+    public const string Greeting = "hello from ";
+
+    /// <summary>A TCP server on 0.0.0.0:<paramref name="port"/> answering "hello from NAME to CLIENT-IP".</summary>
+    public static IDisposable TcpServer(NetworkNamespace ns, int port, string name)
+    {
+        var listener = ns.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+        listener.Bind(new IPEndPoint(IPAddress.Any, port));
+        listener.Listen(16);
+        var cts = new CancellationTokenSource();
+        _ = Task.Run(async () =>
+        {
+            while (!cts.IsCancellationRequested)
+            {
+                Socket client;
+                try
+                {
+                    client = await listener.AcceptAsync(cts.Token);
+                }
+                catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+                {
+                    return;
+                }
+                using (client)
+                {
+                    var peer = ((IPEndPoint)client.RemoteEndPoint!).Address;
+                    await client.SendAsync(Encoding.ASCII.GetBytes($"{Greeting}{name} to {peer}\n"));
+                    client.Shutdown(SocketShutdown.Both);
+                }
+            }
+        });
+        return new Server(listener, cts);
+    }
+
+    /// <summary>A UDP server on 0.0.0.0:<paramref name="port"/> answering every datagram the same way.</summary>
+    public static IDisposable UdpServer(NetworkNamespace ns, int port, string name)
+    {
+        var socket = ns.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
+        socket.Bind(new IPEndPoint(IPAddress.Any, port));
+        var cts = new CancellationTokenSource();
+        _ = Task.Run(async () =>
+        {
+            var buffer = new byte[1500];
+            while (!cts.IsCancellationRequested)
+            {
+                try
+                {
+                    var result = await socket.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), cts.Token);
+                    var peer = (IPEndPoint)result.RemoteEndPoint;
+                    await socket.SendToAsync(Encoding.ASCII.GetBytes($"{Greeting}{name} to {peer.Address}\n"), peer);
+                }
+                catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+                {
+                    return;
+                }
+            }
+        });
+        return new Server(socket, cts);
+    }
+
+    /// <summary>Connects from <paramref name="ns"/> and returns the server's answer, or null when none came.</summary>
+    public static async Task<string?> TcpAsk(NetworkNamespace ns, IPAddress address, int port)
+    {
+        using var socket = ns.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        using var cts = new CancellationTokenSource(ClientTimeout);
+        try
+        {
+            await socket.ConnectAsync(new IPEndPoint(address, port), cts.Token);
+            var buffer = new byte[256];
+            var total = 0;
+            while (true)
+            {
+                var n = await socket.ReceiveAsync(buffer.AsMemory(total), SocketFlags.None, cts.Token);
+                if (n == 0)
+                {
+                    break;
+                }
+                total += n;
+            }
+            return Encoding.ASCII.GetString(buffer, 0, total).Trim();
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Sends one datagram from <paramref name="ns"/> and returns the answer, or null when none came.</summary>
+    public static async Task<string?> UdpAsk(NetworkNamespace ns, IPAddress address, int port)
+    {
+        using var socket = ns.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
+        using var cts = new CancellationTokenSource(ClientTimeout);
+        try
+        {
+            socket.Connect(new IPEndPoint(address, port));
+            await socket.SendAsync(Encoding.ASCII.GetBytes("ping"), SocketFlags.None, cts.Token);
+            var buffer = new byte[256];
+            var n = await socket.ReceiveAsync(buffer, SocketFlags.None, cts.Token);
+            return Encoding.ASCII.GetString(buffer, 0, n).Trim();
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException)
+        {
+            return null;
+        }
+    }
+
+    private sealed class Server(Socket socket, CancellationTokenSource cts) : IDisposable
+    {
+        public void Dispose()
+        {
+            cts.Cancel();
+            socket.Dispose();
+            cts.Dispose();
+        }
+    }
+}
