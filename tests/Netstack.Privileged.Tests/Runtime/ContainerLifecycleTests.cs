@@ -52,6 +52,12 @@ public sealed class ContainerLifecycleTests
         // The container's pid 1 is its command.
         Assert.Equal("1", (await fx.Runtime.ExecAsync("web1", ["sh", "-c", "pidof sleep"])).Stdout.Trim());
 
+        // A network connect rewrites /etc/hosts while the container runs; the bind mount follows.
+        const string NewHosts = Hosts + "10.30.0.7\tcache\n";
+        await fx.Runtime.UpdateNetworkFilesAsync("web1", NewHosts, null);
+        Assert.Equal(NewHosts, (await fx.Runtime.ExecAsync("web1", ["cat", "/etc/hosts"])).Stdout);
+        Assert.Equal(ResolvConf, (await fx.Runtime.ExecAsync("web1", ["cat", "/etc/resolv.conf"])).Stdout);
+
         var log = await WaitForLogAsync(fx, "web1", "oops");
         Assert.Contains("hi\n", log, StringComparison.Ordinal);
 
@@ -62,6 +68,7 @@ public sealed class ContainerLifecycleTests
         Assert.False(Directory.Exists(Path.Combine(fx.Options.ExecRoot, "containers", created.Id)));
         Assert.Equal("", fx.RuncList());
         Assert.Empty(fx.LeftoverMounts());
+        Assert.Empty(fx.LeftoverCgroups(created.Id));
         Assert.Equal(ContainerState.Exited, fx.Runtime.Inspect(created.Id[..12]).State);
 
         await fx.Runtime.DeleteAsync("web1");
@@ -152,6 +159,29 @@ public sealed class ContainerLifecycleTests
         Assert.Empty(fx.LeftoverMounts());
         Assert.False(Directory.Exists(Path.Combine(fx.Options.DataRoot, "containers", created.Id)));
         Assert.False(Directory.Exists(Path.Combine(fx.Options.ExecRoot, "containers", created.Id)));
+    }
+
+    [PrivilegedFact]
+    public async Task ManyContainers_StartedAndRemovedConcurrently_AllRunThenAllGone()
+    {
+        await using var fx = new RuntimeFixture();
+        using var netns = new TestNetns();
+        await fx.ImportBusyboxAsync();
+        var started = await Task.WhenAll(Enumerable.Range(0, 6).Select(async i =>
+        {
+            var created = await fx.Runtime.CreateAsync(new ContainerSpec { Image = "busybox", Name = $"par{i}", Cmd = ["sleep", "1000"] });
+            return await fx.Runtime.StartAsync(created.Id, new ContainerSandbox(netns.Path));
+        }));
+
+        Assert.Equal(6, started.Select(c => c.Pid).Distinct().Count());
+        Assert.Equal(6, fx.Runtime.List().Count);
+        Assert.Equal(6, fx.RuncList().Split('\n').Length);
+
+        await Task.WhenAll(started.Select(c => fx.Runtime.DeleteAsync(c.Name, force: true)));
+        Assert.Empty(fx.Runtime.List(all: true));
+        Assert.Equal("", fx.RuncList());
+        Assert.Empty(fx.LeftoverMounts());
+        Assert.All(started, c => Assert.Empty(fx.LeftoverCgroups(c.Id)));
     }
 
     [PrivilegedFact]

@@ -48,6 +48,12 @@ internal sealed class RuntimeFixture : IAsyncDisposable
     public IReadOnlyList<string> LeftoverMounts() =>
         [.. File.ReadLines("/proc/self/mountinfo").Where(l => l.Contains(Root, StringComparison.Ordinal))];
 
+    /// <summary>cgroup directories of a container still present under any controller (runc delete removes them).</summary>
+    public IReadOnlyList<string> LeftoverCgroups(string id) =>
+        [.. (Directory.Exists("/sys/fs/cgroup") ? Directory.GetDirectories("/sys/fs/cgroup") : [])
+            .Select(controller => System.IO.Path.Combine(controller, System.IO.Path.GetFileName(Root), id))
+            .Where(Directory.Exists)];
+
     /// <summary>Containers runc still knows under our state directory.</summary>
     public string RuncList()
     {
