@@ -162,7 +162,7 @@ public sealed partial class GossipNode
         return interval * multiplier;
     }
 
-    private void EncodePushPull(WireWriter w, PushPullFlags flags, string? peerName)
+    private void EncodePushPull(WireWriter w, PushPullFlags flags, string? peerName, string? network = null)
     {
         w.WriteByte((byte)MessageType.PushPull);
         w.WriteByte((byte)flags);
@@ -170,6 +170,8 @@ public sealed partial class GossipNode
         w.WriteEndpoint(Address);
         if ((flags & PushPullFlags.TablesOnly) != 0)
         {
+            // A table sync is about one network: its memberships and entries, no member list.
+            w.WriteString(network!);
             w.WriteUInt32(0);
         }
         else
@@ -183,15 +185,15 @@ public sealed partial class GossipNode
                 w.WriteByte((byte)m.State);
             }
         }
-        Tables.EncodeStateLocked(w, peerName);
+        Tables.EncodeStateLocked(w, peerName, network);
     }
 
-    /// <summary>Sends a tables-only push/pull to a member of a network (networkdb's bulk sync).</summary>
-    internal void SendTableSyncLocked(string peerName)
+    /// <summary>Sends a tables-only push/pull about one network to a member of it (networkdb's bulk sync).</summary>
+    internal void SendTableSyncLocked(string peerName, string network)
     {
         if (_members.TryGetValue(peerName, out var peer))
         {
-            SendStreamFireAndForget(peer.Address, SealStream(w => EncodePushPull(w, PushPullFlags.TablesOnly, peerName)));
+            SendStreamFireAndForget(peer.Address, SealStream(w => EncodePushPull(w, PushPullFlags.TablesOnly, peerName, network)));
         }
     }
 
@@ -217,6 +219,7 @@ public sealed partial class GossipNode
                 foreach (var m in reaped)
                 {
                     _members.Remove(m.Name);
+                    _liveCount = -1;
                     _byAddress.Remove(m.Address);
                     if (m.InRotation)
                     {

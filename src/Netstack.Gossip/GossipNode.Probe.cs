@@ -47,7 +47,16 @@ public sealed partial class GossipNode
         var round = new ProbeRound(target, target.Incarnation, seq, _time.GetTimestamp(), _awareness.Scale(_options.ProbeTimeout));
         _probe = round;
         _ackWaiters[seq] = round;
-        SendPingLocked(target.Address, seq, target.Name);
+        var w = _scratch;
+        w.Reset();
+        Messages.Ping(w, seq, target.Name, Name, Address, stream: false);
+        if (target.State == MemberState.Suspect)
+        {
+            // Lifeguard's buddy system: tell a suspect directly, so it can refute at once
+            // instead of waiting for the rumour to reach it.
+            w.WriteBytes(Messages.Accusation(MessageType.Suspect, target.Incarnation, target.Name, Name));
+        }
+        SendMessageLocked(target.Address, target.Name, w.WrittenSpan);
         _probeTimeoutTimer!.Change(round.Timeout, Timeout.InfiniteTimeSpan);
     }
 

@@ -161,12 +161,20 @@ public sealed partial class GossipNode
 
     private bool HandlePushPullLocked(ref WireReader r)
     {
-        if (!r.TryReadByte(out var flagByte) || !r.TryReadString(out var fromName) || !r.TryReadEndpoint(out var fromAddress)
-            || !r.TryReadUInt32(out var count) || count > (uint)r.Remaining)
+        if (!r.TryReadByte(out var flagByte) || !r.TryReadString(out var fromName) || !r.TryReadEndpoint(out var fromAddress))
         {
             return false;
         }
         var flags = (PushPullFlags)flagByte;
+        string? network = null;
+        if ((flags & PushPullFlags.TablesOnly) != 0 && !r.TryReadString(out network))
+        {
+            return false;
+        }
+        if (!r.TryReadUInt32(out var count) || count > (uint)r.Remaining)
+        {
+            return false;
+        }
         // Parse everything before changing anything, so a bad frame leaves no half-merged state.
         var remote = new List<(string Name, IPEndPoint Address, uint Incarnation, MemberState State)>((int)count);
         for (var i = 0; i < count; i++)
@@ -207,7 +215,7 @@ public sealed partial class GossipNode
         if ((flags & PushPullFlags.Reply) == 0)
         {
             var replyFlags = PushPullFlags.Reply | (flags & PushPullFlags.TablesOnly);
-            SendStreamFireAndForget(fromAddress, SealStream(w => EncodePushPull(w, replyFlags, fromName)));
+            SendStreamFireAndForget(fromAddress, SealStream(w => EncodePushPull(w, replyFlags, fromName, network)));
         }
         return true;
     }

@@ -23,6 +23,7 @@ public sealed partial class GossipNode
         {
             member = new Member(name, address, incarnation, MemberState.Alive, now);
             _members[name] = member;
+            _liveCount = -1;
             IndexAddressLocked(member);
             AddToRotationLocked(member);
             _broadcasts.Enqueue(Subject(name), Messages.Alive(incarnation, name, address));
@@ -47,6 +48,7 @@ public sealed partial class GossipNode
             member.Suspicion?.Dispose();
             member.Suspicion = null;
             member.State = MemberState.Alive;
+            _liveCount = -1;
             member.Since = now;
             AddToRotationLocked(member);
         }
@@ -141,6 +143,7 @@ public sealed partial class GossipNode
         member.Suspicion = null;
         member.Incarnation = incarnation;
         member.State = leaving ? MemberState.Left : MemberState.Failed;
+        _liveCount = -1;
         member.Since = _time.GetUtcNow();
         _broadcasts.Enqueue(Subject(name), Messages.Accusation(MessageType.Dead, incarnation, name, from));
         if (leaving)

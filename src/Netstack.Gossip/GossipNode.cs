@@ -44,6 +44,7 @@ public sealed partial class GossipNode : IAsyncDisposable
     private ITimer? _maintenanceTimer;
     private bool _started;
     private bool _stopped;
+    private int _liveCount = -1;
 
     /// <summary>Creates a node; nothing is sent until <see cref="StartAsync"/>.</summary>
     /// <param name="options">Validated here; a bad field throws <see cref="ArgumentException"/>.</param>
@@ -192,6 +193,7 @@ public sealed partial class GossipNode : IAsyncDisposable
                 return;
             }
             _self.State = MemberState.Left;
+            _liveCount = -1;
             _self.Since = _time.GetUtcNow();
             _broadcasts.Enqueue(Subject(Name), Messages.Accusation(MessageType.Dead, _self.Incarnation, Name, Name), onFirstSend: () => sent.TrySetResult());
             // Send at once rather than waiting for the next gossip round.
@@ -259,8 +261,13 @@ public sealed partial class GossipNode : IAsyncDisposable
 
     internal IPEndPoint? AddressOf(string name) => _members.TryGetValue(name, out var m) ? m.Address : null;
 
+    /// <summary>Alive and suspect members, this node included; cached until a state changes (it is asked per packet).</summary>
     internal int LiveMemberCount()
     {
+        if (_liveCount >= 0)
+        {
+            return _liveCount;
+        }
         var n = 0;
         foreach (var m in _members.Values)
         {
@@ -269,6 +276,7 @@ public sealed partial class GossipNode : IAsyncDisposable
                 n++;
             }
         }
+        _liveCount = n;
         return n;
     }
 

@@ -13,24 +13,30 @@ namespace Netstack.Gossip.Tables;
 /// </summary>
 public sealed partial class NetworkDb
 {
-    internal void EncodeStateLocked(WireWriter w, string? peer)
+    /// <param name="w">Output.</param>
+    /// <param name="peer">Receiver, when known: only networks it is in are sent.</param>
+    /// <param name="only">A table sync about one network: only that network's memberships and entries.</param>
+    internal void EncodeStateLocked(WireWriter w, string? peer, string? only)
     {
-        var count = 0;
-        foreach (var networks in _nodeNetworks.Values)
-        {
-            count += networks.Count;
-        }
-        w.WriteUInt32((uint)count);
+        var countAt = w.Length;
+        w.WriteUInt32(0);
+        uint count = 0;
         foreach (var (node, networks) in _nodeNetworks)
         {
             foreach (var (network, record) in networks)
             {
+                if (only is not null && network != only)
+                {
+                    continue;
+                }
                 w.WriteString(node);
                 w.WriteString(network);
                 w.WriteUInt64(record.Lamport);
                 w.WriteByte(record.Leaving ? (byte)1 : (byte)0);
+                count++;
             }
         }
+        w.PatchUInt32(countAt, count);
         var now = _node.Time.GetUtcNow();
         var entryCountAt = w.Length;
         w.WriteUInt32(0);
@@ -38,7 +44,7 @@ public sealed partial class NetworkDb
         foreach (var (network, table) in _networks)
         {
             // Only what the peer can use: networks it is in, as far as we know (all when unknown).
-            if (peer is not null && !IsNodeInNetworkLocked(peer, network))
+            if ((only is not null && network != only) || (peer is not null && !IsNodeInNetworkLocked(peer, network)))
             {
                 continue;
             }
@@ -217,7 +223,7 @@ public sealed partial class NetworkDb
                 var peer = RandomNetworkPeerLocked(network);
                 if (peer is not null)
                 {
-                    _node.SendTableSyncLocked(peer);
+                    _node.SendTableSyncLocked(peer, network);
                 }
             }
         }

@@ -68,7 +68,7 @@ public sealed partial class NetworkDb
             var peer = RandomNetworkPeerLocked(network);
             if (peer is not null)
             {
-                _node.SendTableSyncLocked(peer);
+                _node.SendTableSyncLocked(peer, network);
             }
         }
         _node.Flush();

@@ -13,23 +13,28 @@ namespace Netstack.Gossip.Transport;
 /// (7946 by default). A TCP exchange is one frame per connection: length (u32, big-endian) then
 /// the sealed envelope; the connection is closed after it. Replies travel on a new connection to
 /// the address inside the message, so either side may be the one that connects.
+/// Every socket (UDP, listener, outgoing TCP) comes from one factory, so a caller can make them
+/// inside another network namespace (a socket stays in the namespace it was created in).
 /// </summary>
 public sealed class UdpTcpTransport : IGossipTransport
 {
     // Larger than any UDP payload so oversized datagrams are seen (and counted) rather than truncated.
     private const int ReceiveBufferSize = 65536;
     private readonly Socket _udp;
-    private readonly TcpListener _tcp;
+    private readonly Socket _tcp;
+    private readonly Func<AddressFamily, SocketType, ProtocolType, Socket> _createSocket;
     private readonly CancellationTokenSource _stop = new();
     private readonly ILogger _logger;
     private readonly TimeSpan _tcpTimeout;
     private readonly List<Task> _loops = [];
     private GossipReceiveHandler? _handler;
 
-    private UdpTcpTransport(Socket udp, TcpListener tcp, IPEndPoint local, TimeSpan tcpTimeout, ILogger logger)
+    private UdpTcpTransport(Socket udp, Socket tcp, IPEndPoint local, TimeSpan tcpTimeout, ILogger logger,
+        Func<AddressFamily, SocketType, ProtocolType, Socket> createSocket)
     {
         _udp = udp;
         _tcp = tcp;
+        _createSocket = createSocket;
         LocalEndpoint = local;
         _tcpTimeout = tcpTimeout;
         _logger = logger;
@@ -42,9 +47,14 @@ public sealed class UdpTcpTransport : IGossipTransport
     /// (port 0 picks a free port usable by both). Advertises <see cref="GossipOptions.AdvertiseAddress"/>
     /// or else the bind address, which must then not be a wildcard.
     /// </summary>
-    public static UdpTcpTransport Bind(GossipOptions options, ILogger<UdpTcpTransport>? logger = null)
+    /// <param name="options">Addresses and the TCP timeout.</param>
+    /// <param name="logger">Receive errors.</param>
+    /// <param name="createSocket">Makes every socket (default: <c>new Socket(...)</c> in the caller's namespace).</param>
+    public static UdpTcpTransport Bind(GossipOptions options, ILogger<UdpTcpTransport>? logger = null,
+        Func<AddressFamily, SocketType, ProtocolType, Socket>? createSocket = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        createSocket ??= static (family, type, protocol) => new Socket(family, type, protocol);
         options.Validate();
         var advertise = options.AdvertiseAddress ?? options.BindAddress;
         if (advertise.Equals(IPAddress.Any) || advertise.Equals(IPAddress.IPv6Any))
@@ -57,29 +67,31 @@ public sealed class UdpTcpTransport : IGossipTransport
         // times in case another process holds that UDP port.
         for (var attempt = 0; ; attempt++)
         {
-            var tcp = new TcpListener(options.BindAddress, options.BindPort);
-            tcp.Server.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            tcp.Start(backlog: 128);
-            var port = ((IPEndPoint)tcp.LocalEndpoint).Port;
-            var udp = new Socket(options.BindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            var family = options.BindAddress.AddressFamily;
+            var tcp = createSocket(family, SocketType.Stream, ProtocolType.Tcp);
+            Socket? udp = null;
             try
             {
+                tcp.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+                tcp.Bind(new IPEndPoint(options.BindAddress, options.BindPort));
+                tcp.Listen(128);
+                var port = ((IPEndPoint)tcp.LocalEndPoint!).Port;
+                udp = createSocket(family, SocketType.Dgram, ProtocolType.Udp);
                 udp.Bind(new IPEndPoint(options.BindAddress, port));
+                return new UdpTcpTransport(udp, tcp, new IPEndPoint(advertise, port), options.TcpTimeout,
+                    (ILogger?)logger ?? NullLogger.Instance, createSocket);
             }
             catch (SocketException) when (options.BindPort == 0 && attempt < 10)
             {
-                udp.Dispose();
-                tcp.Stop();
-                continue;
+                udp?.Dispose();
+                tcp.Dispose();
             }
             catch
             {
-                udp.Dispose();
-                tcp.Stop();
+                udp?.Dispose();
+                tcp.Dispose();
                 throw;
             }
-            return new UdpTcpTransport(udp, tcp, new IPEndPoint(advertise, port), options.TcpTimeout,
-                (ILogger?)logger ?? NullLogger.Instance);
         }
     }
 
@@ -112,7 +124,8 @@ public sealed class UdpTcpTransport : IGossipTransport
         cts.CancelAfter(_tcpTimeout);
         try
         {
-            using var client = new Socket(to.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            using var client = _createSocket(to.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            client.NoDelay = true;
             await client.ConnectAsync(to, cts.Token).ConfigureAwait(false);
             var header = new byte[4];
             BinaryPrimitives.WriteUInt32BigEndian(header, (uint)frame.Length);
@@ -169,7 +182,7 @@ public sealed class UdpTcpTransport : IGossipTransport
             Socket client;
             try
             {
-                client = await _tcp.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
+                client = await _tcp.AcceptAsync(_stop.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
             {
@@ -243,7 +256,7 @@ public sealed class UdpTcpTransport : IGossipTransport
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         _udp.Dispose();
-        _tcp.Stop();
+        _tcp.Dispose();
         try
         {
             await Task.WhenAll(_loops).ConfigureAwait(false);

@@ -26,7 +26,7 @@ internal enum MessageType : byte
 
     /// <summary>
     /// flags u8 (1 join, 2 reply, 4 tables only) | from name | from endpoint |
-    /// member count u32 | members (name, endpoint, incarnation u32, state u8) | table state
+    /// [network, only with "tables only"] | member count u32 | members (name, endpoint, incarnation u32, state u8) | table state
     /// (see NetworkDb state encoding). Sent over TCP only.
     /// </summary>
     PushPull = 8,

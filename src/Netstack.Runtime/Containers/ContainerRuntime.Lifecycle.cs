@@ -117,9 +117,14 @@ public sealed partial class ContainerRuntime
         }
     }
 
-    /// <summary>Signals the container if it runs and returns its run's exit task, else null.</summary>
+    /// <summary>
+    /// Signals the container if it runs and returns its run's exit task, else null. When runc no
+    /// longer knows the container its process is already gone, so the exit is recorded here
+    /// rather than left to the watcher (which may not run, e.g. after the runtime was disposed).
+    /// </summary>
     private async Task<TaskCompletionSource<ContainerInfo>?> SignalIfRunningAsync(ContainerEntry entry, string signal, CancellationToken cancellationToken)
     {
+        TaskCompletionSource<ContainerInfo> exit;
         await entry.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -127,13 +132,19 @@ public sealed partial class ContainerRuntime
             {
                 return null;
             }
-            await Runc.KillAsync(entry.Info.Id, signal, all: false, cancellationToken).ConfigureAwait(false);
-            return entry.RunExit;
+            exit = entry.RunExit;
+            if (await Runc.KillAsync(entry.Info.Id, signal, all: false, cancellationToken).ConfigureAwait(false))
+            {
+                return exit;
+            }
         }
         finally
         {
             entry.Lock.Release();
         }
+        await WaitForExitStatusAsync(entry, cancellationToken).ConfigureAwait(false);
+        await HandleExitAsync(entry, cancellationToken).ConfigureAwait(false);
+        return exit;
     }
 
     private void StartWatcher(ContainerEntry entry)
@@ -157,11 +168,7 @@ public sealed partial class ContainerRuntime
             {
                 await Task.Delay(_options.ExitPollInterval, _time, cancellationToken).ConfigureAwait(false);
             }
-            var deadline = _time.GetUtcNow() + ExitStatusWait;
-            while (!File.Exists(entry.Paths.ExitFile) && _time.GetUtcNow() < deadline && IsShimAlive(entry.Paths))
-            {
-                await Task.Delay(_options.ExitPollInterval, _time, cancellationToken).ConfigureAwait(false);
-            }
+            await WaitForExitStatusAsync(entry, cancellationToken).ConfigureAwait(false);
             await HandleExitAsync(entry, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -171,6 +178,16 @@ public sealed partial class ContainerRuntime
         catch (Exception ex)
         {
             Log.WatcherFailed(_logger, entry.Info.Id, ex);
+        }
+    }
+
+    /// <summary>The init process is gone: give the shim time to write runc's exit status (runc reaps and removes its cgroup first).</summary>
+    private async Task WaitForExitStatusAsync(ContainerEntry entry, CancellationToken cancellationToken)
+    {
+        var deadline = _time.GetUtcNow() + ExitStatusWait;
+        while (!File.Exists(entry.Paths.ExitFile) && _time.GetUtcNow() < deadline && IsShimAlive(entry.Paths))
+        {
+            await Task.Delay(_options.ExitPollInterval, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
