@@ -175,19 +175,53 @@ internal sealed class NetstackdProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // First through the API, so the daemon tears down what it made (containers, sandboxes, networks).
+        if (_process is { HasExited: false })
+        {
+            try
+            {
+                using var client = Client();
+                foreach (var container in await client.ListContainersAsync(all: true))
+                {
+                    await client.RemoveContainerAsync(container.Id, force: true);
+                }
+                foreach (var sandbox in await client.ListSandboxesAsync())
+                {
+                    await client.RemoveSandboxAsync(sandbox.Id);
+                }
+                foreach (var network in await client.ListNetworksAsync())
+                {
+                    await client.RemoveNetworkAsync(network.Id);
+                }
+            }
+            catch (ApiException)
+            {
+                // Keep cleaning below: the kernel-level sweep removes what the API could not.
+            }
+            await StopAsync();
+        }
         await KillHardAsync();
         _process?.Dispose();
-        var netns = Path.Combine(ExecRoot, "netns");
-        if (System.IO.Directory.Exists(netns))
+
+        // Containers outlive a killed daemon by design: end them through runc's own state.
+        var runcRoot = Path.Combine(ExecRoot, "runc");
+        if (System.IO.Directory.Exists(runcRoot))
         {
-            foreach (var file in System.IO.Directory.GetFiles(netns))
+            foreach (var state in System.IO.Directory.GetDirectories(runcRoot))
             {
-                TestNamespace.TryRun("umount", file);
-                File.Delete(file);
+                TestNamespace.TryRun("runc", "--root", runcRoot, "delete", "--force", Path.GetFileName(state));
             }
-            TestNamespace.TryRun("umount", netns);
         }
-        TestNamespace.TryRun("umount", "-R", ExecRoot);
+        // Mounts under our directory (sandbox namespace files, container root filesystems), deepest first.
+        var mounts = File.ReadAllLines("/proc/self/mounts")
+            .Select(l => l.Split(' ')[1])
+            .Where(m => m.StartsWith(Directory + "/", StringComparison.Ordinal))
+            .OrderByDescending(m => m.Length)
+            .ToList();
+        foreach (var mount in mounts)
+        {
+            TestNamespace.TryRun("umount", "-l", mount);
+        }
         if (System.IO.Directory.Exists(Directory))
         {
             System.IO.Directory.Delete(Directory, recursive: true);
