@@ -90,6 +90,32 @@ public sealed class BridgeNetworkTests
     }
 
     [PrivilegedFact]
+    public async Task CreateNetwork_IPv6_GatewayOnBridgeAndReturnedAtJoin()
+    {
+        await using var lab = BridgeLab.Create();
+        var network = BridgeLab.Network("10.37.0.0/24") with
+        {
+            EnableIPv6 = true,
+            IPv6 = [new Core.Drivers.DriverIpamData { Subnet = IPNetwork.Parse("fd00:37::/64"), Gateway = CidrAddress.Parse("fd00:37::1/64") }],
+        };
+        await lab.Driver.CreateNetworkAsync(network, CancellationToken.None);
+        try
+        {
+            var sandbox = await lab.ConnectAsync(network, "10.37.0.2");
+
+            var addresses = lab.Host.IpJson("addr", "show", "dev", "br-" + network.NetworkId[..12])[0].GetProperty("addr_info").EnumerateArray()
+                .Select(a => $"{a.GetProperty("local").GetString()}/{a.GetProperty("prefixlen").GetInt32()}").ToList();
+            Assert.Contains("fd00:37::1/64", addresses);
+            Assert.Equal(IPAddress.Parse("fd00:37::1"), sandbox.Join.GatewayIPv6);
+            Assert.Equal("1", lab.Host.Exec("cat", "/proc/sys/net/ipv6/conf/all/forwarding").Trim());
+        }
+        finally
+        {
+            await lab.Driver.DeleteNetworkAsync(network.NetworkId, CancellationToken.None);
+        }
+    }
+
+    [PrivilegedFact]
     public async Task DeleteNetwork_WithEndpointsAndPorts_RemovesBridgeVethsAndEveryRule()
     {
         await using var lab = BridgeLab.Create();
