@@ -12,6 +12,9 @@ internal interface IFirewall
     /// <summary>Removes every rule of <paramref name="owner"/>; none: success.</summary>
     void Remove(string owner);
 
+    /// <summary>Removes the rules of all <paramref name="owners"/> in one batch.</summary>
+    void Remove(IReadOnlyCollection<string> owners);
+
     /// <summary>Owners that have rules in netstack's chains now.</summary>
     IReadOnlySet<string> Owners();
 }

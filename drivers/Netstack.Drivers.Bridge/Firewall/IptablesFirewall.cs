@@ -5,9 +5,12 @@ namespace Netstack.Drivers.Bridge;
 
 /// <summary>
 /// <see cref="IFirewall"/> over <c>iptables-save</c> / <c>iptables-restore --noflush</c> run inside the
-/// host namespace. Each change reads the current rules, then sends one batch per table that deletes
-/// the owner's old rules and appends its new ones, so a table changes atomically (one COMMIT).
-/// Changes are serialised in this process; <c>-w</c> waits for the xtables lock other programs hold.
+/// host namespace. Each change sends one batch per table that deletes the owners' old rules and
+/// appends the new ones, so a table changes atomically (one COMMIT). The rules are read with
+/// iptables-save once and then kept up to date from the batches this process applied, so a change
+/// costs one process; when a batch fails (someone else changed our chains) the rules are read again
+/// and the batch is rebuilt and retried once. Changes are serialised in this process; <c>-w</c>
+/// waits for the xtables lock other programs hold.
 /// </summary>
 internal sealed class IptablesFirewall : IFirewall
 {
@@ -15,6 +18,7 @@ internal sealed class IptablesFirewall : IFirewall
     private readonly FirewallLayout _layout;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
+    private IptablesState? _state;
 
     public IptablesFirewall(HostNetwork host, FirewallLayout layout, ILogger logger)
     {
@@ -27,30 +31,69 @@ internal sealed class IptablesFirewall : IFirewall
     {
         ArgumentException.ThrowIfNullOrEmpty(owner);
         ArgumentNullException.ThrowIfNull(rules);
-        lock (_lock)
-        {
-            var script = IptablesScript.Build(Save(), _layout, owner, rules, ensureLayout: true);
-            Restore(script, $"apply firewall rules of {owner}");
-        }
+        Change($"apply firewall rules of {owner}",
+            state => IptablesScript.Build(state, _layout, new HashSet<string>(StringComparer.Ordinal) { owner }, owner, rules, ensureLayout: true));
     }
 
     public void Remove(string owner)
     {
         ArgumentException.ThrowIfNullOrEmpty(owner);
-        lock (_lock)
+        Remove([owner]);
+    }
+
+    public void Remove(IReadOnlyCollection<string> owners)
+    {
+        ArgumentNullException.ThrowIfNull(owners);
+        if (owners.Count == 0)
         {
-            var script = IptablesScript.Build(Save(), _layout, owner, [], ensureLayout: false);
-            Restore(script, $"remove firewall rules of {owner}");
+            return;
         }
+        var set = owners.ToHashSet(StringComparer.Ordinal);
+        Change($"remove firewall rules of {string.Join(", ", owners)}",
+            state => IptablesScript.Build(state, _layout, set, string.Empty, [], ensureLayout: false));
     }
 
     public IReadOnlySet<string> Owners()
     {
         lock (_lock)
         {
-            return Save().AllRules.Select(IptablesState.OwnerOf).OfType<string>()
+            // Reconcile asks this: read the kernel, not the cache.
+            _state = Save();
+            return _state.AllRules.Select(IptablesState.OwnerOf).OfType<string>()
                 .Where(o => o != FirewallLayout.BaseOwner)
                 .ToHashSet(StringComparer.Ordinal);
+        }
+    }
+
+    private void Change(string operation, Func<IptablesState, string> build)
+    {
+        lock (_lock)
+        {
+            var fresh = _state is null;
+            _state ??= Save();
+            var script = build(_state);
+            if (script.Length == 0)
+            {
+                return;
+            }
+            var (code, error) = Restore(script, operation);
+            if (code != 0 && !fresh)
+            {
+                // The cached view was stale (rules changed behind our back): read and retry once.
+                _state = Save();
+                script = build(_state);
+                if (script.Length == 0)
+                {
+                    return;
+                }
+                (code, error) = Restore(script, operation);
+            }
+            if (code != 0)
+            {
+                _state = null;
+                throw new InternalException($"{operation}: iptables-restore in {_host.Description} exited {code}: {error.Trim()}");
+            }
+            _state.Apply(script);
         }
     }
 
@@ -64,17 +107,10 @@ internal sealed class IptablesFirewall : IFirewall
         return IptablesState.Parse(output);
     }
 
-    private void Restore(string script, string operation)
+    private (int Code, string Error) Restore(string script, string operation)
     {
-        if (script.Length == 0)
-        {
-            return;
-        }
         Log.FirewallRestore(_logger, operation, script);
         var (code, _, error) = _host.RunProcess("iptables-restore", ["--noflush", "-w"], script);
-        if (code != 0)
-        {
-            throw new InternalException($"{operation}: iptables-restore in {_host.Description} exited {code}: {error.Trim()}");
-        }
+        return (code, error);
     }
 }

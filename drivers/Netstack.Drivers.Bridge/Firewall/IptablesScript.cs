@@ -9,8 +9,15 @@ namespace Netstack.Drivers.Bridge;
 /// </summary>
 internal static class IptablesScript
 {
-    /// <summary>The script, or an empty string when nothing has to change.</summary>
-    public static string Build(IptablesState state, FirewallLayout layout, string owner, IReadOnlyList<FirewallRule> rules, bool ensureLayout)
+    /// <summary>The script replacing <paramref name="owner"/>'s rules, or an empty string when nothing has to change.</summary>
+    public static string Build(IptablesState state, FirewallLayout layout, string owner, IReadOnlyList<FirewallRule> rules, bool ensureLayout) =>
+        Build(state, layout, new HashSet<string>(StringComparer.Ordinal) { owner }, owner, rules, ensureLayout);
+
+    /// <summary>
+    /// The script deleting the rules of every owner in <paramref name="remove"/> and appending
+    /// <paramref name="rules"/> for <paramref name="owner"/>, one COMMIT per table.
+    /// </summary>
+    public static string Build(IptablesState state, FirewallLayout layout, IReadOnlySet<string> remove, string owner, IReadOnlyList<FirewallRule> rules, bool ensureLayout)
     {
         var tables = layout.Chains.Select(c => c.Table)
             .Concat(rules.Select(r => r.Table))
@@ -26,7 +33,7 @@ internal static class IptablesScript
             }
             foreach (var line in state.Rules(table))
             {
-                if (IptablesState.OwnerOf(line) == owner)
+                if (IptablesState.OwnerOf(line) is { } o && remove.Contains(o))
                 {
                     lines.Add("-D " + line[3..]);
                 }

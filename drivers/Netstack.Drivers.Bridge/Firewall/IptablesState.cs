@@ -74,6 +74,49 @@ internal sealed partial class IptablesState
         return jump < 0 ? $"{spec} {comment}" : $"{spec[..jump]} {comment}{spec[jump..]}";
     }
 
+    /// <summary>
+    /// Brings this state up to date with a script that iptables-restore has just applied, so the
+    /// next change needs no iptables-save: <c>:CHAIN</c> adds a chain, <c>-D</c> removes the line,
+    /// <c>-A</c> appends, <c>-I CHAIN 1</c> puts the line above the chain's first rule.
+    /// </summary>
+    public void Apply(string script)
+    {
+        ArgumentNullException.ThrowIfNull(script);
+        (HashSet<string> Chains, List<string> Rules)? current = null;
+        foreach (var line in script.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (line.StartsWith('*'))
+            {
+                current = Table(line[1..]);
+            }
+            else if (current is not { } table)
+            {
+                continue;
+            }
+            else if (line.StartsWith(':'))
+            {
+                var space = line.IndexOf(' ', StringComparison.Ordinal);
+                table.Chains.Add(space > 0 ? line[1..space] : line[1..]);
+            }
+            else if (line.StartsWith("-D ", StringComparison.Ordinal))
+            {
+                table.Rules.Remove("-A " + line[3..]);
+            }
+            else if (line.StartsWith("-A ", StringComparison.Ordinal))
+            {
+                table.Rules.Add(line);
+            }
+            else if (line.StartsWith("-I ", StringComparison.Ordinal))
+            {
+                // "-I CHAIN 1 rest" becomes "-A CHAIN rest" at the chain's first position.
+                var parts = line.Split(' ', 4);
+                var appended = $"-A {parts[1]} {parts[3]}";
+                var first = table.Rules.FindIndex(r => ChainOf(r) == parts[1]);
+                table.Rules.Insert(first < 0 ? table.Rules.Count : first, appended);
+            }
+        }
+    }
+
     private (HashSet<string> Chains, List<string> Rules) Table(string name)
     {
         if (!_tables.TryGetValue(name, out var table))

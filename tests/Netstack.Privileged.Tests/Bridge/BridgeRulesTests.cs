@@ -127,6 +127,29 @@ public sealed class BridgeRulesTests
     }
 
     [Fact]
+    public void State_AppliedScript_KeptUpToDateSoTheNextScriptNeedsNoSave()
+    {
+        var state = IptablesState.Parse("*filter\n:FORWARD ACCEPT [0:0]\nCOMMIT\n*nat\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n");
+        var rule = new FirewallRule("filter", BridgeChains.Forward, "-i br0 -j ACCEPT");
+
+        state.Apply(IptablesScript.Build(state, BridgeChains.Layout, "bridge-net:x", [rule], ensureLayout: true));
+
+        Assert.True(state.HasChain("filter", BridgeChains.Forward));
+        Assert.Equal(
+        [
+            "-A FORWARD -m comment --comment \"netstack:base\" -j NETSTACK-FORWARD",
+            "-A NETSTACK-FORWARD -m comment --comment \"netstack:base\" -j NETSTACK-ISOLATION-1",
+            "-A NETSTACK-FORWARD -m comment --comment \"netstack:base\" -j NETSTACK-PORTS",
+            "-A NETSTACK-FORWARD -i br0 -m comment --comment \"netstack:bridge-net:x\" -j ACCEPT",
+        ], state.Rules("filter"));
+        // Applying the same again only swaps the owner's rule: the layout is known to be in place.
+        var again = IptablesScript.Build(state, BridgeChains.Layout, "bridge-net:x", [rule], ensureLayout: true);
+        Assert.Equal("*filter\n-D NETSTACK-FORWARD -i br0 -m comment --comment \"netstack:bridge-net:x\" -j ACCEPT\n-A NETSTACK-FORWARD -i br0 -m comment --comment \"netstack:bridge-net:x\" -j ACCEPT\nCOMMIT\n", again);
+        state.Apply(IptablesScript.Build(state, BridgeChains.Layout, new HashSet<string> { "bridge-net:x" }, string.Empty, [], ensureLayout: false));
+        Assert.DoesNotContain(state.AllRules, r => r.Contains("bridge-net:x", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void State_OwnerAndTarget_ReadFromSaveLines()
     {
         Assert.Equal("bridge-ep:abc", IptablesState.OwnerOf("-A NETSTACK-DNAT -p tcp -m comment --comment \"netstack:bridge-ep:abc\" -j DNAT --to-destination 1.2.3.4:80"));
