@@ -1,1 +1,3 @@
-return 0;
+using Netstack.Cli;
+
+return await CliApp.RunAsync(args).ConfigureAwait(false);

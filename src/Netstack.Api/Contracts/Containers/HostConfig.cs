@@ -1,0 +1,40 @@
+namespace Netstack.Api.Contracts.Containers;
+
+/// <summary>The part of the engine's "HostConfig" netstack honours.</summary>
+public sealed class HostConfig
+{
+    /// <summary>Published ports: <c>PORT/PROTO</c> to host bindings, e.g. <c>{"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}</c>.</summary>
+    public Dictionary<string, List<PortBinding>>? PortBindings { get; set; }
+
+    /// <summary>The first network to join (<c>--network</c>); <c>default</c> or empty means the daemon's default.</summary>
+    public string? NetworkMode { get; set; }
+
+    public List<string>? Dns { get; set; }
+
+    public List<string>? DnsSearch { get; set; }
+
+    public List<string>? DnsOptions { get; set; }
+
+    public List<string>? ExtraHosts { get; set; }
+
+    public bool AutoRemove { get; set; }
+
+    public RestartPolicy? RestartPolicy { get; set; }
+}
+
+/// <summary>One host side of a published port.</summary>
+public sealed class PortBinding
+{
+    /// <summary>Host address to bind; empty for every address.</summary>
+    public string HostIp { get; set; } = "";
+
+    public string HostPort { get; set; } = "";
+}
+
+/// <summary>The engine's restart policy; netstack keeps <c>no</c> and <c>unless-stopped</c>.</summary>
+public sealed class RestartPolicy
+{
+    public string Name { get; set; } = "";
+
+    public int MaximumRetryCount { get; set; }
+}

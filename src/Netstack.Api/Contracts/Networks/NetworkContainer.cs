@@ -1,0 +1,21 @@
+using System.Text.Json.Serialization;
+
+namespace Netstack.Api.Contracts.Networks;
+
+/// <summary>An endpoint as listed in <c>Network.Containers</c>.</summary>
+public sealed class NetworkContainer
+{
+    public string Name { get; set; } = "";
+
+    [JsonPropertyName("EndpointID")]
+    public string EndpointId { get; set; } = "";
+
+    public string MacAddress { get; set; } = "";
+
+    /// <summary>Address with prefix length, e.g. <c>172.19.0.2/16</c>; empty when none.</summary>
+    [JsonPropertyName("IPv4Address")]
+    public string IPv4Address { get; set; } = "";
+
+    [JsonPropertyName("IPv6Address")]
+    public string IPv6Address { get; set; } = "";
+}

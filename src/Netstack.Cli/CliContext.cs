@@ -1,0 +1,40 @@
+using System.CommandLine;
+using Netstack.Api.Client;
+
+namespace Netstack.Cli;
+
+/// <summary>What every command shares: the global <c>-H/--host</c> option and how to reach the daemon.</summary>
+internal sealed class CliContext
+{
+    public CliContext(Func<string, string?>? environment = null)
+    {
+        Environment = environment ?? System.Environment.GetEnvironmentVariable;
+        HostOption = new Option<string?>("--host", "-H")
+        {
+            Description = $"Daemon socket (default {DaemonAddress.DefaultUri}, or ${DaemonAddress.EnvironmentVariable})",
+            Recursive = true,
+        };
+        HostOption.Validators.Add(result =>
+        {
+            foreach (var token in result.Tokens)
+            {
+                try
+                {
+                    DaemonAddress.Parse(token.Value);
+                }
+                catch (FormatException e)
+                {
+                    result.AddError($"invalid argument '{token.Value}' for -H/--host: {e.Message}");
+                }
+            }
+        });
+    }
+
+    public Func<string, string?> Environment { get; }
+
+    public Option<string?> HostOption { get; }
+
+    public DaemonAddress Address(ParseResult parse) => DaemonAddress.Resolve(parse.GetValue(HostOption), Environment);
+
+    public ApiClient Client(ParseResult parse) => new(Address(parse));
+}

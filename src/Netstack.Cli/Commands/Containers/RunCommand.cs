@@ -1,0 +1,185 @@
+using System.CommandLine;
+using Netstack.Api.Client;
+using Netstack.Api.Contracts.Containers;
+using Netstack.Api.Contracts.Networks;
+using Netstack.Api.Ports;
+using Netstack.Cli.Output;
+using Netstack.Cli.Parsing;
+
+namespace Netstack.Cli.Commands.Containers;
+
+/// <summary>
+/// <c>run [-d] [--rm] [--name] [--hostname] [--network NET]... [--ip] [--network-alias]... [-p SPEC]...
+/// [--dns]... [-e K=V]... IMAGE [CMD...]</c>: create, start, and unless detached follow the output
+/// and exit with the container's status.
+/// </summary>
+internal static class RunCommand
+{
+    internal static readonly Option<bool> Detach = new("--detach", "-d") { Description = "Run in the background and print the container id" };
+    internal static readonly Option<bool> Remove = new("--rm") { Description = "Remove the container when it exits" };
+    internal static readonly Option<string?> Name = new("--name") { Description = "Container name" };
+    internal static readonly Option<string?> Hostname = new("--hostname") { Description = "Container host name" };
+    internal static readonly Option<string[]> Network = new("--network", "--net") { Description = "Connect to a network (repeatable; the first gets --ip and --network-alias)" };
+    internal static readonly Option<string?> Ip = new Option<string?>("--ip") { Description = "IPv4 address on the first network" }.Each(Validate.Ip);
+    internal static readonly Option<string?> Ip6 = new Option<string?>("--ip6") { Description = "IPv6 address on the first network" }.Each(Validate.Ip);
+    internal static readonly Option<string[]> NetworkAlias = new("--network-alias") { Description = "Network-scoped alias on the first network" };
+    internal static readonly Option<string[]> Publish = new Option<string[]>("--publish", "-p") { Description = "Publish a port: [HOSTIP:][HOSTPORT:]PORT[/tcp|udp]" }.Each(Validate.PortSpec);
+    internal static readonly Option<string[]> Dns = new Option<string[]>("--dns") { Description = "Upstream DNS server" }.Each(Validate.Ip);
+    internal static readonly Option<string[]> Env = new("--env", "-e") { Description = "Environment variable KEY=VALUE (KEY alone copies it from this shell)" };
+    internal static readonly Option<string[]> Label = new("--label", "-l") { Description = "Labels (KEY=VALUE)" };
+    internal static readonly Option<string?> Workdir = new("--workdir", "-w") { Description = "Working directory inside the container" };
+    internal static readonly Option<string?> User = new("--user", "-u") { Description = "User (UID[:GID]) inside the container" };
+    internal static readonly Option<string?> Restart = new Option<string?>("--restart") { Description = "Restart policy: no or unless-stopped" }
+        .Each(v => v is "no" or "unless-stopped" ? null : "expected no or unless-stopped");
+    internal static readonly Argument<string> Image = new("IMAGE");
+    internal static readonly Argument<string[]> Command = new("COMMAND") { Arity = ArgumentArity.ZeroOrMore };
+
+    public static Command Build(CliContext context)
+    {
+        var command = new Command("run", "Create and start a container")
+        {
+            Detach, Remove, Name, Hostname, Network, Ip, Ip6, NetworkAlias, Publish, Dns, Env, Label, Workdir, User, Restart, Image, Command,
+        };
+        CommandAction.Set(command, context, async (parse, client, ct) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var request = BuildRequest(parse, context.Environment);
+            var created = await client.CreateContainerAsync(parse.GetValue(Name), request, ct).ConfigureAwait(false);
+            foreach (var warning in created.Warnings)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync("WARNING: " + warning).ConfigureAwait(false);
+            }
+            try
+            {
+                await client.StartContainerAsync(created.Id, ct).ConfigureAwait(false);
+            }
+            catch (ApiException) when (parse.GetValue(Remove))
+            {
+                // A container that never started is not kept for --rm.
+                await client.RemoveContainerAsync(created.Id, force: true, ct).ConfigureAwait(false);
+                throw;
+            }
+            if (parse.GetValue(Detach))
+            {
+                await output.WriteLineAsync(created.Id).ConfigureAwait(false);
+                return 0;
+            }
+            return await AttachAsync(parse, client, created.Id, ct).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static async Task<int> AttachAsync(ParseResult parse, ApiClient client, string id, CancellationToken ct)
+    {
+        var stdout = Console.OpenStandardOutput();
+        var stderr = Console.OpenStandardError();
+        await using (stdout.ConfigureAwait(false))
+        await using (stderr.ConfigureAwait(false))
+        {
+            await client.LogsAsync(id, follow: true, stdout, stderr, ct).ConfigureAwait(false);
+        }
+        try
+        {
+            var exit = await client.WaitContainerAsync(id, ct).ConfigureAwait(false);
+            return exit.StatusCode;
+        }
+        catch (ApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound && parse.GetValue(Remove))
+        {
+            // Removed by --rm before the wait was asked; the output has been shown.
+            return 0;
+        }
+    }
+
+    /// <summary>The engine request for the parsed flags.</summary>
+    /// <exception cref="FormatException">A flag value is inconsistent (e.g. <c>--ip</c> without <c>--network</c>); the message names it.</exception>
+    internal static ContainerCreateRequest BuildRequest(ParseResult parse, Func<string, string?> environment)
+    {
+        var specs = (parse.GetValue(Publish) ?? []).SelectMany(PortSpec.Parse).ToList();
+        var (exposed, bindings) = PortSpec.ToEngine(specs);
+        var networks = parse.GetValue(Network) ?? [];
+        var ip = parse.GetValue(Ip);
+        var ip6 = parse.GetValue(Ip6);
+        var aliases = parse.GetValue(NetworkAlias) ?? [];
+        if (networks.Length == 0 && (ip is not null || ip6 is not null || aliases.Length > 0))
+        {
+            throw new FormatException("--ip, --ip6 and --network-alias need a --network");
+        }
+        var duplicate = networks.GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new FormatException($"invalid argument '{duplicate.Key}' for --network: given twice");
+        }
+
+        var endpoints = new Dictionary<string, EndpointSettings>(StringComparer.Ordinal);
+        for (var i = 0; i < networks.Length; i++)
+        {
+            endpoints[networks[i]] = i == 0
+                ? new EndpointSettings
+                {
+                    IpamConfig = ip is null && ip6 is null ? null : new EndpointIpamConfig { IPv4Address = ip, IPv6Address = ip6 },
+                    Aliases = aliases.Length == 0 ? null : [.. aliases],
+                }
+                : new EndpointSettings();
+        }
+
+        var dns = parse.GetValue(Dns) ?? [];
+        var restart = parse.GetValue(Restart);
+        var command = parse.GetValue(Command) ?? [];
+        var workdir = parse.GetValue(Workdir);
+        return new ContainerCreateRequest
+        {
+            Image = parse.GetRequiredValue(Image),
+            Cmd = command.Length == 0 ? null : [.. command],
+            Env = BuildEnv(parse.GetValue(Env) ?? [], environment),
+            Hostname = parse.GetValue(Hostname),
+            WorkingDir = workdir,
+            User = parse.GetValue(User),
+            Labels = KeyValue.LabelMap(parse.GetValue(Label)),
+            ExposedPorts = exposed.Count == 0 ? null : exposed,
+            AttachStdout = !parse.GetValue(Detach),
+            AttachStderr = !parse.GetValue(Detach),
+            HostConfig = new HostConfig
+            {
+                NetworkMode = networks.Length == 0 ? "default" : networks[0],
+                PortBindings = bindings.Count == 0 ? null : bindings,
+                Dns = dns.Length == 0 ? null : [.. dns],
+                AutoRemove = parse.GetValue(Remove),
+                RestartPolicy = restart is null ? null : new RestartPolicy { Name = restart },
+            },
+            NetworkingConfig = endpoints.Count == 0 ? null : new NetworkingConfig { EndpointsConfig = endpoints },
+        };
+    }
+
+    /// <summary><c>-e KEY=VALUE</c> as given; <c>-e KEY</c> takes KEY from this environment and is dropped when unset, as docker does.</summary>
+    internal static List<string>? BuildEnv(string[] flags, Func<string, string?> environment)
+    {
+        var env = new List<string>();
+        foreach (var flag in flags)
+        {
+            var eq = flag.IndexOf('=', StringComparison.Ordinal);
+            if (eq == 0 || flag.Length == 0)
+            {
+                throw new FormatException($"invalid argument '{flag}' for --env: expected KEY=VALUE or KEY");
+            }
+            if (eq > 0)
+            {
+                env.Add(flag);
+            }
+            else if (environment(flag) is { } value)
+            {
+                env.Add(flag + "=" + value);
+            }
+        }
+        return env.Count == 0 ? null : env;
+    }
+
+    internal static string DescribePorts(IEnumerable<PortSummary> ports) =>
+        string.Join(", ", ports.Select(p => p.PublicPort is { } pub
+            ? $"{(string.IsNullOrEmpty(p.IP) ? "0.0.0.0" : p.IP)}:{pub}->{p.PrivatePort}/{p.Type}"
+            : $"{p.PrivatePort}/{p.Type}"));
+
+    internal static string ShortCommand(string command) =>
+        "\"" + (command.Length > 20 ? command[..19] + "…" : command) + "\"";
+
+    internal static string Describe(ContainerSummary c) => ShortId.Of(c.Id);
+}

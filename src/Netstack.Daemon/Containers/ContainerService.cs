@@ -1,0 +1,418 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Netstack.Api.Contracts.Containers;
+using Netstack.Api.Ports;
+using Netstack.Controller;
+using Netstack.Core;
+using Netstack.Runtime;
+using Netstack.Runtime.Containers;
+using Netstack.Runtime.Images;
+using ContainerState = Netstack.Runtime.Containers.ContainerState;
+
+namespace Netstack.Daemon.Containers;
+
+/// <summary>
+/// Containers with their networks: the runtime runs them, the controller gives each a sandbox named
+/// after it and connects it to its networks before runc starts, and takes all of it back when the
+/// container exits, is stopped or removed. Every start either completes or leaves nothing behind.
+/// </summary>
+internal sealed class ContainerService : IContainerNetworking, IContainerCounts, IDisposable
+{
+    /// <summary>Docker's name for "the daemon's default network".</summary>
+    public const string DefaultNetworkMode = "default";
+
+    /// <summary>The network a container joins when it names none, as Docker's docker0 network is called.</summary>
+    public const string DefaultNetworkName = "bridge";
+
+    private readonly ContainerRuntime _runtime;
+    private readonly ImageStore _images;
+    private readonly INetworkController _controller;
+    private readonly ILogger<ContainerService> _logger;
+    private readonly ConcurrentDictionary<string, Lazy<Task>> _releases = new(StringComparer.Ordinal);
+
+    public ContainerService(ContainerRuntime runtime, ImageStore images, INetworkController controller, ILogger<ContainerService> logger)
+    {
+        _runtime = runtime;
+        _images = images;
+        _controller = controller;
+        _logger = logger;
+        _runtime.ContainerExited += OnContainerExited;
+    }
+
+    public ContainerRuntime Runtime => _runtime;
+
+    public void Dispose() => _runtime.ContainerExited -= OnContainerExited;
+
+    /// <summary>Recovers the runtime's containers after a daemon start (the exit handler is already subscribed).</summary>
+    public Task<IReadOnlyList<ContainerInfo>> RecoverAsync(CancellationToken cancellationToken) => _runtime.RecoverAsync(cancellationToken);
+
+    public (int Total, int Running, int Images) Count()
+    {
+        var all = _runtime.List(all: true);
+        return (all.Count, all.Count(c => c.State == ContainerState.Running), _images.List().Count);
+    }
+
+    // ---- create / start
+
+    /// <summary>Validates the request (networks must exist, ports must parse) and creates the container record.</summary>
+    public async Task<ContainerInfo> CreateAsync(string? name, ContainerCreateRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (string.IsNullOrWhiteSpace(request.Image))
+        {
+            throw new InvalidParameterException("Image", request.Image, "name the image to run");
+        }
+        var restart = request.HostConfig?.RestartPolicy?.Name;
+        if (!string.IsNullOrEmpty(restart) && restart != "no")
+        {
+            throw new InvalidParameterException("HostConfig.RestartPolicy.Name", restart, "netstack supports only \"no\"");
+        }
+        if (!string.IsNullOrEmpty(request.User))
+        {
+            throw new InvalidParameterException("User", request.User, "running as another user is not supported; containers run as root in their own namespaces");
+        }
+        var networks = await ResolveNetworksAsync(request, cancellationToken).ConfigureAwait(false);
+        var ports = ToPortRequests(request.HostConfig?.PortBindings);
+        var spec = new ContainerSpec
+        {
+            Image = request.Image,
+            Cmd = request.Cmd ?? [],
+            Env = request.Env ?? [],
+            Name = string.IsNullOrEmpty(name) ? null : name,
+            Hostname = string.IsNullOrEmpty(request.Hostname) ? null : request.Hostname,
+            WorkingDir = string.IsNullOrEmpty(request.WorkingDir) ? null : request.WorkingDir,
+            AutoRemove = request.HostConfig?.AutoRemove ?? false,
+            Networks = networks,
+            Ports = ports,
+            Dns = request.HostConfig?.Dns ?? [],
+            Labels = request.Labels ?? new Dictionary<string, string>(StringComparer.Ordinal),
+        };
+        return await _runtime.CreateAsync(spec, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Starts a container: a sandbox named after it, an endpoint on each of its networks (ports
+    /// published on the first), then runc. A failure undoes the sandbox and endpoints.
+    /// Returns false when it was already running (the engine's 304).
+    /// </summary>
+    public async Task<bool> StartAsync(string reference, CancellationToken cancellationToken)
+    {
+        var info = _runtime.Inspect(reference);
+        if (info.State == ContainerState.Running)
+        {
+            return false;
+        }
+        // A release still running from the last exit must finish before the new sandbox is made.
+        await ReleaseAsync(info.Id).ConfigureAwait(false);
+
+        SandboxInfo? sandbox = null;
+        try
+        {
+            sandbox = await _controller.CreateSandboxAsync(new SandboxSpec
+            {
+                Name = info.Name,
+                ContainerId = info.Id,
+                Hostname = info.Hostname,
+                DnsServers = info.Dns,
+                Labels = info.Labels,
+            }, cancellationToken).ConfigureAwait(false);
+
+            var endpoints = new List<EndpointInfo>();
+            for (var i = 0; i < info.Networks.Count; i++)
+            {
+                var request = info.Networks[i];
+                endpoints.Add(await _controller.ConnectAsync(request.Network, sandbox.Id, new EndpointSpec
+                {
+                    IPv4Address = request.IPv4Address,
+                    IPv6Address = request.IPv6Address,
+                    Aliases = request.Aliases ?? [],
+                    PublishedPorts = i == 0 ? ToBindings(info.Ports) : [],
+                }, cancellationToken).ConfigureAwait(false));
+            }
+
+            await _runtime.StartAsync(info.Id, new ContainerSandbox(
+                sandbox.Key,
+                HostsFile.Hosts(info.Hostname, endpoints),
+                HostsFile.ResolvConf(info.Dns)), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch
+        {
+            if (sandbox is not null)
+            {
+                // Nothing of a failed start stays: the sandbox goes with every endpoint in it.
+                await _controller.DeleteSandboxAsync(sandbox.Id, force: true, CancellationToken.None).ConfigureAwait(false);
+            }
+            throw;
+        }
+    }
+
+    // ---- stop / kill / wait / remove
+
+    public async Task StopAsync(string reference, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        var info = await _runtime.StopAsync(reference, timeout, cancellationToken).ConfigureAwait(false);
+        await ReleaseAsync(info.Id).ConfigureAwait(false);
+    }
+
+    public Task KillAsync(string reference, string? signal, CancellationToken cancellationToken) =>
+        _runtime.KillAsync(reference, string.IsNullOrEmpty(signal) ? "SIGKILL" : signal, cancellationToken);
+
+    public async Task<int> WaitAsync(string reference, CancellationToken cancellationToken)
+    {
+        var info = await _runtime.WaitAsync(reference, cancellationToken).ConfigureAwait(false);
+        await ReleaseAsync(info.Id).ConfigureAwait(false);
+        return info.ExitCode ?? ContainerRuntime.UnknownExitCode;
+    }
+
+    public async Task RemoveAsync(string reference, bool force, CancellationToken cancellationToken)
+    {
+        var info = await _runtime.DeleteAsync(reference, force, cancellationToken).ConfigureAwait(false);
+        await ReleaseAsync(info.Id).ConfigureAwait(false);
+    }
+
+    public Task<ExecResult> ExecAsync(string reference, ContainerExecRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!string.IsNullOrEmpty(request.User))
+        {
+            throw new InvalidParameterException("User", request.User, "running as another user is not supported");
+        }
+        return _runtime.ExecAsync(reference, request.Cmd ?? [], request.Env, string.IsNullOrEmpty(request.WorkingDir) ? null : request.WorkingDir, cancellationToken);
+    }
+
+    // ---- network connect / disconnect (containers or bare sandboxes)
+
+    public async Task<EndpointInfo> ConnectAsync(string network, string target, EndpointSpec spec, CancellationToken cancellationToken)
+    {
+        var container = TryFind(target);
+        if (container is null)
+        {
+            return await _controller.ConnectAsync(network, target, spec, cancellationToken).ConfigureAwait(false);
+        }
+        if (container.State != ContainerState.Running)
+        {
+            throw new ConflictException($"container {container.Name} is not running: start it, then connect it");
+        }
+        var endpoint = await _controller.ConnectAsync(network, container.Id, spec, cancellationToken).ConfigureAwait(false);
+        await RefreshHostsAsync(container, cancellationToken).ConfigureAwait(false);
+        return endpoint;
+    }
+
+    public async Task DisconnectAsync(string network, string target, bool force, CancellationToken cancellationToken)
+    {
+        var container = TryFind(target);
+        await _controller.DisconnectAsync(network, container?.Id ?? target, force, cancellationToken).ConfigureAwait(false);
+        if (container is { State: ContainerState.Running })
+        {
+            await RefreshHostsAsync(container, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // ---- views
+
+    /// <summary>The container's sandbox, or null when it has none (not running).</summary>
+    public async Task<SandboxInfo?> SandboxOfAsync(ContainerInfo container, CancellationToken cancellationToken)
+    {
+        if (container.State != ContainerState.Running)
+        {
+            return null;
+        }
+        try
+        {
+            return await _controller.GetSandboxAsync(container.Id, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private ContainerInfo? TryFind(string reference)
+    {
+        try
+        {
+            return _runtime.Inspect(reference);
+        }
+        catch (RuntimeException e) when (e.Kind is RuntimeErrorKind.NotFound or RuntimeErrorKind.InvalidArgument)
+        {
+            return null;
+        }
+    }
+
+    private async Task RefreshHostsAsync(ContainerInfo container, CancellationToken cancellationToken)
+    {
+        var sandbox = await SandboxOfAsync(container, cancellationToken).ConfigureAwait(false);
+        if (sandbox is not null)
+        {
+            await _runtime.UpdateNetworkFilesAsync(container.Id, HostsFile.Hosts(container.Hostname, sandbox.Endpoints), null, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // ---- exit handling
+
+    private void OnContainerExited(object? sender, ContainerExitedEventArgs e)
+    {
+        var info = e.Container;
+        Log.ContainerExited(_logger, info.Id, info.Name, info.ExitCode ?? ContainerRuntime.UnknownExitCode);
+        _ = Task.Run(async () =>
+        {
+            await ReleaseAsync(info.Id).ConfigureAwait(false);
+            if (info.AutoRemove)
+            {
+                try
+                {
+                    await _runtime.DeleteAsync(info.Id, force: true, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (RuntimeException ex) when (ex.Kind == RuntimeErrorKind.NotFound)
+                {
+                    // Already removed by an explicit rm.
+                }
+                catch (Exception ex)
+                {
+                    Log.AutoRemoveFailed(_logger, info.Id, ex);
+                }
+            }
+        });
+    }
+
+    /// <summary>
+    /// Gives back a stopped container's sandbox, endpoints and addresses. Concurrent callers (the
+    /// exit event, stop, wait, rm) share one run; a sandbox already gone is success.
+    /// </summary>
+    private async Task ReleaseAsync(string containerId)
+    {
+        var release = _releases.GetOrAdd(containerId, id => new Lazy<Task>(() => ReleaseCoreAsync(id)));
+        try
+        {
+            await release.Value.ConfigureAwait(false);
+        }
+        finally
+        {
+            _releases.TryRemove(new KeyValuePair<string, Lazy<Task>>(containerId, release));
+        }
+    }
+
+    private async Task ReleaseCoreAsync(string containerId)
+    {
+        try
+        {
+            var sandbox = await _controller.GetSandboxAsync(containerId, CancellationToken.None).ConfigureAwait(false);
+            if (string.Equals(sandbox.ContainerId, containerId, StringComparison.Ordinal))
+            {
+                await _controller.DeleteSandboxAsync(sandbox.Id, force: true, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (NotFoundException)
+        {
+            // Never started, or released already.
+        }
+        catch (Exception e)
+        {
+            Log.ContainerCleanupFailed(_logger, containerId, e);
+        }
+    }
+
+    // ---- request conversion
+
+    private async Task<IReadOnlyList<ContainerNetworkRequest>> ResolveNetworksAsync(ContainerCreateRequest request, CancellationToken cancellationToken)
+    {
+        var mode = request.HostConfig?.NetworkMode;
+        var endpoints = request.NetworkingConfig?.EndpointsConfig ?? [];
+        if (mode is "host")
+        {
+            throw new InvalidParameterException("HostConfig.NetworkMode", mode, "the host network is not supported; use a bridge network");
+        }
+        if (mode is "none")
+        {
+            return endpoints.Count == 0
+                ? []
+                : throw new InvalidParameterException("NetworkingConfig.EndpointsConfig", string.Join(",", endpoints.Keys), "a container with network mode none joins no network");
+        }
+        if (mode is not null && mode.StartsWith("container:", StringComparison.Ordinal))
+        {
+            throw new InvalidParameterException("HostConfig.NetworkMode", mode, "sharing another container's network is not supported");
+        }
+
+        // The first network is NetworkMode (unless default), then EndpointsConfig in order.
+        var names = new List<string>();
+        if (!string.IsNullOrEmpty(mode) && mode != DefaultNetworkMode)
+        {
+            names.Add(mode);
+        }
+        names.AddRange(endpoints.Keys.Where(k => !names.Contains(k, StringComparer.Ordinal)));
+        if (names.Count == 0)
+        {
+            try
+            {
+                await _controller.GetNetworkAsync(DefaultNetworkName, cancellationToken).ConfigureAwait(false);
+                names.Add(DefaultNetworkName);
+            }
+            catch (NotFoundException)
+            {
+                // No default network here: the container gets loopback only, like --network none.
+            }
+        }
+
+        var result = new List<ContainerNetworkRequest>();
+        foreach (var name in names)
+        {
+            // Refuse an unknown network now, before anything is created.
+            var network = await _controller.GetNetworkAsync(name, cancellationToken).ConfigureAwait(false);
+            endpoints.TryGetValue(name, out var settings);
+            result.Add(new ContainerNetworkRequest(
+                network.Name,
+                string.IsNullOrEmpty(settings?.IpamConfig?.IPv4Address) ? null : settings.IpamConfig.IPv4Address,
+                string.IsNullOrEmpty(settings?.IpamConfig?.IPv6Address) ? null : settings.IpamConfig.IPv6Address,
+                settings?.Aliases is { Count: > 0 } aliases ? [.. aliases] : null));
+        }
+        return result;
+    }
+
+    /// <exception cref="InvalidParameterException">A port key, host port or host address that does not parse, named.</exception>
+    internal static IReadOnlyList<PortRequest> ToPortRequests(Dictionary<string, List<Api.Contracts.Containers.PortBinding>>? bindings)
+    {
+        var result = new List<PortRequest>();
+        foreach (var (key, list) in bindings ?? [])
+        {
+            int port;
+            string protocol;
+            try
+            {
+                (port, protocol) = PortSpec.ParseKey(key);
+            }
+            catch (FormatException e)
+            {
+                throw new InvalidParameterException("HostConfig.PortBindings", key, e.Message);
+            }
+            foreach (var binding in list ?? [])
+            {
+                int? hostPort;
+                try
+                {
+                    hostPort = PortSpec.ParseHostPort(key, binding.HostPort);
+                }
+                catch (FormatException e)
+                {
+                    throw new InvalidParameterException($"HostConfig.PortBindings[{key}].HostPort", binding.HostPort, e.Message);
+                }
+                var hostIp = string.IsNullOrEmpty(binding.HostIp) ? null : binding.HostIp;
+                if (hostIp is not null && !IPAddress.TryParse(hostIp, out _))
+                {
+                    throw new InvalidParameterException($"HostConfig.PortBindings[{key}].HostIp", hostIp, "not an IP address");
+                }
+                result.Add(new PortRequest(port, protocol, hostIp, hostPort ?? 0));
+            }
+        }
+        return result;
+    }
+
+    internal static IReadOnlyList<Core.PortBinding> ToBindings(IReadOnlyList<PortRequest> ports) =>
+        ports.Select(p => new Core.PortBinding
+        {
+            ContainerPort = p.ContainerPort,
+            Protocol = p.Protocol == "udp" ? PortProtocol.Udp : PortProtocol.Tcp,
+            HostIp = p.HostIp is null ? null : IPAddress.Parse(p.HostIp),
+            HostPort = p.HostPort,
+        }).ToList();
+}

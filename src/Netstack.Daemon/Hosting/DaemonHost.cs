@@ -1,0 +1,118 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
+using Netstack.Controller;
+using Netstack.Daemon.Containers;
+using Netstack.Daemon.Http;
+using Netstack.Daemon.Routes;
+
+namespace Netstack.Daemon.Hosting;
+
+/// <summary>
+/// Builds and runs netstackd: Kestrel on the unix socket, the routes, and the start sequence
+/// (reconcile the kernel with the store, recover containers, then serve).
+/// </summary>
+internal static class DaemonHost
+{
+    /// <summary>
+    /// The web application for <paramref name="configuration"/>. <paramref name="configureServices"/>
+    /// registers the controller and the drivers (the production set in <see cref="Program"/>, fakes in unit tests).
+    /// </summary>
+    public static WebApplication Build(IConfiguration configuration, Action<IServiceCollection> configureServices)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        ArgumentNullException.ThrowIfNull(configureServices);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddConfiguration(configuration);
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            o.UseUtcTimestamp = true;
+            o.ColorBehavior = LoggerColorBehavior.Disabled;
+        });
+        builder.Services.AddOptions<LoggerFilterOptions>().Configure<IOptions<DaemonOptions>>((filter, daemon) =>
+        {
+            filter.MinLevel = daemon.Value.MinimumLogLevel;
+            // ASP.NET's per-request logs would drown ours at info.
+            filter.Rules.Add(new LoggerFilterRule(null, "Microsoft", LogLevel.Warning, null));
+        });
+
+        builder.Services.AddDaemonCore(builder.Configuration);
+        configureServices(builder.Services);
+        builder.Services.TryAddSingletonNetworking();
+
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<DaemonOptions>>((kestrel, daemon) =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = DaemonLimits.MaxJsonBodyBytes;
+            kestrel.ListenUnixSocket(daemon.Value.SocketPath);
+        });
+
+        var app = builder.Build();
+        app.UseMiddleware<ErrorMiddleware>();
+        app.UseMiddleware<ApiVersionMiddleware>();
+        app.UseRouting();
+        SystemRoutes.Map(app);
+        NetworkRoutes.Map(app);
+        SandboxRoutes.Map(app);
+        if (app.Services.GetService<ContainerService>() is not null)
+        {
+            ContainerRoutes.Map(app);
+            ImageRoutes.Map(app);
+        }
+        return app;
+    }
+
+    /// <summary>Reconciles, recovers, binds the socket (mode 0660) and serves until <paramref name="stopping"/> or SIGTERM.</summary>
+    public static async Task RunAsync(WebApplication app, CancellationToken stopping = default)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        await StartAsync(app, stopping).ConfigureAwait(false);
+        await app.WaitForShutdownAsync(stopping).ConfigureAwait(false);
+        Log.Stopping(app.Logger);
+    }
+
+    /// <summary>Everything of <see cref="RunAsync"/> up to serving; for tests that drive a daemon in-process.</summary>
+    public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var options = app.Services.GetRequiredService<IOptions<DaemonOptions>>().Value;
+        var logger = app.Logger;
+        Directory.CreateDirectory(options.Root);
+        Directory.CreateDirectory(options.ExecRoot);
+
+        var controller = app.Services.GetRequiredService<INetworkController>();
+        var report = await controller.ReconcileAsync(cancellationToken).ConfigureAwait(false);
+        Log.Reconciled(logger, report.Repaired.Count, report.Recreated.Count, report.Removed.Count, report.Errors.Count);
+        foreach (var error in report.Errors)
+        {
+            Log.ReconcileError(logger, error);
+        }
+        if (app.Services.GetService<ContainerService>() is { } containers)
+        {
+            var recovered = await containers.RecoverAsync(cancellationToken).ConfigureAwait(false);
+            Log.ContainersRecovered(logger, recovered.Count);
+        }
+
+        if (SocketFile.Prepare(options.SocketPath))
+        {
+            Log.StaleSocketRemoved(logger, options.SocketPath);
+        }
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        SocketFile.SetMode(options.SocketPath);
+        Log.Listening(logger, SystemFacts.Version, options.SocketPath, options.Root, options.ExecRoot);
+    }
+
+    private static void TryAddSingletonNetworking(this IServiceCollection services)
+    {
+        // Without a container runtime every connect target is a sandbox.
+        if (!services.Any(d => d.ServiceType == typeof(IContainerNetworking)))
+        {
+            services.AddSingleton<IContainerNetworking, SandboxNetworking>();
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace Netstack.Daemon.Hosting;
+
+/// <summary>
+/// netstackd's settings, bound from <c>/etc/netstack/daemon.json</c> and then the command line (flags
+/// win). Keys are the flag names: <c>{"root": "...", "exec-root": "...", "host": "unix:///...", "log-level": "info"}</c>.
+/// </summary>
+public sealed class DaemonOptions
+{
+    public const string DefaultConfigFile = "/etc/netstack/daemon.json";
+    public const string DefaultHost = "unix:///run/netstack/netstack.sock";
+
+    /// <summary>Persistent state: the store, images, container layers (<c>--root</c>).</summary>
+    [ConfigurationKeyName("root")]
+    public string Root { get; set; } = "/var/lib/netstack";
+
+    /// <summary>Runtime state that does not survive a reboot: the socket, namespaces, bundles (<c>--exec-root</c>).</summary>
+    [ConfigurationKeyName("exec-root")]
+    public string ExecRoot { get; set; } = "/run/netstack";
+
+    /// <summary>API socket as <c>unix:///path</c> (<c>-H/--host</c>).</summary>
+    [ConfigurationKeyName("host")]
+    public string Host { get; set; } = DefaultHost;
+
+    /// <summary><c>debug</c>, <c>info</c>, <c>warn</c>, <c>error</c> or <c>fatal</c>, as dockerd takes it (<c>--log-level</c>).</summary>
+    [ConfigurationKeyName("log-level")]
+    public string LogLevel { get; set; } = "info";
+
+    /// <summary>The socket file path of <see cref="Host"/> (valid after validation).</summary>
+    public string SocketPath => Host.StartsWith("unix://", StringComparison.Ordinal) ? Host["unix://".Length..] : Host;
+
+    /// <summary>The <see cref="LogLevel"/> as a logging level (valid after validation).</summary>
+    public LogLevel MinimumLogLevel => ParseLogLevel(LogLevel) ?? Microsoft.Extensions.Logging.LogLevel.Information;
+
+    internal static LogLevel? ParseLogLevel(string? text) => text?.ToLowerInvariant() switch
+    {
+        "trace" => Microsoft.Extensions.Logging.LogLevel.Trace,
+        "debug" => Microsoft.Extensions.Logging.LogLevel.Debug,
+        "info" => Microsoft.Extensions.Logging.LogLevel.Information,
+        "warn" or "warning" => Microsoft.Extensions.Logging.LogLevel.Warning,
+        "error" => Microsoft.Extensions.Logging.LogLevel.Error,
+        "fatal" => Microsoft.Extensions.Logging.LogLevel.Critical,
+        _ => null,
+    };
+}

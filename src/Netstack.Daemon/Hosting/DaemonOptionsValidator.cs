@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Options;
+
+namespace Netstack.Daemon.Hosting;
+
+/// <summary>Checks <see cref="DaemonOptions"/> at start; each failure names the setting and the bad value.</summary>
+internal sealed class DaemonOptionsValidator : IValidateOptions<DaemonOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DaemonOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = new List<string>();
+        if (!options.Host.StartsWith("unix:///", StringComparison.Ordinal) || options.Host.Length <= "unix:///".Length)
+        {
+            failures.Add($"host \"{options.Host}\": expected unix:///absolute/path/to/socket");
+        }
+        else if (options.SocketPath.Length >= 108)
+        {
+            // sockaddr_un.sun_path is 108 bytes including the terminating NUL.
+            failures.Add($"host \"{options.Host}\": a unix socket path must be shorter than 108 bytes");
+        }
+        if (!Path.IsPathFullyQualified(options.Root))
+        {
+            failures.Add($"root \"{options.Root}\": must be an absolute path");
+        }
+        if (!Path.IsPathFullyQualified(options.ExecRoot))
+        {
+            failures.Add($"exec-root \"{options.ExecRoot}\": must be an absolute path");
+        }
+        if (DaemonOptions.ParseLogLevel(options.LogLevel) is null)
+        {
+            failures.Add($"log-level \"{options.LogLevel}\": expected debug, info, warn, error or fatal");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

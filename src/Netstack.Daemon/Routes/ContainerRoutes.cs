@@ -1,0 +1,167 @@
+using System.Globalization;
+using Netstack.Api.Client;
+using Netstack.Api.Contracts.Containers;
+using Netstack.Api.Serialization;
+using Netstack.Daemon.Containers;
+using Netstack.Daemon.Http;
+using Netstack.Daemon.Mapping;
+using Netstack.Runtime.Containers;
+using ContainerState = Netstack.Runtime.Containers.ContainerState;
+
+namespace Netstack.Daemon.Routes;
+
+/// <summary>The engine's <c>/containers</c> routes (and netstack's whole-output exec), served by <see cref="ContainerService"/>.</summary>
+internal static class ContainerRoutes
+{
+    // Log following polls the file: the runtime appends to it from the container's own pipes.
+    private static readonly TimeSpan LogPollInterval = TimeSpan.FromMilliseconds(50);
+
+    public static void Map(IEndpointRouteBuilder routes)
+    {
+        routes.MapPost("/containers/create", CreateAsync);
+        routes.MapGet("/containers/json", ListAsync);
+        routes.MapGet("/containers/{id}/json", InspectAsync);
+        routes.MapPost("/containers/{id}/start", StartAsync);
+        routes.MapPost("/containers/{id}/stop", StopAsync);
+        routes.MapPost("/containers/{id}/kill", KillAsync);
+        routes.MapPost("/containers/{id}/wait", WaitAsync);
+        routes.MapGet("/containers/{id}/logs", LogsAsync);
+        routes.MapPost("/containers/{id}/exec/run", ExecAsync);
+        routes.MapDelete("/containers/{id}", RemoveAsync);
+    }
+
+    private static ContainerService Service(HttpContext context) => context.RequestServices.GetRequiredService<ContainerService>();
+
+    private static string Id(HttpContext context) => (string)context.Request.RouteValues["id"]!;
+
+    private static async Task CreateAsync(HttpContext context)
+    {
+        var request = await HttpJson.ReadAsync(context, ApiJsonContext.Default.ContainerCreateRequest).ConfigureAwait(false);
+        var info = await Service(context).CreateAsync(context.Request.Query["name"].ToString(), request, context.RequestAborted).ConfigureAwait(false);
+        await HttpJson.WriteAsync(context, new ContainerCreateResponse { Id = info.Id }, ApiJsonContext.Default.ContainerCreateResponse, StatusCodes.Status201Created).ConfigureAwait(false);
+    }
+
+    private static async Task ListAsync(HttpContext context)
+    {
+        var service = Service(context);
+        var now = context.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
+        var result = new List<ContainerSummary>();
+        foreach (var info in service.Runtime.List(HttpJson.QueryBool(context, "all")))
+        {
+            var sandbox = await service.SandboxOfAsync(info, context.RequestAborted).ConfigureAwait(false);
+            result.Add(ContainerMapper.ToSummary(info, sandbox, now));
+        }
+        await HttpJson.WriteAsync(context, result, ApiJsonContext.Default.ListContainerSummary).ConfigureAwait(false);
+    }
+
+    private static async Task InspectAsync(HttpContext context)
+    {
+        var service = Service(context);
+        var info = service.Runtime.Inspect(Id(context));
+        var sandbox = await service.SandboxOfAsync(info, context.RequestAborted).ConfigureAwait(false);
+        await HttpJson.WriteAsync(context, ContainerMapper.ToInspect(info, sandbox), ApiJsonContext.Default.ContainerInspect).ConfigureAwait(false);
+    }
+
+    private static async Task StartAsync(HttpContext context)
+    {
+        var started = await Service(context).StartAsync(Id(context), context.RequestAborted).ConfigureAwait(false);
+        // The engine answers 304 when the container was already running.
+        context.Response.StatusCode = started ? StatusCodes.Status204NoContent : StatusCodes.Status304NotModified;
+    }
+
+    private static async Task StopAsync(HttpContext context)
+    {
+        TimeSpan? timeout = null;
+        var t = context.Request.Query["t"].ToString();
+        if (t.Length > 0)
+        {
+            timeout = int.TryParse(t, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
+                ? TimeSpan.FromSeconds(seconds)
+                : throw ApiError.BadRequest($"invalid query parameter t=\"{t}\": expected seconds (0 or more)");
+        }
+        await Service(context).StopAsync(Id(context), timeout, context.RequestAborted).ConfigureAwait(false);
+        HttpJson.NoContent(context);
+    }
+
+    private static async Task KillAsync(HttpContext context)
+    {
+        await Service(context).KillAsync(Id(context), context.Request.Query["signal"].ToString(), context.RequestAborted).ConfigureAwait(false);
+        HttpJson.NoContent(context);
+    }
+
+    private static async Task WaitAsync(HttpContext context)
+    {
+        var code = await Service(context).WaitAsync(Id(context), context.RequestAborted).ConfigureAwait(false);
+        await HttpJson.WriteAsync(context, new ContainerWaitResponse { StatusCode = code }, ApiJsonContext.Default.ContainerWaitResponse).ConfigureAwait(false);
+    }
+
+    private static async Task RemoveAsync(HttpContext context)
+    {
+        await Service(context).RemoveAsync(Id(context), HttpJson.QueryBool(context, "force"), context.RequestAborted).ConfigureAwait(false);
+        HttpJson.NoContent(context);
+    }
+
+    private static async Task ExecAsync(HttpContext context)
+    {
+        var request = await HttpJson.ReadAsync(context, ApiJsonContext.Default.ContainerExecRequest).ConfigureAwait(false);
+        var result = await Service(context).ExecAsync(Id(context), request, context.RequestAborted).ConfigureAwait(false);
+        await HttpJson.WriteAsync(context, new ContainerExecResponse { ExitCode = result.ExitCode, Stdout = result.Stdout, Stderr = result.Stderr }, ApiJsonContext.Default.ContainerExecResponse).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The log in the engine's multiplexed framing. The runtime keeps stdout and stderr in one file,
+    /// so every frame is marked stdout. With <c>follow</c> the answer streams until the container exits.
+    /// </summary>
+    private static async Task LogsAsync(HttpContext context)
+    {
+        var service = Service(context);
+        var time = context.RequestServices.GetRequiredService<TimeProvider>();
+        var id = Id(context);
+        var follow = HttpJson.QueryBool(context, "follow");
+        var wantStdout = HttpJson.QueryBool(context, "stdout");
+        var wantStderr = HttpJson.QueryBool(context, "stderr");
+        if (!wantStdout && !wantStderr)
+        {
+            throw ApiError.BadRequest("you must choose at least one stream: stdout=1 or stderr=1");
+        }
+        var log = service.Runtime.OpenLog(id);
+        await using (log.ConfigureAwait(false))
+        {
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            context.Response.ContentType = "application/vnd.docker.multiplexed-stream";
+            var buffer = new byte[64 * 1024];
+            var header = new byte[8];
+            var ct = context.RequestAborted;
+            while (true)
+            {
+                var n = await log.ReadAsync(buffer, ct).ConfigureAwait(false);
+                if (n > 0)
+                {
+                    LogStream.WriteHeader(header, LogStream.Stdout, n);
+                    await context.Response.Body.WriteAsync(header, ct).ConfigureAwait(false);
+                    await context.Response.Body.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+                    await context.Response.Body.FlushAsync(ct).ConfigureAwait(false);
+                    continue;
+                }
+                if (!follow)
+                {
+                    return;
+                }
+                if (service.Runtime.Inspect(id).State != ContainerState.Running)
+                {
+                    // One more read after the exit: output written just before it must not be lost.
+                    var last = await log.ReadAsync(buffer, ct).ConfigureAwait(false);
+                    if (last == 0)
+                    {
+                        return;
+                    }
+                    LogStream.WriteHeader(header, LogStream.Stdout, last);
+                    await context.Response.Body.WriteAsync(header, ct).ConfigureAwait(false);
+                    await context.Response.Body.WriteAsync(buffer.AsMemory(0, last), ct).ConfigureAwait(false);
+                    continue;
+                }
+                await Task.Delay(LogPollInterval, time, ct).ConfigureAwait(false);
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+namespace Netstack.Runtime.Containers;
+
+/// <summary>
+/// A container as the runtime knows it; also the record persisted (atomically) as
+/// <c>{DataRoot}/containers/{id}/container.json</c>.
+/// </summary>
+public sealed record ContainerInfo
+{
+    /// <summary>64 lower-case hex digits.</summary>
+    public required string Id { get; init; }
+
+    public required string Name { get; init; }
+
+    /// <summary>The image as the user named it (<c>busybox:latest</c>).</summary>
+    public required string Image { get; init; }
+
+    /// <summary>The image id (sha256 of its tarball, 64 hex).</summary>
+    public required string ImageId { get; init; }
+
+    public IReadOnlyList<string> Cmd { get; init; } = [];
+
+    public IReadOnlyList<string> Env { get; init; } = [];
+
+    public required string Hostname { get; init; }
+
+    public string WorkingDir { get; init; } = "/";
+
+    public DateTimeOffset Created { get; init; }
+
+    public ContainerState State { get; init; }
+
+    /// <summary>Host pid of the container's init process while running, else 0.</summary>
+    public int Pid { get; init; }
+
+    /// <summary>Exit status of the last run (128+signal when killed by a signal), null before the first exit.</summary>
+    public int? ExitCode { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    public bool AutoRemove { get; init; }
+
+    public IReadOnlyList<ContainerNetworkRequest> Networks { get; init; } = [];
+
+    public IReadOnlyList<PortRequest> Ports { get; init; } = [];
+
+    public IReadOnlyList<string> Dns { get; init; } = [];
+
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The network namespace (sandbox key) of the current or last run; null before the first start or with a private namespace.</summary>
+    public string? NetworkNamespace { get; init; }
+
+    /// <summary>File holding the container's stdout and stderr.</summary>
+    public string LogPath { get; init; } = "";
+
+    /// <summary>Start time of the init process in clock ticks since boot (/proc/PID/stat field 22), to tell it from a reused pid.</summary>
+    public ulong PidStartTime { get; init; }
+}

@@ -1,0 +1,37 @@
+namespace Netstack.Runtime.Containers;
+
+public sealed partial class ContainerRuntime
+{
+    /// <summary>
+    /// Runs a command in a running container (its namespaces, environment plus <paramref name="env"/>)
+    /// and returns its exit status and output. Equivalent to: docker exec NAME CMD.
+    /// </summary>
+    public async Task<ExecResult> ExecAsync(
+        string idOrName,
+        IReadOnlyList<string> cmd,
+        IReadOnlyList<string>? env = null,
+        string? workingDir = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(cmd);
+        if (cmd.Count == 0 || string.IsNullOrEmpty(cmd[0]))
+        {
+            throw RuntimeException.Invalid("exec cmd is empty: give the command to run");
+        }
+        foreach (var entry in env ?? [])
+        {
+            ContainerSpecValidator.ValidateEnv(entry, "exec env");
+        }
+        if (workingDir is not null && !workingDir.StartsWith('/'))
+        {
+            throw RuntimeException.Invalid($"invalid exec working dir \"{workingDir}\": must be an absolute path");
+        }
+        var container = Find(idOrName);
+        if (container.Info.State != ContainerState.Running)
+        {
+            throw RuntimeException.Conflict($"container {container.Info.Name} is not running");
+        }
+        var result = await Runc.ExecAsync(container.Info.Id, cmd, env ?? [], workingDir, cancellationToken).ConfigureAwait(false);
+        return new ExecResult(result.ExitCode, result.Stdout, result.Stderr);
+    }
+}

@@ -1,0 +1,272 @@
+using Netstack.Runtime.Images;
+using Netstack.Runtime.Storage;
+
+namespace Netstack.Runtime.Containers;
+
+public sealed partial class ContainerRuntime
+{
+    /// <summary>Docker's default grace period between SIGTERM and SIGKILL.</summary>
+    public static readonly TimeSpan DefaultStopTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long the shim may take, after init has gone, to record the exit status (runc reaps and cleans its cgroup first).</summary>
+    private static readonly TimeSpan ExitStatusWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>The exit status reported when nobody could learn the real one (runc itself was killed).</summary>
+    public const int UnknownExitCode = 255;
+
+    /// <summary>
+    /// Stops a running container: SIGTERM, then SIGKILL after <paramref name="timeout"/> (10 s by
+    /// default). Returns the exited record; a container that is not running is returned as is.
+    /// Equivalent to: docker stop -t SECONDS NAME.
+    /// </summary>
+    public async Task<ContainerInfo> StopAsync(string idOrName, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    {
+        var entry = Find(idOrName);
+        var exit = await SignalIfRunningAsync(entry, "TERM", cancellationToken).ConfigureAwait(false);
+        if (exit is null)
+        {
+            return entry.Info;
+        }
+        try
+        {
+            return await exit.Task.WaitAsync(timeout ?? DefaultStopTimeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            await SignalIfRunningAsync(entry, "KILL", cancellationToken).ConfigureAwait(false);
+            return await exit.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends a signal (name like SIGHUP or number) to the container's init process; conflict when it is not running. Equivalent to: docker kill -s SIG NAME.</summary>
+    public async Task<ContainerInfo> KillAsync(string idOrName, string signal = "SIGKILL", CancellationToken cancellationToken = default)
+    {
+        var number = Signals.Parse(signal);
+        var entry = Find(idOrName);
+        var exit = await SignalIfRunningAsync(entry, number.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+        if (exit is null)
+        {
+            throw RuntimeException.Conflict($"container {entry.Info.Name} is not running");
+        }
+        return entry.Info;
+    }
+
+    /// <summary>
+    /// Removes a container: its record, log, writable layer and any runc state or mount. A running
+    /// container is a conflict unless <paramref name="force"/>, which kills it first.
+    /// Equivalent to: docker rm [-f] NAME.
+    /// </summary>
+    public async Task<ContainerInfo> DeleteAsync(string idOrName, bool force = false, CancellationToken cancellationToken = default)
+    {
+        var entry = Find(idOrName);
+        if (entry.Info.State == ContainerState.Running)
+        {
+            if (!force)
+            {
+                throw RuntimeException.Conflict($"container {entry.Info.Name} is running: stop it first or remove it with force");
+            }
+            var exit = await SignalIfRunningAsync(entry, "KILL", cancellationToken).ConfigureAwait(false);
+            if (exit is not null)
+            {
+                await exit.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        await _images.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await entry.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (entry.Deleted)
+                {
+                    throw RuntimeException.NotFound($"no such container: \"{idOrName}\"");
+                }
+                if (entry.Info.State == ContainerState.Running)
+                {
+                    // Started again between the kill and now.
+                    throw RuntimeException.Conflict($"container {entry.Info.Name} is running: stop it first or remove it with force");
+                }
+                // Teardown tries every step and reports all failures together.
+                var errors = new List<Exception>();
+                await TryStepAsync(errors, () => RemoveBundleAsync(entry, CancellationToken.None)).ConfigureAwait(false);
+                await TryStepAsync(errors, () => ImageStore.DeleteTreeAsync(entry.Paths.DataDir, CancellationToken.None)).ConfigureAwait(false);
+                if (errors.Count > 0)
+                {
+                    throw RuntimeException.Failed(
+                        $"removing container {entry.Info.Name} left something behind: {string.Join("; ", errors.Select(e => e.Message))}",
+                        new AggregateException(errors));
+                }
+                entry.Deleted = true;
+                entry.WatchCancel?.Cancel();
+                lock (_sync)
+                {
+                    _containers.Remove(entry.Info.Id);
+                }
+                Log.ContainerDeleted(_logger, entry.Info.Id);
+                return entry.Info;
+            }
+            finally
+            {
+                entry.Lock.Release();
+            }
+        }
+        finally
+        {
+            _images.Gate.Release();
+        }
+    }
+
+    /// <summary>Signals the container if it runs and returns its run's exit task, else null.</summary>
+    private async Task<TaskCompletionSource<ContainerInfo>?> SignalIfRunningAsync(ContainerEntry entry, string signal, CancellationToken cancellationToken)
+    {
+        await entry.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (entry.Deleted || entry.Info.State != ContainerState.Running)
+            {
+                return null;
+            }
+            await Runc.KillAsync(entry.Info.Id, signal, all: false, cancellationToken).ConfigureAwait(false);
+            return entry.RunExit;
+        }
+        finally
+        {
+            entry.Lock.Release();
+        }
+    }
+
+    private void StartWatcher(ContainerEntry entry)
+    {
+        entry.WatchCancel?.Dispose();
+        entry.WatchCancel = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
+        var token = entry.WatchCancel.Token;
+        var info = entry.Info;
+        entry.Watcher = Task.Run(() => WatchAsync(entry, info.Pid, info.PidStartTime, token), CancellationToken.None);
+    }
+
+    /// <summary>
+    /// Polls the init process (see <see cref="InitProcess"/>) until it is gone, waits for the shim
+    /// to record the exit status, then cleans up and raises <see cref="ContainerExited"/>.
+    /// </summary>
+    private async Task WatchAsync(ContainerEntry entry, int pid, ulong startTime, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (InitProcess.IsAlive(pid, startTime))
+            {
+                await Task.Delay(_options.ExitPollInterval, _time, cancellationToken).ConfigureAwait(false);
+            }
+            var deadline = _time.GetUtcNow() + ExitStatusWait;
+            while (!File.Exists(entry.Paths.ExitFile) && _time.GetUtcNow() < deadline && IsShimAlive(entry.Paths))
+            {
+                await Task.Delay(_options.ExitPollInterval, _time, cancellationToken).ConfigureAwait(false);
+            }
+            await HandleExitAsync(entry, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Runtime disposed or container deleted; the container itself is left alone.
+        }
+        catch (Exception ex)
+        {
+            Log.WatcherFailed(_logger, entry.Info.Id, ex);
+        }
+    }
+
+    /// <summary>Records the end of a run: exit status, runc state and root file system removed, event raised.</summary>
+    private async Task HandleExitAsync(ContainerEntry entry, CancellationToken cancellationToken)
+    {
+        ContainerInfo exited;
+        TaskCompletionSource<ContainerInfo> exit;
+        await entry.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (entry.Deleted || entry.Info.State != ContainerState.Running)
+            {
+                return;
+            }
+            var code = TryReadInt(entry.Paths.ExitFile) ?? UnknownExitCode;
+            var errors = new List<Exception>();
+            await TryStepAsync(errors, () => RemoveBundleAsync(entry, CancellationToken.None)).ConfigureAwait(false);
+            foreach (var error in errors)
+            {
+                Log.CleanupFailed(_logger, entry.Info.Id, error);
+            }
+            exited = entry.Info with
+            {
+                State = ContainerState.Exited,
+                ExitCode = code,
+                FinishedAt = _time.GetUtcNow(),
+                Pid = 0,
+                PidStartTime = 0,
+            };
+            entry.Info = exited;
+            Persist(entry);
+            exit = entry.RunExit;
+            Log.ContainerExited(_logger, exited.Id, code);
+        }
+        finally
+        {
+            entry.Lock.Release();
+        }
+        exit.TrySetResult(exited);
+        RaiseExited(exited);
+    }
+
+    private void RaiseExited(ContainerInfo exited)
+    {
+        try
+        {
+            ContainerExited?.Invoke(this, new ContainerExitedEventArgs(exited));
+        }
+#pragma warning disable CA1031 // A subscriber's failure must not stop the watcher or hide the exit from others.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Log.ExitHandlerFailed(_logger, exited.Id, ex);
+        }
+    }
+
+    /// <summary>
+    /// Removes everything of a run: runc's state (and cgroup), the root file system mount and the
+    /// bundle directory. Every step is tried; the first failure is thrown after the others ran.
+    /// </summary>
+    private async Task RemoveBundleAsync(ContainerEntry entry, CancellationToken cancellationToken)
+    {
+        var errors = new List<Exception>();
+        var id = entry.Info.Id;
+        var paths = entry.Paths;
+        if (Directory.Exists(_options.RuncStateDir))
+        {
+            await TryStepAsync(errors, () => Runc.DeleteAsync(id, cancellationToken)).ConfigureAwait(false);
+        }
+        await TryStepAsync(errors, () => RootfsMounts.UnmountAsync(paths.Rootfs, cancellationToken)).ConfigureAwait(false);
+        if (errors.Count == 0)
+        {
+            // Never delete a bundle whose rootfs is still mounted: that would delete the container's files.
+            await TryStepAsync(errors, () => ImageStore.DeleteTreeAsync(paths.BundleDir, cancellationToken)).ConfigureAwait(false);
+        }
+        if (errors.Count > 0)
+        {
+            throw errors.Count == 1 ? errors[0] : new AggregateException(errors);
+        }
+    }
+
+    private static bool IsShimAlive(ContainerPaths paths) =>
+        TryReadInt(paths.ShimPidFile) is { } shim && InitProcess.IsAlive(shim, 0);
+
+    private static async Task TryStepAsync(List<Exception> errors, Func<Task> step)
+    {
+        try
+        {
+            await step().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Teardown collects every failure and keeps going.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            errors.Add(ex);
+        }
+    }
+}

@@ -1,0 +1,37 @@
+namespace Netstack.Runtime.Containers;
+
+/// <summary>What to create: the image, the command and the networking the daemon should give it.</summary>
+public sealed class ContainerSpec
+{
+    /// <summary>Image reference <c>name[:tag]</c> or image id.</summary>
+    public required string Image { get; init; }
+
+    /// <summary>The command and its arguments (the image has no default command, so this is required).</summary>
+    public IReadOnlyList<string> Cmd { get; init; } = [];
+
+    /// <summary>Environment as <c>KEY=VALUE</c>; PATH gets a default when absent.</summary>
+    public IReadOnlyList<string> Env { get; init; } = [];
+
+    /// <summary>Unique name; null gets a generated one.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Hostname inside the container; null gives the first 12 hex digits of the id, as Docker does.</summary>
+    public string? Hostname { get; init; }
+
+    /// <summary>Working directory (absolute); null is "/".</summary>
+    public string? WorkingDir { get; init; }
+
+    /// <summary>Remove the container once it has exited (the daemon calls <c>DeleteAsync</c> on the exit event).</summary>
+    public bool AutoRemove { get; init; }
+
+    /// <summary>Networks to connect at start. The runtime only keeps them; the daemon acts on them.</summary>
+    public IReadOnlyList<ContainerNetworkRequest> Networks { get; init; } = [];
+
+    /// <summary>Ports to publish. The runtime only keeps them; the bridge driver publishes them.</summary>
+    public IReadOnlyList<PortRequest> Ports { get; init; } = [];
+
+    /// <summary>DNS servers for the container's resolv.conf (<c>--dns</c>). Kept for the daemon.</summary>
+    public IReadOnlyList<string> Dns { get; init; } = [];
+
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+}

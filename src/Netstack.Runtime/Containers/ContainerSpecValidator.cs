@@ -1,0 +1,105 @@
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Netstack.Runtime.Containers;
+
+/// <summary>Checks a <see cref="ContainerSpec"/> field by field; the first bad field throws with its name and value.</summary>
+internal static partial class ContainerSpecValidator
+{
+    // RFC 1123 host names: labels of letters, digits and '-', not starting or ending with '-';
+    // the kernel's UTS nodename holds at most 64 bytes (__NEW_UTS_LEN), Docker limits labels to 63.
+    [GeneratedRegex(@"^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$")]
+    private static partial Regex HostnamePattern();
+
+    public static void Validate(ContainerSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.Cmd.Count == 0 || string.IsNullOrEmpty(spec.Cmd[0]))
+        {
+            throw RuntimeException.Invalid("cmd is empty: the image has no default command, give one (e.g. sh -c '...')");
+        }
+        foreach (var entry in spec.Env)
+        {
+            ValidateEnv(entry, "env");
+        }
+        if (spec.Hostname is not null)
+        {
+            ValidateHostname(spec.Hostname);
+        }
+        if (spec.WorkingDir is not null && !spec.WorkingDir.StartsWith('/'))
+        {
+            throw RuntimeException.Invalid($"invalid working dir \"{spec.WorkingDir}\": must be an absolute path");
+        }
+        foreach (var network in spec.Networks)
+        {
+            if (string.IsNullOrWhiteSpace(network.Network))
+            {
+                throw RuntimeException.Invalid("networks: a network name is empty");
+            }
+            ValidateAddress(network.IPv4Address, "ipv4 address", System.Net.Sockets.AddressFamily.InterNetwork);
+            ValidateAddress(network.IPv6Address, "ipv6 address", System.Net.Sockets.AddressFamily.InterNetworkV6);
+        }
+        foreach (var port in spec.Ports)
+        {
+            ValidatePort(port);
+        }
+        foreach (var server in spec.Dns)
+        {
+            if (!IPAddress.TryParse(server, out _))
+            {
+                throw RuntimeException.Invalid($"invalid dns server \"{server}\": not an IP address");
+            }
+        }
+    }
+
+    public static void ValidateEnv(string entry, string field)
+    {
+        var equals = entry.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0 || entry.Contains('\0', StringComparison.Ordinal))
+        {
+            throw RuntimeException.Invalid($"invalid {field} entry \"{entry}\": expected KEY=VALUE");
+        }
+    }
+
+    public static void ValidateHostname(string hostname)
+    {
+        if (hostname.Length > 64 || !HostnamePattern().IsMatch(hostname))
+        {
+            throw RuntimeException.Invalid(
+                $"invalid hostname \"{hostname}\": letters, digits, '-' and '.', at most 64 characters (RFC 1123)");
+        }
+    }
+
+    private static void ValidateAddress(string? value, string field, System.Net.Sockets.AddressFamily family)
+    {
+        if (value is null)
+        {
+            return;
+        }
+        if (!IPAddress.TryParse(value, out var address) || address.AddressFamily != family)
+        {
+            throw RuntimeException.Invalid($"invalid {field} \"{value}\"");
+        }
+    }
+
+    private static void ValidatePort(PortRequest port)
+    {
+        // TCP and UDP ports are 16-bit; 0 is "any" only on the host side.
+        if (port.ContainerPort is < 1 or > 65535)
+        {
+            throw RuntimeException.Invalid($"invalid container port {port.ContainerPort}: must be 1-65535");
+        }
+        if (port.HostPort is < 0 or > 65535)
+        {
+            throw RuntimeException.Invalid($"invalid host port {port.HostPort}: must be 0-65535");
+        }
+        if (port.Protocol is not ("tcp" or "udp"))
+        {
+            throw RuntimeException.Invalid($"invalid protocol \"{port.Protocol}\" for port {port.ContainerPort}: must be tcp or udp");
+        }
+        if (port.HostIp is not null && !IPAddress.TryParse(port.HostIp, out _))
+        {
+            throw RuntimeException.Invalid($"invalid host ip \"{port.HostIp}\" for port {port.ContainerPort}");
+        }
+    }
+}

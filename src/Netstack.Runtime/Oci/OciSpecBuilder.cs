@@ -1,0 +1,128 @@
+namespace Netstack.Runtime.Oci;
+
+/// <summary>Inputs of a config.json beyond the container record: the bundle's files and the network namespace.</summary>
+internal sealed record OciBundleInputs(
+    string HostsFile,
+    string ResolvConfFile,
+    string HostnameFile,
+    string? NetworkNamespace,
+    string CgroupsPath);
+
+/// <summary>
+/// Builds the OCI runtime spec (config.json) of a container: Docker's defaults for capabilities,
+/// mounts and masked paths, pid/mount/uts/ipc namespaces of its own and the sandbox's network
+/// namespace.
+/// </summary>
+internal static class OciSpecBuilder
+{
+    public const string DefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /// <summary>Docker's default capability set (moby oci/caps/defaults.go), which includes NET_RAW for ping and NET_BIND_SERVICE for ports below 1024.</summary>
+    public static readonly IReadOnlyList<string> DefaultCapabilities =
+    [
+        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
+        "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
+        "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
+    ];
+
+    /// <summary>Paths hidden from the container, as in runc's default spec (<c>runc spec</c>).</summary>
+    public static readonly IReadOnlyList<string> MaskedPaths =
+    [
+        "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats", "/proc/timer_list",
+        "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware", "/proc/scsi",
+    ];
+
+    /// <summary>Paths made read-only, as in runc's default spec.</summary>
+    public static readonly IReadOnlyList<string> ReadonlyPaths =
+    [
+        "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+    ];
+
+    public static OciSpec Build(Containers.ContainerInfo container, OciBundleInputs inputs)
+    {
+        var caps = DefaultCapabilities.ToList();
+        var spec = new OciSpec
+        {
+            Process = new OciProcess
+            {
+                Terminal = false,
+                Args = [.. container.Cmd],
+                Env = BuildEnv(container),
+                Cwd = container.WorkingDir,
+                Capabilities = new OciCapabilities
+                {
+                    Bounding = caps,
+                    Effective = [.. caps],
+                    Permitted = [.. caps],
+                    Inheritable = [.. caps],
+                },
+                // RLIMIT_NOFILE: soft 1024 keeps select(2)-based programs safe (FD_SETSIZE is 1024); hard as systemd's default.
+                Rlimits = [new OciRlimit { Type = "RLIMIT_NOFILE", Soft = 1024, Hard = 524288 }],
+                NoNewPrivileges = false,
+            },
+            Root = new OciRoot { Path = "rootfs", Readonly = false },
+            Hostname = container.Hostname,
+            Mounts = BuildMounts(inputs),
+            Linux = new OciLinux
+            {
+                CgroupsPath = inputs.CgroupsPath,
+                // Deny every device, then runc allows its default set (null, zero, full, random, urandom, tty, ptmx).
+                Resources = new OciResources { Devices = [new OciDeviceRule { Allow = false, Access = "rwm" }] },
+                Namespaces =
+                [
+                    new OciNamespace { Type = "pid" },
+                    new OciNamespace { Type = "mount" },
+                    new OciNamespace { Type = "uts" },
+                    new OciNamespace { Type = "ipc" },
+                    // With a path runc joins that namespace (setns) instead of making a new one.
+                    new OciNamespace { Type = "network", Path = inputs.NetworkNamespace },
+                ],
+                MaskedPaths = [.. MaskedPaths],
+                ReadonlyPaths = [.. ReadonlyPaths],
+            },
+        };
+        return spec;
+    }
+
+    /// <summary>PATH and HOSTNAME first (as Docker sets them), then the user's entries, later ones winning.</summary>
+    internal static List<string> BuildEnv(Containers.ContainerInfo container)
+    {
+        var env = new List<string>();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        void Set(string entry)
+        {
+            var key = entry[..entry.IndexOf('=', StringComparison.Ordinal)];
+            if (index.TryGetValue(key, out var at))
+            {
+                env[at] = entry;
+            }
+            else
+            {
+                index[key] = env.Count;
+                env.Add(entry);
+            }
+        }
+        Set(DefaultPath);
+        Set("HOSTNAME=" + container.Hostname);
+        foreach (var entry in container.Env)
+        {
+            Set(entry);
+        }
+        return env;
+    }
+
+    private static List<OciMount> BuildMounts(OciBundleInputs inputs) =>
+    [
+        new() { Destination = "/proc", Type = "proc", Source = "proc", Options = ["nosuid", "noexec", "nodev"] },
+        new() { Destination = "/dev", Type = "tmpfs", Source = "tmpfs", Options = ["nosuid", "strictatime", "mode=755", "size=65536k"] },
+        // gid=5 is the "tty" group, mode 0620 as a login terminal has.
+        new() { Destination = "/dev/pts", Type = "devpts", Source = "devpts", Options = ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"] },
+        new() { Destination = "/dev/shm", Type = "tmpfs", Source = "shm", Options = ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"] },
+        new() { Destination = "/dev/mqueue", Type = "mqueue", Source = "mqueue", Options = ["nosuid", "noexec", "nodev"] },
+        new() { Destination = "/sys", Type = "sysfs", Source = "sysfs", Options = ["nosuid", "noexec", "nodev", "ro"] },
+        // Files bind-mounted over the image's, so the daemon can rewrite them while the container runs.
+        new() { Destination = "/etc/hosts", Type = "bind", Source = inputs.HostsFile, Options = ["rbind", "rprivate"] },
+        new() { Destination = "/etc/resolv.conf", Type = "bind", Source = inputs.ResolvConfFile, Options = ["rbind", "rprivate"] },
+        new() { Destination = "/etc/hostname", Type = "bind", Source = inputs.HostnameFile, Options = ["rbind", "rprivate"] },
+    ];
+}

@@ -1,0 +1,155 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Netstack.Runtime.Processes;
+
+namespace Netstack.Runtime.Runc;
+
+/// <summary>
+/// Drives Debian's runc with our own state directory (<c>runc --root</c>), so only netstack's
+/// containers are ever listed, killed or deleted.
+/// </summary>
+internal sealed class RuncClient(string runcPath, string stateRoot)
+{
+    public string RuncPath { get; } = runcPath;
+
+    public string StateRoot { get; } = stateRoot;
+
+    /// <summary>Debian installs runc as /usr/sbin/runc (bookworm) or /usr/bin/runc.</summary>
+    public static string FindRunc(string? configured)
+    {
+        if (configured is not null)
+        {
+            return File.Exists(configured)
+                ? configured
+                : throw RuntimeException.Failed($"runc not found at \"{configured}\" (runtime option RuncPath)");
+        }
+        foreach (var candidate in new[] { "/usr/sbin/runc", "/usr/bin/runc", "/usr/local/sbin/runc", "/usr/local/bin/runc" })
+        {
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        throw RuntimeException.Failed("runc not found in /usr/sbin, /usr/bin or /usr/local: install Debian's runc package");
+    }
+
+    /// <summary>The container's runc state, or null when runc does not know it. Equivalent to: runc --root R state ID.</summary>
+    public async Task<RuncState?> StateAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var result = await RunAsync(["state", id], cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            if (IsNotExist(result))
+            {
+                return null;
+            }
+            throw RuntimeException.Failed($"runc state {id} failed: {result.Diagnostic}");
+        }
+        return JsonSerializer.Deserialize(result.Stdout, RuncJsonContext.Default.RuncState);
+    }
+
+    /// <summary>Every container in our state directory. Equivalent to: runc --root R list -f json.</summary>
+    public async Task<IReadOnlyList<RuncState>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        if (!Directory.Exists(StateRoot))
+        {
+            return [];
+        }
+        var result = await RunAsync(["list", "-f", "json"], cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw RuntimeException.Failed($"runc list failed: {result.Diagnostic}");
+        }
+        // runc prints "null" when there are no containers.
+        return JsonSerializer.Deserialize(result.Stdout, RuncJsonContext.Default.ListRuncState) ?? [];
+    }
+
+    /// <summary>Sends a signal to the init process (all processes with <paramref name="all"/>). Equivalent to: runc --root R kill [--all] ID SIG.</summary>
+    public async Task<bool> KillAsync(string id, string signal, bool all = false, CancellationToken cancellationToken = default)
+    {
+        string[] args = all ? ["kill", "--all", id, signal] : ["kill", id, signal];
+        var result = await RunAsync(args, cancellationToken).ConfigureAwait(false);
+        if (result.Succeeded)
+        {
+            return true;
+        }
+        // The process may have exited between our check and the kill.
+        if (IsNotExist(result) || result.Diagnostic.Contains("not running", StringComparison.OrdinalIgnoreCase)
+            || result.Diagnostic.Contains("process already finished", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        throw RuntimeException.Failed($"runc kill {id} {signal} failed: {result.Diagnostic}");
+    }
+
+    /// <summary>Removes runc's state and cgroup of a container; absent is fine. Equivalent to: runc --root R delete --force ID.</summary>
+    public async Task DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var result = await RunAsync(["delete", "--force", id], cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded && !IsNotExist(result))
+        {
+            throw RuntimeException.Failed($"runc delete {id} failed: {result.Diagnostic}");
+        }
+    }
+
+    /// <summary>Runs a process in a running container and captures its output. Equivalent to: runc --root R exec --cwd DIR --env K=V ID ARGS.</summary>
+    public Task<CommandResult> ExecAsync(string id, IReadOnlyList<string> args, IReadOnlyList<string> env, string? cwd, CancellationToken cancellationToken)
+    {
+        var arguments = new List<string> { "exec" };
+        if (cwd is not null)
+        {
+            arguments.Add("--cwd");
+            arguments.Add(cwd);
+        }
+        foreach (var entry in env)
+        {
+            arguments.Add("--env");
+            arguments.Add(entry);
+        }
+        arguments.Add(id);
+        arguments.AddRange(args);
+        return RunAsync(arguments, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts <c>runc run</c> in the foreground under a small shell shim in a session of its own
+    /// (<c>setsid -f</c>): the shim is not our child and holds none of our file descriptors, so the
+    /// container outlives the daemon, and the daemon's terminal signals never reach it. runc in the
+    /// foreground is the container init's parent and subreaper, so it learns the exit status and
+    /// the shim writes it to <paramref name="exitFile"/>.
+    /// </summary>
+    public async Task SpawnRunAsync(string id, Containers.ContainerPaths paths, CancellationToken cancellationToken)
+    {
+        await File.WriteAllTextAsync(paths.ShimScript, ShimScript, cancellationToken).ConfigureAwait(false);
+        var startInfo = new ProcessStartInfo("setsid") { UseShellExecute = false };
+        foreach (var arg in new[] { "-f", "/bin/sh", paths.ShimScript, RuncPath, StateRoot, paths.BundleDir, id, paths.LogFile })
+        {
+            startInfo.ArgumentList.Add(arg);
+        }
+        using var process = Process.Start(startInfo)
+            ?? throw RuntimeException.Failed($"cannot start the shim for container {id}");
+        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        if (process.ExitCode != 0)
+        {
+            throw RuntimeException.Failed($"setsid for container {id} exited with {process.ExitCode}");
+        }
+    }
+
+    // $1 runc, $2 runc state root, $3 bundle, $4 container id, $5 container log.
+    private const string ShimScript = """
+        #!/bin/sh
+        # netstack shim: runs one container in the foreground and records its exit status.
+        echo $$ > "$3/shim.pid"
+        exec </dev/null >>"$5" 2>&1
+        "$1" --root "$2" --log "$3/runc.log" --log-format json run --bundle "$3" --pid-file "$3/init.pid" "$4"
+        echo $? > "$3/exit.tmp"
+        mv -f "$3/exit.tmp" "$3/exit"
+
+        """;
+
+    private static bool IsNotExist(CommandResult result) =>
+        result.Diagnostic.Contains("does not exist", StringComparison.OrdinalIgnoreCase);
+
+    private Task<CommandResult> RunAsync(IEnumerable<string> args, CancellationToken cancellationToken) =>
+        CommandRunner.RunAsync(RuncPath, ["--root", StateRoot, .. args], cancellationToken);
+}
