@@ -17,7 +17,7 @@ public sealed partial class BridgeDriver
             {
                 throw new ConflictException($"bridge name \"{config.BridgeName}\" is used by network {clash.Config.NetworkId}; choose another {DockerOptions.BridgeName}");
             }
-            var context = new BridgeSetupContext(_host, _firewall, config);
+            var context = new BridgeSetupContext(_host, _firewall, config, cancellationToken);
             await BridgeSetup.RunAsync(context, rollback: true).ConfigureAwait(false);
             _networks[config.NetworkId] = new BridgeNetwork(config);
             Log.NetworkCreated(_logger, config.NetworkId, config.BridgeName, config.SubnetV4.ToString(), string.Join(", ", context.Ran));
@@ -35,7 +35,7 @@ public sealed partial class BridgeDriver
             // One batch for the network's rules and its endpoints' published ports.
             var owners = endpoints.Where(e => e.PortBindings.Count > 0).Select(e => BridgeRules.EndpointOwner(e.EndpointId))
                 .Append(BridgeRules.NetworkOwner(networkId)).ToList();
-            teardown.Step("remove firewall rules", () => _firewall.Remove(owners));
+            await teardown.StepAsync("remove firewall rules", () => _firewall.RemoveAsync(owners, CancellationToken.None)).ConfigureAwait(false);
             foreach (var endpoint in endpoints)
             {
                 _ports.Remove(endpoint.EndpointId);

@@ -34,9 +34,9 @@ internal static class BridgeSetup
         // Frames between ports of one bridge pass iptables only through br_netfilter; ICC=false
         // and hairpin between two containers depend on it (Docker turns it on the same way).
         new("enable bridge netfilter", NeedsBridgeNetfilter, EnableBridgeNetfilter),
-        new("program firewall", _ => true,
-            c => c.Firewall.Apply(BridgeRules.NetworkOwner(c.Config.NetworkId), BridgeRules.ForNetwork(c.Config)),
-            c => c.Firewall.Remove(BridgeRules.NetworkOwner(c.Config.NetworkId))),
+        new BridgeSetupStep("program firewall", _ => true,
+            c => c.Firewall.ApplyAsync(BridgeRules.NetworkOwner(c.Config.NetworkId), BridgeRules.ForNetwork(c.Config), c.CancellationToken),
+            c => c.Firewall.RemoveAsync([BridgeRules.NetworkOwner(c.Config.NetworkId)], CancellationToken.None)),
     ];
 
     /// <summary>
@@ -54,7 +54,7 @@ internal static class BridgeSetup
             }
             try
             {
-                step.Run(context);
+                await step.Run(context).ConfigureAwait(false);
             }
             catch (NetstackException)
             {
@@ -67,7 +67,7 @@ internal static class BridgeSetup
             context.Ran.Add(step.Name);
             if (rollback && step.Undo is { } u)
             {
-                undo.Push(step.Name, () => u(context));
+                undo.Push(step.Name, _ => u(context));
             }
         }
         undo.Commit();

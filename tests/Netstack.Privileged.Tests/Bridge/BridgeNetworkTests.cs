@@ -30,7 +30,7 @@ public sealed class BridgeNetworkTests
         var rules = lab.HostRules();
         Assert.Contains($"-A NETSTACK-POSTROUTING -s 10.31.0.0/24 ! -o {name} -m comment --comment \"netstack:bridge-net:{network.NetworkId}\" -j MASQUERADE", rules);
         Assert.Contains($"-A NETSTACK-ISOLATION-2 -o {name} -m comment --comment \"netstack:bridge-net:{network.NetworkId}\" -j DROP", rules);
-        Assert.Contains("-A FORWARD -m comment --comment \"netstack:base\" -j NETSTACK-FORWARD", rules);
+        Assert.Contains("-A FORWARD -m comment --comment \"netstack:bridge\" -j NETSTACK-FORWARD", rules);
     }
 
     [PrivilegedFact]
