@@ -116,6 +116,37 @@ public sealed class BridgeNetworkTests
     }
 
     [PrivilegedFact]
+    public async Task Join_FiftyConcurrently_EveryInterfaceMadeAndOnTheBridge()
+    {
+        await using var lab = BridgeLab.Create();
+        var network = await lab.CreateNetworkAsync("10.38.0.0/24");
+        var ns = lab.NewNamespace();
+
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(i => Task.Run(async () =>
+        {
+            var endpointId = ObjectId.New();
+            var address = CidrAddress.Parse($"10.38.0.{i + 2}/24");
+            var mac = (await lab.Driver.CreateEndpointAsync(new Core.Drivers.DriverEndpoint { NetworkId = network.NetworkId, EndpointId = endpointId, IPv4Address = address }, CancellationToken.None)).MacAddress;
+            await lab.Driver.JoinAsync(new Core.Drivers.JoinRequest
+            {
+                NetworkId = network.NetworkId,
+                EndpointId = endpointId,
+                SandboxKey = ns.Namespace.Path,
+                InterfaceName = $"eth{i}",
+                MacAddress = mac,
+                IPv4Address = address,
+            }, CancellationToken.None);
+        })));
+
+        Assert.Equal(50, lab.Host.IpJson("link", "show", "master", "br-" + network.NetworkId[..12]).GetArrayLength());
+        var names = ns.IpJson("link", "show", "type", "veth").EnumerateArray().Select(l => l.GetProperty("ifname").GetString()!).ToHashSet();
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => $"eth{i}").ToHashSet(), names);
+
+        await lab.Driver.DeleteNetworkAsync(network.NetworkId, CancellationToken.None);
+        Assert.Empty(ns.IpJson("link", "show", "type", "veth").EnumerateArray());
+    }
+
+    [PrivilegedFact]
     public async Task DeleteNetwork_WithEndpointsAndPorts_RemovesBridgeVethsAndEveryRule()
     {
         await using var lab = BridgeLab.Create();
