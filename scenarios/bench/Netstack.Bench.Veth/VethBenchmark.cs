@@ -44,14 +44,18 @@ internal static class VethBenchmark
             perOp.Add(Report("ip per op", i, RunIpPerOp(options.Pairs)));
         }
 
-        double Median(List<Timing> t, Func<Timing, double> f)
+        static double Median(List<Timing> t, Func<Timing, double> f)
         {
+            if (t.Count == 0)
+            {
+                return double.NaN;
+            }
             var sorted = t.Select(f).Order().ToList();
             return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
         }
 
-        string Seconds(double s) => s.ToString("0.000", CultureInfo.InvariantCulture) + " s";
-        string Ratio(double a, double b) => (a / b).ToString("0.0", CultureInfo.InvariantCulture) + "x";
+        static string Seconds(double s) => double.IsNaN(s) ? "-" : s.ToString("0.000", CultureInfo.InvariantCulture) + " s";
+        static string Ratio(double a, double b) => double.IsNaN(a) || double.IsNaN(b) ? "-" : (a / b).ToString("0.0", CultureInfo.InvariantCulture) + "x";
 
         var rows = new[] { ("netstack (netlink, pipelined)", netstack, "bulk: RTM_DELLINK by group"), ("ip -batch", batch, "ip link del group"), ("ip per operation", perOp, "ip link del, one per pair") };
         Console.WriteLine();
@@ -62,11 +66,14 @@ internal static class VethBenchmark
         }
         var nsCreate = Median(netstack, t => t.Create);
         var nsDelete = Median(netstack, t => t.Delete);
+        var batchCreate = Median(batch, t => t.Create);
+        var perOpCreate = Median(perOp, t => t.Create);
         Console.WriteLine();
-        Console.WriteLine($"creation: ip -batch / netstack = {Ratio(Median(batch, t => t.Create), nsCreate)} (target >= 1.0x); ip per op / netstack = {Ratio(Median(perOp, t => t.Create), nsCreate)} (target >= 10x)");
-        Console.WriteLine($"deletion: netstack bulk = {Seconds(nsDelete)} (target < 0.5 s); ip per op / netstack = {Ratio(Median(perOp, t => t.Delete), nsDelete)}");
-        var ok = nsCreate <= Median(batch, t => t.Create) && Median(perOp, t => t.Create) >= 10 * nsCreate && nsDelete < 0.5;
-        Console.WriteLine(ok ? "targets: met" : "targets: NOT met");
+        Console.WriteLine($"creation: ip -batch / netstack = {Ratio(batchCreate, nsCreate)} (target >= 1.0x); ip per op / netstack = {Ratio(perOpCreate, nsCreate)} (target >= 10x)");
+        Console.WriteLine($"deletion: netstack bulk = {Seconds(nsDelete)} (target < 0.5 s); ip -batch's group delete = {Seconds(Median(batch, t => t.Delete))}; ip per op / netstack = {Ratio(Median(perOp, t => t.Delete), nsDelete)}");
+        // A variant that was not run cannot miss its target (NaN compares false either way).
+        var met = !(nsCreate > batchCreate) && !(perOpCreate < 10 * nsCreate) && !(nsDelete >= 0.5);
+        Console.WriteLine(met ? "targets: met (for the variants run)" : "targets: NOT met");
         return 0;
     }
 

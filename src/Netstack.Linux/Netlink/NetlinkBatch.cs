@@ -8,7 +8,8 @@ namespace Netstack.Linux;
 /// acks read afterwards. This is how a thousand veth pairs are made faster than <c>ip -batch</c>.
 /// Every request still gets its own ack; the kernel runs them in order and goes on after a failure,
 /// and <see cref="Execute"/> reports every failure. Namespaces named in queued specs must stay open
-/// until <see cref="Execute"/> returns (their fds are in the messages).
+/// until <see cref="Execute"/> returns (their fds are in the messages). A batch is used by one thread;
+/// its <see cref="Execute"/> holds the handle's lock like any other request.
 /// </summary>
 public sealed class NetlinkBatch
 {
@@ -93,11 +94,11 @@ public sealed class NetlinkBatch
     }
 
     /// <summary>Queues <see cref="NetlinkHandle.AddrAdd"/>; the link must exist now or be given by index.</summary>
-    public NetlinkBatch AddrAdd(LinkRef link, InterfaceAddress address)
+    public NetlinkBatch AddrAdd(LinkRef link, InterfaceAddress address, bool noDad = false)
     {
         var operation = $"addr add {address} dev {link}";
         var index = Resolve(link, operation, "dev");
-        return Add(operation, (ref NetlinkWriter w, uint seq) => AddressCodec.Write(ref w, seq, true, index, address));
+        return Add(operation, (ref NetlinkWriter w, uint seq) => AddressCodec.Write(ref w, seq, true, index, address, noDad));
     }
 
     /// <summary>Queues <see cref="NetlinkHandle.NeighReplace"/>.</summary>

@@ -66,6 +66,8 @@ public sealed partial class ContainerRuntime
 
         foreach (var entry in exitedWhileAway)
         {
+            // It may have ended a moment ago, with the shim still about to record the status.
+            await WaitForExitStatusAsync(entry, cancellationToken).ConfigureAwait(false);
             await HandleExitAsync(entry, cancellationToken).ConfigureAwait(false);
         }
         return List(all: true);

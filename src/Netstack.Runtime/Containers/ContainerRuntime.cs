@@ -26,6 +26,7 @@ public sealed partial class ContainerRuntime : IAsyncDisposable
     private readonly Lock _sync = new();
     private readonly Dictionary<string, ContainerEntry> _containers = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _shutdown = new();
+    private int _disposed;
 
     public ContainerRuntime(RuntimeOptions options, ImageStore images, TimeProvider timeProvider, ILogger<ContainerRuntime>? logger = null)
     {
@@ -177,6 +178,10 @@ public sealed partial class ContainerRuntime : IAsyncDisposable
     /// <summary>Stops the exit watchers. Containers keep running; a new runtime recovers them.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         await _shutdown.CancelAsync().ConfigureAwait(false);
         List<Task> watchers;
         lock (_sync)

@@ -45,7 +45,7 @@ internal static partial class ContainerSpecValidator
         }
         foreach (var server in spec.Dns)
         {
-            if (!IPAddress.TryParse(server, out _))
+            if (!TryParseAddress(server, out _))
             {
                 throw RuntimeException.Invalid($"invalid dns server \"{server}\": not an IP address");
             }
@@ -70,13 +70,27 @@ internal static partial class ContainerSpecValidator
         }
     }
 
+    /// <summary>
+    /// IPAddress.TryParse also takes the old inet_aton shorthands ("1.2.3" is 1.2.0.3, "10" is
+    /// 0.0.0.10); an address given by a user must be written out: four dotted decimals or IPv6.
+    /// </summary>
+    internal static bool TryParseAddress(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? address)
+    {
+        address = null;
+        if (!text.Contains(':', StringComparison.Ordinal) && text.Count(c => c == '.') != 3)
+        {
+            return false;
+        }
+        return IPAddress.TryParse(text, out address);
+    }
+
     private static void ValidateAddress(string? value, string field, System.Net.Sockets.AddressFamily family)
     {
         if (value is null)
         {
             return;
         }
-        if (!IPAddress.TryParse(value, out var address) || address.AddressFamily != family)
+        if (!TryParseAddress(value, out var address) || address.AddressFamily != family)
         {
             throw RuntimeException.Invalid($"invalid {field} \"{value}\"");
         }
@@ -97,7 +111,7 @@ internal static partial class ContainerSpecValidator
         {
             throw RuntimeException.Invalid($"invalid protocol \"{port.Protocol}\" for port {port.ContainerPort}: must be tcp or udp");
         }
-        if (port.HostIp is not null && !IPAddress.TryParse(port.HostIp, out _))
+        if (port.HostIp is not null && !TryParseAddress(port.HostIp, out _))
         {
             throw RuntimeException.Invalid($"invalid host ip \"{port.HostIp}\" for port {port.ContainerPort}");
         }

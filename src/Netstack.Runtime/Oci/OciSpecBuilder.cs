@@ -56,8 +56,9 @@ internal static class OciSpecBuilder
                     Permitted = [.. caps],
                     Inheritable = [.. caps],
                 },
-                // RLIMIT_NOFILE: soft 1024 keeps select(2)-based programs safe (FD_SETSIZE is 1024); hard as systemd's default.
-                Rlimits = [new OciRlimit { Type = "RLIMIT_NOFILE", Soft = 1024, Hard = 524288 }],
+                // No rlimits: the container inherits the daemon's, as Docker's containers do. A fixed
+                // RLIMIT_NOFILE above the daemon's hard limit makes runc init fail with EPERM.
+                Rlimits = [],
                 NoNewPrivileges = false,
             },
             Root = new OciRoot { Path = "rootfs", Readonly = false },

@@ -51,7 +51,11 @@ internal static class RootfsMounts
     /// <summary>Whether a mount sits at <paramref name="path"/> in our mount namespace (/proc/self/mountinfo field 5).</summary>
     public static bool IsMountPoint(string path)
     {
-        var full = Path.GetFullPath(path).TrimEnd('/');
+        var full = Path.GetFullPath(path);
+        if (full.Length > 1)
+        {
+            full = full.TrimEnd('/');
+        }
         foreach (var line in File.ReadLines("/proc/self/mountinfo"))
         {
             var fields = line.Split(' ', 6);
