@@ -29,12 +29,12 @@ public sealed partial class ContainerRuntime
         }
         try
         {
-            return await exit.Task.WaitAsync(timeout ?? DefaultStopTimeout, _time, cancellationToken).ConfigureAwait(false);
+            return await AwaitExitAsync(entry, exit, cancellationToken).WaitAsync(timeout ?? DefaultStopTimeout, _time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
             await SignalIfRunningAsync(entry, "KILL", cancellationToken).ConfigureAwait(false);
-            return await exit.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return await AwaitExitAsync(entry, exit, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -68,7 +68,7 @@ public sealed partial class ContainerRuntime
             var exit = await SignalIfRunningAsync(entry, "KILL", cancellationToken).ConfigureAwait(false);
             if (exit is not null)
             {
-                await exit.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+                await AwaitExitAsync(entry, exit, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -147,6 +147,31 @@ public sealed partial class ContainerRuntime
         return exit;
     }
 
+    /// <summary>How often a caller that has just signalled a container looks for its end.</summary>
+    private static readonly TimeSpan SignalledPollInterval = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>
+    /// Waits for the end of a run we have just signalled. The watcher would notice within its
+    /// (slow, cheap) poll interval; a caller waiting on a stop or a forced removal looks faster
+    /// itself and records the exit when it sees it (recording is idempotent).
+    /// </summary>
+    private async Task<ContainerInfo> AwaitExitAsync(ContainerEntry entry, TaskCompletionSource<ContainerInfo> exit, CancellationToken cancellationToken)
+    {
+        var info = entry.Info;
+        while (!exit.Task.IsCompleted)
+        {
+            if (!InitProcess.IsAlive(info.Pid, info.PidStartTime))
+            {
+                await WaitForExitStatusAsync(entry, cancellationToken).ConfigureAwait(false);
+                await HandleExitAsync(entry, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            await Task.WhenAny(exit.Task, Task.Delay(SignalledPollInterval, _time, cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        return await exit.Task.ConfigureAwait(false);
+    }
+
     private void StartWatcher(ContainerEntry entry)
     {
         entry.WatchCancel?.Dispose();
@@ -187,7 +212,8 @@ public sealed partial class ContainerRuntime
         var deadline = _time.GetUtcNow() + ExitStatusWait;
         while (!File.Exists(entry.Paths.ExitFile) && _time.GetUtcNow() < deadline && IsShimAlive(entry.Paths))
         {
-            await Task.Delay(_options.ExitPollInterval, _time, cancellationToken).ConfigureAwait(false);
+            // Short: the shim writes the status right after runc returns.
+            await Task.Delay(SignalledPollInterval, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -227,8 +253,9 @@ public sealed partial class ContainerRuntime
         {
             entry.Lock.Release();
         }
-        exit.TrySetResult(exited);
+        // Subscribers hear of the exit before a waiting stop or removal returns.
         RaiseExited(exited);
+        exit.TrySetResult(exited);
     }
 
     private void RaiseExited(ContainerInfo exited)

@@ -52,17 +52,43 @@ public sealed class ImageStore : IDisposable
         }
         var id = await HashFileAsync(tarPath, cancellationToken).ConfigureAwait(false);
 
+        // Extraction (the slow part) runs outside the gate, so containers can be created meanwhile;
+        // the rename into place happens under it.
         await Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             EnsureLoaded();
-            if (!_images.ContainsKey(id))
+            if (_images.ContainsKey(id))
             {
-                var record = await ExtractAsync(tarPath, id, cancellationToken).ConfigureAwait(false);
+                return MoveTag(parsed.ToString(), id).ToInfo();
+            }
+        }
+        finally
+        {
+            Gate.Release();
+        }
+
+        var (staging, record) = await ExtractAsync(tarPath, id, cancellationToken).ConfigureAwait(false);
+        await Gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            if (_images.ContainsKey(id))
+            {
+                // The same tarball was imported concurrently: keep that copy.
+                await DeleteTreeAsync(staging, CancellationToken.None).ConfigureAwait(false);
+            }
+            else
+            {
+                Directory.Move(staging, Path.Combine(_options.ImagesDir, id));
                 _images[id] = record;
                 Log.ImageImported(_logger, id, parsed.ToString());
             }
             return MoveTag(parsed.ToString(), id).ToInfo();
+        }
+        catch
+        {
+            await DeleteTreeAsync(staging, CancellationToken.None).ConfigureAwait(false);
+            throw;
         }
         finally
         {
@@ -206,7 +232,8 @@ public sealed class ImageStore : IDisposable
         return record;
     }
 
-    private async Task<ImageRecord> ExtractAsync(string tarPath, string id, CancellationToken cancellationToken)
+    /// <summary>Extracts into a staging directory next to the final place; the caller renames it into place.</summary>
+    private async Task<(string Staging, ImageRecord Record)> ExtractAsync(string tarPath, string id, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(_options.ImagesDir);
         // Extract next to the final place and rename, so a crash never leaves a half image under its id.
@@ -232,8 +259,7 @@ public sealed class ImageStore : IDisposable
                 Size = MeasureSize(rootfs),
             };
             WriteRecord(Path.Combine(staging, "image.json"), record);
-            Directory.Move(staging, Path.Combine(_options.ImagesDir, id));
-            return record;
+            return (staging, record);
         }
         catch
         {

@@ -52,6 +52,18 @@ public sealed class ImageStoreTests
     }
 
     [PrivilegedFact]
+    public async Task Import_SameTarballConcurrently_OneImageWithEveryTagAndNoStagingLeft()
+    {
+        await using var fx = new RuntimeFixture();
+        var imports = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => fx.Images.ImportAsync(BusyboxImage.Path, $"box{i}")));
+
+        Assert.Single(imports.Select(i => i.Id).Distinct());
+        var only = Assert.Single(fx.Images.List());
+        Assert.Equal(["box0:latest", "box1:latest", "box2:latest", "box3:latest"], only.Tags.Order().ToArray());
+        Assert.Equal([only.Id], Directory.GetDirectories(Path.Combine(fx.Options.DataRoot, "images")).Select(Path.GetFileName));
+    }
+
+    [PrivilegedFact]
     public async Task Remove_WhileContainerUsesImage_ConflictsThenSucceedsAfterDelete()
     {
         await using var fx = new RuntimeFixture();
