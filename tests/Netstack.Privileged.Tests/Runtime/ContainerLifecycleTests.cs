@@ -61,6 +61,10 @@ public sealed class ContainerLifecycleTests
         var log = await WaitForLogAsync(fx, "web1", "oops");
         Assert.Contains("hi\n", log, StringComparison.Ordinal);
 
+        var bundle = Path.Combine(fx.Options.ExecRoot, "containers", created.Id);
+        var shimPid = File.ReadAllText(Path.Combine(bundle, "shim.pid")).Trim();
+        Assert.Contains("shim.sh", File.ReadAllText($"/proc/{shimPid}/cmdline"), StringComparison.Ordinal);
+
         // sleep as pid 1 of its namespace ignores SIGTERM, so stop ends with SIGKILL: 128 + 9.
         var stopped = await fx.Runtime.StopAsync("web1", TimeSpan.FromMilliseconds(300));
         Assert.Equal(ContainerState.Exited, stopped.State);
@@ -69,6 +73,8 @@ public sealed class ContainerLifecycleTests
         Assert.Equal("", fx.RuncList());
         Assert.Empty(fx.LeftoverMounts());
         Assert.Empty(fx.LeftoverCgroups(created.Id));
+        Assert.False(File.Exists($"/proc/{shimPid}/cmdline") && File.ReadAllText($"/proc/{shimPid}/cmdline").Contains("shim.sh", StringComparison.Ordinal));
+        Assert.False(Directory.Exists($"/proc/{running.Pid}"));
         Assert.Equal(ContainerState.Exited, fx.Runtime.Inspect(created.Id[..12]).State);
 
         await fx.Runtime.DeleteAsync("web1");
