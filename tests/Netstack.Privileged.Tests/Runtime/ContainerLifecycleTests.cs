@@ -191,6 +191,30 @@ public sealed class ContainerLifecycleTests
     }
 
     [PrivilegedFact]
+    public async Task BusyboxHttpd_AsInTheDemo_ServesTheImagesPageOnPort80()
+    {
+        await using var fx = new RuntimeFixture();
+        using var netns = new TestNetns();
+        Sh.Run("ip", "-n", netns.Name, "link", "set", "lo", "up");
+        await fx.ImportBusyboxAsync();
+        // Port 80 needs CAP_NET_BIND_SERVICE, which the default set grants.
+        var created = await fx.Runtime.CreateAsync(new ContainerSpec { Image = "busybox", Name = "www", Cmd = ["httpd", "-f", "-p", "80"] });
+        await fx.Runtime.StartAsync("www", new ContainerSandbox(netns.Path));
+
+        var page = "";
+        await WaitForAsync(async () =>
+        {
+            var fetch = await fx.Runtime.ExecAsync("www", ["wget", "-q", "-O", "-", "http://127.0.0.1:80/"]);
+            page = fetch.Stdout;
+            return fetch.ExitCode == 0;
+        });
+        Assert.Contains("hello from a netstack busybox container", page, StringComparison.Ordinal);
+        // The server listens in the sandbox's namespace, seen from outside the container too.
+        Assert.Contains(":80 ", Sh.Run("ip", "netns", "exec", netns.Name, "ss", "-Hltn"), StringComparison.Ordinal);
+        await fx.Runtime.DeleteAsync(created.Id, force: true);
+    }
+
+    [PrivilegedFact]
     public async Task Container_IsNotTiedToTheRuntimeProcess()
     {
         await using var fx = new RuntimeFixture();
