@@ -378,6 +378,60 @@ public sealed class ContainerLifecycleTests
         Assert.Empty(fx.LeftoverMounts());
     }
 
+    [PrivilegedFact]
+    public async Task Recover_CrashBetweenRuncStartAndRecordUpdate_AdoptsTheRunningContainer()
+    {
+        await using var fx = new RuntimeFixture();
+        using var netns = new TestNetns();
+        await fx.ImportBusyboxAsync();
+        var created = await fx.Runtime.CreateAsync(new ContainerSpec { Image = "busybox", Name = "adopted", Cmd = ["sleep", "1000"] });
+        var recordFile = Path.Combine(fx.Options.DataRoot, "containers", created.Id, "container.json");
+        var createdRecord = await File.ReadAllTextAsync(recordFile);
+        var running = await fx.Runtime.StartAsync("adopted", new ContainerSandbox(netns.Path));
+
+        // kill -9 after runc started the container but before the record said "running".
+        await fx.Runtime.DisposeAsync();
+        await File.WriteAllTextAsync(recordFile, createdRecord);
+
+        var restarted = await fx.RestartAsync();
+        await restarted.RecoverAsync();
+        var adopted = restarted.Inspect("adopted");
+        Assert.Equal(ContainerState.Running, adopted.State);
+        Assert.Equal(running.Pid, adopted.Pid);
+        Assert.Contains("\"running\"", await File.ReadAllTextAsync(recordFile), StringComparison.Ordinal);
+
+        await restarted.DeleteAsync("adopted", force: true);
+        Assert.Equal("", fx.RuncList());
+        Assert.Empty(fx.LeftoverMounts());
+    }
+
+    [PrivilegedFact]
+    public async Task Recover_CrashAfterMountBeforeRunc_RemovesTheHalfMadeBundle()
+    {
+        await using var fx = new RuntimeFixture();
+        var image = await fx.ImportBusyboxAsync();
+        var created = await fx.Runtime.CreateAsync(new ContainerSpec { Image = "busybox", Name = "half", Cmd = ["true"] });
+        // What a start leaves when the daemon dies right after mounting the root file system.
+        var data = Path.Combine(fx.Options.DataRoot, "containers", created.Id);
+        var rootfs = Path.Combine(fx.Options.ExecRoot, "containers", created.Id, "rootfs");
+        Directory.CreateDirectory(rootfs);
+        Sh.Run("mount", "-t", "overlay", "overlay", "-o",
+            $"lowerdir={fx.Images.RootfsPath(image.Id)},upperdir={data}/upper,workdir={data}/work", rootfs);
+        // And a bundle that belongs to no container at all.
+        var stray = Path.Combine(fx.Options.ExecRoot, "containers", new string('c', 64));
+        Directory.CreateDirectory(stray);
+        Assert.NotEmpty(fx.LeftoverMounts());
+
+        var restarted = await fx.RestartAsync();
+        await restarted.RecoverAsync();
+
+        Assert.Empty(fx.LeftoverMounts());
+        Assert.False(Directory.Exists(Path.GetDirectoryName(rootfs)));
+        Assert.False(Directory.Exists(stray));
+        Assert.Equal(ContainerState.Created, restarted.Inspect("half").State);
+        Assert.True(File.Exists(Path.Combine(fx.Images.RootfsPath(image.Id), "bin", "busybox")));
+    }
+
     private static string NsLink(string pid, string ns) => Sh.Run("readlink", $"/proc/{pid}/ns/{ns}").Trim();
 
     /// <summary>/proc/PID/stat fields after the command name: [0] state, [1] ppid, [2] pgrp, [3] session.</summary>
