@@ -17,7 +17,7 @@ public sealed partial class BridgeDriver
             {
                 throw new ConflictException($"bridge name \"{config.BridgeName}\" is used by network {clash.Config.NetworkId}; choose another {DockerOptions.BridgeName}");
             }
-            var context = new BridgeSetupContext(_host, _firewall, config);
+            var context = new BridgeSetupContext(_host, _firewall, config, cancellationToken);
             await BridgeSetup.RunAsync(context, rollback: true).ConfigureAwait(false);
             _networks[config.NetworkId] = new BridgeNetwork(config);
             Log.NetworkCreated(_logger, config.NetworkId, config.BridgeName, config.SubnetV4.ToString(), string.Join(", ", context.Ran));
@@ -31,13 +31,16 @@ public sealed partial class BridgeDriver
         {
             _networks.TryRemove(networkId, out var network);
             var teardown = new Teardown($"delete bridge network {networkId}");
-            foreach (var endpoint in _endpoints.Values.Where(e => e.NetworkId == networkId).ToList())
+            var endpoints = _endpoints.Values.Where(e => e.NetworkId == networkId).ToList();
+            // One batch for the network's rules and its endpoints' published ports.
+            var owners = endpoints.Where(e => e.PortBindings.Count > 0).Select(e => BridgeRules.EndpointOwner(e.EndpointId))
+                .Append(BridgeRules.NetworkOwner(networkId)).ToList();
+            await teardown.StepAsync("remove firewall rules", () => _firewall.RemoveAsync(owners, CancellationToken.None)).ConfigureAwait(false);
+            foreach (var endpoint in endpoints)
             {
-                teardown.Step($"remove published ports of endpoint {endpoint.EndpointId}", () => _firewall.Remove(BridgeRules.EndpointOwner(endpoint.EndpointId)));
                 _ports.Remove(endpoint.EndpointId);
                 _endpoints.TryRemove(endpoint.EndpointId, out _);
             }
-            teardown.Step("remove firewall rules", () => _firewall.Remove(BridgeRules.NetworkOwner(networkId)));
             // The bridge and every host veth end of the network are in its interface group: one
             // request unregisters them all. The group follows from the id, so this also cleans a
             // network the driver forgot (a crash before the store recorded it).

@@ -20,7 +20,7 @@ public sealed partial class BridgeDriver
             // Internal networks have no way in or out: nothing is published (as in Docker).
             if (network.Config.Internal || request.PortBindings.Count == 0)
             {
-                RevokeLocked(endpoint);
+                await RevokeLockedAsync(endpoint).ConfigureAwait(false);
                 return [];
             }
             foreach (var binding in request.PortBindings)
@@ -34,12 +34,12 @@ public sealed partial class BridgeDriver
                 HostSockets.EphemeralRange(_host), (protocol, port) => inUse.Contains((protocol, port)));
             try
             {
-                _firewall.Apply(BridgeRules.EndpointOwner(request.EndpointId), BridgeRules.ForPorts(network.Config, address, resolved));
+                await _firewall.ApplyAsync(BridgeRules.EndpointOwner(request.EndpointId), BridgeRules.ForPorts(network.Config, address, resolved), cancellationToken).ConfigureAwait(false);
             }
             catch
             {
                 // Apply is one batch per table; make sure no half remains.
-                _firewall.Remove(BridgeRules.EndpointOwner(request.EndpointId));
+                await _firewall.RemoveAsync([BridgeRules.EndpointOwner(request.EndpointId)], CancellationToken.None).ConfigureAwait(false);
                 _ports.Remove(request.EndpointId);
                 _endpoints[request.EndpointId] = endpoint with { PortBindings = [] };
                 throw;
@@ -58,20 +58,20 @@ public sealed partial class BridgeDriver
         {
             if (_endpoints.TryGetValue(endpointId, out var endpoint))
             {
-                RevokeLocked(endpoint);
+                await RevokeLockedAsync(endpoint).ConfigureAwait(false);
             }
             else
             {
                 // Unknown (a crash lost it): remove whatever rules carry its name.
-                _firewall.Remove(BridgeRules.EndpointOwner(endpointId));
+                await _firewall.RemoveAsync([BridgeRules.EndpointOwner(endpointId)], CancellationToken.None).ConfigureAwait(false);
                 _ports.Remove(endpointId);
             }
         }
     }
 
-    private void RevokeLocked(BridgeEndpoint endpoint)
+    private async Task RevokeLockedAsync(BridgeEndpoint endpoint)
     {
-        _firewall.Remove(BridgeRules.EndpointOwner(endpoint.EndpointId));
+        await _firewall.RemoveAsync([BridgeRules.EndpointOwner(endpoint.EndpointId)], CancellationToken.None).ConfigureAwait(false);
         _ports.Remove(endpoint.EndpointId);
         _endpoints[endpoint.EndpointId] = endpoint with { PortBindings = [] };
     }

@@ -24,10 +24,11 @@ public sealed partial class BridgeDriver
             _networks.Clear();
             _endpoints.Clear();
             _ports.Clear();
-            await ReconcileNetworksAsync(request.Networks, recreated, errors).ConfigureAwait(false);
-            ReconcileEndpoints(request.Endpoints, recreated, errors);
+            // Orphan rules first: listing the owners also re-checks the driver's base chains.
+            await RemoveOrphanRulesAsync(request, removed, errors, cancellationToken).ConfigureAwait(false);
+            await ReconcileNetworksAsync(request.Networks, recreated, errors, cancellationToken).ConfigureAwait(false);
+            await ReconcileEndpointsAsync(request.Endpoints, recreated, errors, cancellationToken).ConfigureAwait(false);
             RemoveOrphanLinks(removed, errors);
-            RemoveOrphanRules(removed, errors);
         }
         foreach (var line in recreated.Select(r => "recreated " + r).Concat(removed.Select(r => "removed " + r)).Concat(errors))
         {
@@ -36,14 +37,14 @@ public sealed partial class BridgeDriver
         return new DriverReconcileReport { Recreated = recreated, Removed = removed, Errors = errors };
     }
 
-    private async Task ReconcileNetworksAsync(IReadOnlyList<DriverNetwork> networks, List<string> recreated, List<string> errors)
+    private async Task ReconcileNetworksAsync(IReadOnlyList<DriverNetwork> networks, List<string> recreated, List<string> errors, CancellationToken cancellationToken)
     {
         foreach (var network in networks)
         {
             try
             {
                 var config = BridgeOptionParser.Parse(network);
-                var context = new BridgeSetupContext(_host, _firewall, config);
+                var context = new BridgeSetupContext(_host, _firewall, config, cancellationToken);
                 await BridgeSetup.RunAsync(context, rollback: false).ConfigureAwait(false);
                 _networks[config.NetworkId] = new BridgeNetwork(config);
                 if (context.BridgeCreated)
@@ -58,7 +59,7 @@ public sealed partial class BridgeDriver
         }
     }
 
-    private void ReconcileEndpoints(IReadOnlyList<DriverEndpointState> endpoints, List<string> recreated, List<string> errors)
+    private async Task ReconcileEndpointsAsync(IReadOnlyList<DriverEndpointState> endpoints, List<string> recreated, List<string> errors, CancellationToken cancellationToken)
     {
         foreach (var state in endpoints)
         {
@@ -98,7 +99,7 @@ public sealed partial class BridgeDriver
                 }
                 if (state.PortBindings.Count > 0 && endpoint.Address is { } address)
                 {
-                    _firewall.Apply(BridgeRules.EndpointOwner(ep.EndpointId), BridgeRules.ForPorts(network.Config, address, state.PortBindings));
+                    await _firewall.ApplyAsync(BridgeRules.EndpointOwner(ep.EndpointId), BridgeRules.ForPorts(network.Config, address, state.PortBindings), cancellationToken).ConfigureAwait(false);
                     _ports.Set(ep.EndpointId, state.PortBindings);
                 }
             }
@@ -149,26 +150,26 @@ public sealed partial class BridgeDriver
         }
     }
 
-    private void RemoveOrphanRules(List<string> removed, List<string> errors)
+    private async Task RemoveOrphanRulesAsync(DriverReconcileRequest request, List<string> removed, List<string> errors, CancellationToken cancellationToken)
     {
         IReadOnlySet<string> owners;
         try
         {
-            owners = _firewall.Owners();
+            owners = await _firewall.OwnersAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (NetstackException e)
         {
             errors.Add($"list firewall rules: {e.Message}");
             return;
         }
-        var known = _networks.Keys.Select(BridgeRules.NetworkOwner)
-            .Concat(_endpoints.Values.Where(e => e.PortBindings.Count > 0).Select(e => BridgeRules.EndpointOwner(e.EndpointId)))
+        var known = request.Networks.Select(n => BridgeRules.NetworkOwner(n.NetworkId))
+            .Concat(request.Endpoints.Where(e => e.PortBindings.Count > 0).Select(e => BridgeRules.EndpointOwner(e.Endpoint.EndpointId)))
             .ToHashSet(StringComparer.Ordinal);
         foreach (var owner in owners.Where(BridgeRules.IsDriverOwner).Where(o => !known.Contains(o)))
         {
             try
             {
-                _firewall.Remove(owner);
+                await _firewall.RemoveAsync([owner], cancellationToken).ConfigureAwait(false);
                 removed.Add($"firewall rules of {owner}");
             }
             catch (NetstackException e)

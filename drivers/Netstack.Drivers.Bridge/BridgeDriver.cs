@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Netstack.Core;
 using Netstack.Core.Drivers;
+using Netstack.Firewall.Iptables;
 
 namespace Netstack.Drivers.Bridge;
 
@@ -26,12 +27,13 @@ public sealed partial class BridgeDriver : INetworkDriver, IDisposable
     private readonly ConcurrentDictionary<string, BridgeEndpoint> _endpoints = new(StringComparer.Ordinal);
     private readonly PortTable _ports = new();
 
-    public BridgeDriver(BridgeDriverOptions options, ILogger<BridgeDriver>? logger = null)
+    public BridgeDriver(BridgeDriverOptions options, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        loggerFactory ??= NullLoggerFactory.Instance;
+        _logger = loggerFactory.CreateLogger<BridgeDriver>();
         _host = HostNetwork.Open(options.HostNamespacePath);
-        _firewall = new IptablesFirewall(_host, BridgeChains.Layout, _logger);
+        _firewall = new NetstackFirewall(new IptablesFirewall(_host.Namespace, loggerFactory.CreateLogger<IptablesFirewall>()), BridgeChains.Layout);
     }
 
     public string Type => DriverType;

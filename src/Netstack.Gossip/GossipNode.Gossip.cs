@@ -91,22 +91,30 @@ public sealed partial class GossipNode
 
     private void SendStreamFireAndForget(IPEndPoint to, byte[] frame)
     {
-        Counters.Sent(frame.Length, stream: true);
         var send = _transport.SendStreamAsync(to, frame, CancellationToken.None);
-        if (send.IsCompleted)
+        if (send.IsCompletedSuccessfully)
         {
+            // Bytes count only when they left: a refused connection sends none.
+            if (send.Result)
+            {
+                Counters.Sent(frame.Length, stream: true);
+            }
             return;
         }
         _ = send.ContinueWith(
             static (t, s) =>
             {
-                var (node, peer) = ((GossipNode, IPEndPoint))s!;
-                if (t.IsFaulted || !t.Result)
+                var (node, peer, length) = ((GossipNode, IPEndPoint, int))s!;
+                if (t.IsCompletedSuccessfully && t.Result)
+                {
+                    node.Counters.Sent(length, stream: true);
+                }
+                else
                 {
                     Log.StreamFailed(node._logger, node.Name, peer);
                 }
             },
-            (this, to), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            (this, to, frame.Length), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private void PushPullTick()

@@ -72,6 +72,18 @@ public sealed partial class GossipNode : IAsyncDisposable
         Tables = new NetworkDb(this);
     }
 
+    /// <summary>
+    /// Creates a node on real sockets: UDP and TCP bound to <see cref="GossipOptions.BindAddress"/>
+    /// and <see cref="GossipOptions.BindPort"/>, the system clock, and loggers from
+    /// <paramref name="loggers"/>. The node owns the sockets and closes them on dispose.
+    /// </summary>
+    public static GossipNode CreateWithSockets(GossipOptions options, GossipKeyring? keyring = null, ILoggerFactory? loggers = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var transport = UdpTcpTransport.Bind(options, loggers?.CreateLogger<UdpTcpTransport>());
+        return new GossipNode(options, transport, keyring, TimeProvider.System, null, loggers?.CreateLogger<GossipNode>());
+    }
+
     /// <summary>Raised when a member joins (or returns), leaves or is declared failed.</summary>
     public event EventHandler<MemberEventArgs>? MemberChanged;
 

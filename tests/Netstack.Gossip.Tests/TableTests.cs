@@ -242,6 +242,21 @@ public sealed class TableTests
     }
 
     [Fact]
+    public async Task ManyLargeEntries_AreBatchedIntoPacketsOf1400BytesAtMost()
+    {
+        await using var cluster = await StartWithNetworkAsync(6, seed: 83);
+        var value = new byte[1100];
+        for (var k = 0; k < 40; k++)
+        {
+            cluster.Nodes[k % 6].Tables.CreateEntry(Net, Peers, $"big-{k}", value);
+            cluster.Nodes[(k + 1) % 6].Tables.CreateEntry(Net, Peers, $"small-{k}", Bytes("s"));
+        }
+
+        Assert.NotNull(cluster.RunUntil(() => cluster.Nodes.All(n => n.Tables.Walk(Net, Peers).Count == 80), TimeSpan.FromSeconds(60)));
+        Assert.InRange(cluster.Network.MaxDatagramSize, 1100, 1400);
+    }
+
+    [Fact]
     public async Task BadInput_IsRejectedWithTheFieldName_AndChangesNothing()
     {
         await using var cluster = await StartWithNetworkAsync(2, seed: 73);

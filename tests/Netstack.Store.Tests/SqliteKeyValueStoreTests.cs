@@ -89,6 +89,40 @@ public sealed class SqliteKeyValueStoreTests : KeyValueStoreContractTests
         Assert.Equal("theirs", Text(await Store.GetAsync("k")));
     }
 
+    [Fact]
+    public async Task ConcurrentWrites_GroupCommitted_EachKeepsItsOwnOutcomeAndRevision()
+    {
+        var existing = await Store.PutAsync("taken", Bytes("x"));
+        var writes = Enumerable.Range(0, 200).Select(i => Task.Run(async () =>
+        {
+            if (i % 10 == 0)
+            {
+                // Bound to fail: the key exists. Its rollback must not undo the others in its batch.
+                try
+                {
+                    await Store.PutAsync("taken", Bytes("y"), expectedRevision: 0);
+                    return -1L;
+                }
+                catch (StoreConflictException)
+                {
+                    return 0L;
+                }
+            }
+            return await Store.PutAsync($"k/{i:D3}", Bytes(i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        })).ToArray();
+
+        var revisions = await Task.WhenAll(writes);
+        await Store.DisposeAsync();
+        Store = await SqliteKeyValueStore.OpenAsync(new SqliteStoreOptions { Path = DbPath });
+
+        Assert.DoesNotContain(-1L, revisions);
+        var written = revisions.Where(r => r > 0).ToArray();
+        Assert.Equal(180, written.Distinct().Count());
+        Assert.Equal(180, (await Store.ListAsync("k/")).Count);
+        Assert.Equal("x", Text(await Store.GetAsync("taken")));
+        Assert.Equal(existing, (await Store.GetAsync("taken"))!.Revision);
+    }
+
     private static void CopyShared(string from, string to)
     {
         using var source = new FileStream(from, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);

@@ -20,14 +20,14 @@ internal static class BridgeRules
         owner.StartsWith("bridge-net:", StringComparison.Ordinal) || owner.StartsWith("bridge-ep:", StringComparison.Ordinal);
 
     /// <summary>Rules for one network: isolation, forwarding, ICC, masquerade.</summary>
-    public static IReadOnlyList<FirewallRule> ForNetwork(BridgeNetworkConfig config)
+    public static IReadOnlyList<BridgeRule> ForNetwork(BridgeNetworkConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
         var br = config.BridgeName;
         var subnet = config.SubnetV4.ToString();
-        var rules = new List<FirewallRule>();
-        void Filter(string chain, string spec) => rules.Add(new FirewallRule(FirewallTables.Filter, chain, spec));
-        void Nat(string chain, string spec) => rules.Add(new FirewallRule(FirewallTables.Nat, chain, spec));
+        var rules = new List<BridgeRule>();
+        void Filter(string chain, string spec) => rules.Add(new BridgeRule(FirewallTables.Filter, chain, spec));
+        void Nat(string chain, string spec) => rules.Add(new BridgeRule(FirewallTables.Nat, chain, spec));
 
         // Isolation between netstack bridges (Docker's two stages): whatever leaves this bridge for
         // another interface goes to stage 2, which drops it if that interface is another bridge.
@@ -70,14 +70,14 @@ internal static class BridgeRules
     }
 
     /// <summary>Rules publishing an endpoint's ports: DNAT, hairpin MASQUERADE, FORWARD accept.</summary>
-    public static IReadOnlyList<FirewallRule> ForPorts(BridgeNetworkConfig config, IPAddress containerAddress, IReadOnlyList<PortBinding> bindings)
+    public static IReadOnlyList<BridgeRule> ForPorts(BridgeNetworkConfig config, IPAddress containerAddress, IReadOnlyList<PortBinding> bindings)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(containerAddress);
         ArgumentNullException.ThrowIfNull(bindings);
         var br = config.BridgeName;
         var ip = containerAddress.ToString();
-        var rules = new List<FirewallRule>();
+        var rules = new List<BridgeRule>();
         foreach (var binding in bindings)
         {
             var proto = ProtocolName(binding.Protocol);
@@ -85,13 +85,13 @@ internal static class BridgeRules
             var containerPort = binding.ContainerPort.ToString(CultureInfo.InvariantCulture);
             var hostIp = binding.HostIp is { } h && !h.Equals(IPAddress.Any) ? $"-d {h}/32 " : string.Empty;
             // No "! -i br": a container reaching the host address must be DNATed too (hairpin).
-            rules.Add(new FirewallRule(FirewallTables.Nat, BridgeChains.Dnat,
+            rules.Add(new BridgeRule(FirewallTables.Nat, BridgeChains.Dnat,
                 $"{hostIp}-p {proto} -m {proto} --dport {hostPort} -j DNAT --to-destination {ip}:{containerPort}"));
             // Hairpin to itself: the container would see its own address as the source and answer
             // itself; masquerading makes the reply go back through the bridge.
-            rules.Add(new FirewallRule(FirewallTables.Nat, BridgeChains.Postrouting,
+            rules.Add(new BridgeRule(FirewallTables.Nat, BridgeChains.Postrouting,
                 $"-s {ip}/32 -d {ip}/32 -p {proto} -m {proto} --dport {containerPort} -j MASQUERADE"));
-            rules.Add(new FirewallRule(FirewallTables.Filter, BridgeChains.Ports,
+            rules.Add(new BridgeRule(FirewallTables.Filter, BridgeChains.Ports,
                 $"-d {ip}/32 ! -i {br} -o {br} -p {proto} -m {proto} --dport {containerPort} -j ACCEPT"));
         }
         return rules;

@@ -5,9 +5,9 @@ namespace Netstack.Drivers.Bridge;
 /// that must sit at the top of its chain, in the listed order, owned by <see cref="BaseOwner"/>.
 /// Everything else is appended by owners (networks, endpoints) below the anchors.
 /// </summary>
-internal sealed record FirewallLayout(IReadOnlyList<(string Table, string Chain)> Chains, IReadOnlyList<FirewallRule> Anchors)
+internal sealed record FirewallLayout(IReadOnlyList<(string Table, string Chain)> Chains, IReadOnlyList<BridgeRule> Anchors)
 {
-    public const string BaseOwner = "base";
+    public const string BaseOwner = NetstackFirewall.BaseOwner;
 }
 
 /// <summary>

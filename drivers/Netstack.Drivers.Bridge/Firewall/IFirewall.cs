@@ -1,17 +1,17 @@
 namespace Netstack.Drivers.Bridge;
 
 /// <summary>
-/// Rule sets applied atomically and removed by owner. Netstack.Firewall is to provide this; until it
-/// does, <see cref="IptablesFirewall"/> implements it over iptables-restore in the host namespace.
+/// What the driver needs from the firewall: an owner's rules replaced atomically, owners removed,
+/// owners listed. <see cref="NetstackFirewall"/> implements it on Netstack.Firewall.
 /// </summary>
 internal interface IFirewall
 {
-    /// <summary>Replaces every rule of <paramref name="owner"/> with <paramref name="rules"/> in one batch (idempotent).</summary>
-    void Apply(string owner, IReadOnlyList<FirewallRule> rules);
+    /// <summary>Replaces every rule of <paramref name="owner"/> with <paramref name="rules"/> (idempotent).</summary>
+    Task ApplyAsync(string owner, IReadOnlyList<BridgeRule> rules, CancellationToken cancellationToken);
 
-    /// <summary>Removes every rule of <paramref name="owner"/>; none: success.</summary>
-    void Remove(string owner);
+    /// <summary>Removes every rule of each owner; an owner without rules: success.</summary>
+    Task RemoveAsync(IReadOnlyCollection<string> owners, CancellationToken cancellationToken);
 
-    /// <summary>Owners that have rules in netstack's chains now.</summary>
-    IReadOnlySet<string> Owners();
+    /// <summary>Owners that have rules in netstack's chains now (the driver's base owner excluded).</summary>
+    Task<IReadOnlySet<string>> OwnersAsync(CancellationToken cancellationToken);
 }

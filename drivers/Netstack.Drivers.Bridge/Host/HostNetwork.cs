@@ -20,6 +20,9 @@ internal sealed class HostNetwork : IDisposable
 
     public NetlinkHandle Netlink { get; }
 
+    /// <summary>The namespace, or null for the process's own.</summary>
+    public NetworkNamespace? Namespace => _namespace;
+
     /// <summary>A description for messages: the namespace path, or "host".</summary>
     public string Description => _namespace?.Path ?? "host";
 

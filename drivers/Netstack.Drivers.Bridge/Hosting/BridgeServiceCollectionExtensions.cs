@@ -16,7 +16,7 @@ public static class BridgeServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         var options = new BridgeDriverOptions();
         configure?.Invoke(options);
-        services.AddSingleton(sp => new BridgeDriver(options, sp.GetService<ILogger<BridgeDriver>>()));
+        services.AddSingleton(sp => new BridgeDriver(options, sp.GetService<ILoggerFactory>()));
         services.AddSingleton<INetworkDriver>(sp => sp.GetRequiredService<BridgeDriver>());
         return services;
     }

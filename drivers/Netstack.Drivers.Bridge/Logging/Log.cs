@@ -22,7 +22,4 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 2105, Level = LogLevel.Warning, Message = "reconcile: {Action}")]
     public static partial void Reconciled(ILogger logger, string action);
-
-    [LoggerMessage(EventId = 2106, Level = LogLevel.Trace, Message = "{Operation}: iptables-restore input:\n{Script}")]
-    public static partial void FirewallRestore(ILogger logger, string operation, string script);
 }

@@ -31,9 +31,12 @@ internal static class BridgeSetup
         // outgoing interface (Docker sets it on the bridge when its userland proxy is off).
         new("enable route_localnet on bridge", c => !c.Config.Internal && c.Host.ReadSysctl(RouteLocalnetKey(c)) != "1",
             c => c.Host.WriteSysctl(RouteLocalnetKey(c), "1")),
-        new("program firewall", _ => true,
-            c => c.Firewall.Apply(BridgeRules.NetworkOwner(c.Config.NetworkId), BridgeRules.ForNetwork(c.Config)),
-            c => c.Firewall.Remove(BridgeRules.NetworkOwner(c.Config.NetworkId))),
+        // Frames between ports of one bridge pass iptables only through br_netfilter; ICC=false
+        // and hairpin between two containers depend on it (Docker turns it on the same way).
+        new("enable bridge netfilter", NeedsBridgeNetfilter, EnableBridgeNetfilter),
+        new BridgeSetupStep("program firewall", _ => true,
+            c => c.Firewall.ApplyAsync(BridgeRules.NetworkOwner(c.Config.NetworkId), BridgeRules.ForNetwork(c.Config), c.CancellationToken),
+            c => c.Firewall.RemoveAsync([BridgeRules.NetworkOwner(c.Config.NetworkId)], CancellationToken.None)),
     ];
 
     /// <summary>
@@ -51,7 +54,7 @@ internal static class BridgeSetup
             }
             try
             {
-                step.Run(context);
+                await step.Run(context).ConfigureAwait(false);
             }
             catch (NetstackException)
             {
@@ -64,7 +67,7 @@ internal static class BridgeSetup
             context.Ran.Add(step.Name);
             if (rollback && step.Undo is { } u)
             {
-                undo.Push(step.Name, () => u(context));
+                undo.Push(step.Name, _ => u(context));
             }
         }
         undo.Commit();
@@ -92,6 +95,38 @@ internal static class BridgeSetup
                 throw new ConflictException(
                     $"interface group 0x{c.Config.Group:x8} derived from network id {c.Config.NetworkId} already holds {stranger.Name}; create the network again (a new id)");
             }
+        }
+    }
+
+    private const string BridgeNetfilterKey = "net.bridge.bridge-nf-call-iptables";
+
+    private static bool NeedsBridgeNetfilter(BridgeSetupContext c)
+    {
+        try
+        {
+            return c.Host.ReadSysctl(BridgeNetfilterKey) != "1";
+        }
+        catch (ArgumentException)
+        {
+            return true; // br_netfilter is not loaded: the key does not exist
+        }
+    }
+
+    private static void EnableBridgeNetfilter(BridgeSetupContext c)
+    {
+        try
+        {
+            c.Host.WriteSysctl(BridgeNetfilterKey, "1");
+        }
+        catch (ArgumentException) when (c.Config.EnableIcc)
+        {
+            // Without br_netfilter everything works except hairpin between two containers of one
+            // bridge; ICC=false cannot be enforced at all, hence the error below for that case only.
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidParameterException(DockerOptions.BridgeEnableIcc, "false",
+                $"needs the kernel's br_netfilter (load it: modprobe br_netfilter): {e.Message}");
         }
     }
 

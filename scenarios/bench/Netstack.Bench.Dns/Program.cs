@@ -3,6 +3,7 @@ using System.Net;
 using Netstack.Dns.Names;
 using Netstack.Dns.Resolver;
 using Netstack.Dns.Sandbox;
+using Netstack.Dns.Server;
 using Netstack.Dns.Upstream;
 using Netstack.Linux;
 
@@ -10,15 +11,18 @@ using Netstack.Linux;
 // serves until stdin closes or SIGTERM. It prints the redirect rules (iptables-restore batch for
 // the namespace's nat table) between BEGIN-RULES and END-RULES, then "READY".
 //
-//   Netstack.Bench.Dns --netns /run/netns/NAME [--containers N] [--upstream IP]... [--internal]
+//   Netstack.Bench.Dns --netns /run/netns/NAME [--containers N] [--upstream IP]... [--internal] [--udp-loops N] [--direct]
 //
-// Names served to the asker sandbox "bench": "web" (the container the benchmark queries, one
+// --direct binds 127.0.0.11:53 itself (no redirect rules; see SandboxDnsServer for why the
+// product does not). Names served to the asker sandbox "bench": "web" (the container the benchmark queries, one
 // address), "web-<i>" for N-1 more containers, and the alias "pool" over all of them.
 
 var netns = (string?)null;
 var containers = 20;
 var upstreams = new List<IPAddress>();
 var forward = true;
+var port = 0;
+var udpLoops = Math.Max(2, Environment.ProcessorCount);
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -34,6 +38,12 @@ for (var i = 0; i < args.Length; i++)
             break;
         case "--internal":
             forward = false;
+            break;
+        case "--direct":
+            port = 53;
+            break;
+        case "--udp-loops":
+            udpLoops = int.Parse(args[++i], CultureInfo.InvariantCulture);
             break;
         default:
             Console.Error.WriteLine($"unknown argument '{args[i]}'; usage: --netns PATH [--containers N] [--upstream IP]... [--internal]");
@@ -63,9 +73,9 @@ var options = new EmbeddedResolverOptions
     ForwardExternal = forward,
     UpstreamServers = UpstreamServers.Choose(upstreams, null, () => []),
 };
-await using var server = SandboxDnsServer.Start(sandbox, options, names);
+await using var server = SandboxDnsServer.Start(sandbox, options, names, new DnsServerOptions { UdpReceiveLoops = udpLoops }, udpPort: port, tcpPort: port);
 Console.WriteLine("BEGIN-RULES");
-Console.Write(server.Redirect!.ToIptablesRestore());
+Console.Write(server.Redirect?.ToIptablesRestore() ?? string.Empty);
 Console.WriteLine("END-RULES");
 Console.WriteLine($"READY udp={server.UdpEndpoint} tcp={server.TcpEndpoint}");
 Console.Out.Flush();

@@ -1,6 +1,7 @@
 using System.Net;
 using Netstack.Gossip;
 using Netstack.Gossip.Membership;
+using Netstack.Gossip.Security;
 using Netstack.Gossip.Tables;
 using Netstack.Gossip.Transport;
 using Netstack.TestKit;
@@ -36,8 +37,11 @@ internal static class Simulation
         return double.NaN;
     }
 
-    public static async Task<Result> RunAsync(int n, double loss, int seed, int entryRuns, int failureRuns)
+    public static async Task<Result> RunAsync(int n, double loss, int seed, int entryRuns, int failureRuns, bool encrypt)
     {
+        var key = new byte[32];
+        new Random(seed).NextBytes(key);
+        var wall = System.Diagnostics.Stopwatch.StartNew();
         var time = new FakeTimeProvider();
         var random = new Random(seed);
         var net = new InMemoryNetwork(time, new Random(seed + 1));
@@ -46,7 +50,7 @@ internal static class Simulation
         {
             var options = new GossipOptions { NodeName = $"node{i:D4}" };
             var address = new IPEndPoint(new IPAddress([10, 1, (byte)(i / 250), (byte)(i % 250 + 1)]), 7946);
-            nodes.Add(new GossipNode(options, net.CreateTransport(address), null, time, new Random(seed * 1_000_003 + i)));
+            nodes.Add(new GossipNode(options, net.CreateTransport(address), encrypt ? new GossipKeyring(key) : null, time, new Random(seed * 1_000_003 + i)));
         }
         foreach (var node in nodes)
         {
@@ -59,6 +63,7 @@ internal static class Simulation
             time.Advance(Step);
         }
         time.Advance(TimeSpan.FromSeconds(30));
+        Console.Error.WriteLine($"  [{n} nodes, {loss:P0}] bootstrap done after {wall.Elapsed.TotalSeconds:F1} s wall");
         foreach (var node in nodes)
         {
             node.Tables.JoinNetwork(Network);
@@ -68,6 +73,7 @@ internal static class Simulation
         // Warm-up under loss: join gossip retires, the steady state begins.
         time.Advance(TimeSpan.FromSeconds(60));
 
+        Console.Error.WriteLine($"  [{n} nodes, {loss:P0}] warm-up done after {wall.Elapsed.TotalSeconds:F1} s wall");
         var index = nodes.Select((node, i) => (node.Name, i)).ToDictionary(p => p.Name, p => p.i);
         var killed = new HashSet<string>();
         var falseFailures = 0;

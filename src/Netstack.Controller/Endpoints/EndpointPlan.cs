@@ -29,9 +29,14 @@ internal sealed record EndpointPlan(
         var mac = spec.MacAddress is { Length: > 0 } m ? MacAddresses.Normalize("mac-address", m) : null;
         foreach (var alias in spec.Aliases)
         {
-            if (string.IsNullOrWhiteSpace(alias) || alias.Length > MaxDnsName || alias.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+            if (string.IsNullOrWhiteSpace(alias) || alias.Length > MaxDnsName || alias.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c > 127))
             {
-                throw new InvalidParameterException("alias", alias, $"an alias is a DNS name of 1 to {MaxDnsName} characters without spaces");
+                throw new InvalidParameterException("alias", alias, $"an alias is an ASCII DNS name of 1 to {MaxDnsName} characters without spaces");
+            }
+            // RFC 1035 2.3.4: a label has 1 to 63 octets.
+            if (alias.Split('.').Any(label => label.Length is 0 or > 63))
+            {
+                throw new InvalidParameterException("alias", alias, "each dot-separated label of an alias has 1 to 63 characters");
             }
         }
         foreach (var port in spec.PublishedPorts)

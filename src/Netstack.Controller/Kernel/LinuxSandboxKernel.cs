@@ -59,6 +59,14 @@ internal sealed class LinuxSandboxKernel : ISandboxKernel, IDisposable
     {
         var nl = Handle(sandboxKey);
         var present = nl.AddrList(interfaceName).Select(a => a.Address.Address).ToHashSet();
+        if (ipv6 is { } v6 && !present.Contains(v6.Address))
+        {
+            // IPAM made the address unique on the network, so duplicate address detection (RFC 4862
+            // 5.4) only costs time: the address would stay "tentative", unusable, for about a second.
+            // Docker skips DAD in containers for the same reason.
+            using var ns = NetworkNamespace.Open(sandboxKey);
+            Sysctl.Write($"net/ipv6/conf/{interfaceName}/accept_dad", "0", ns);
+        }
         foreach (var address in new[] { ipv4, ipv6 })
         {
             if (address is { } a && !present.Contains(a.Address))

@@ -10,10 +10,11 @@ public sealed partial class NetworkController
 {
     /// <summary>
     /// Runs once at start, before the API serves (it assumes no operation is in flight). Order:
-    /// sandboxes (a vanished namespace takes its endpoints along), endpoints, networks (half-done
-    /// work undone or finished), then drivers recreate what is missing and remove their orphans,
-    /// interfaces get their addresses back, orphan namespaces go, and IPAM pools and addresses that no
-    /// record holds are released.
+    /// sandboxes (a vanished namespace takes its endpoints along), endpoints, networks: the records
+    /// of half-done or orphaned work are removed; then each driver gets what survives, recreates what
+    /// is missing and removes its orphans; then the queued driver teardowns of removed records run
+    /// (idempotent by contract); interfaces get their addresses back, orphan namespaces go, and IPAM
+    /// pools and addresses that no record holds are released. Safe to run again after a crash in it.
     /// </summary>
     public async Task<ReconcileReport> ReconcileAsync(CancellationToken cancellationToken = default)
     {
@@ -45,6 +46,7 @@ public sealed partial class NetworkController
         }
 
         await ReconcileDriversAsync(report, cancellationToken).ConfigureAwait(false);
+        await RunCleanupsAsync(report).ConfigureAwait(false);
         ReconfigureInterfaces(report);
         RemoveOrphanNamespaces(report);
         await CollectIpamGarbageAsync(report, cancellationToken).ConfigureAwait(false);
@@ -115,23 +117,26 @@ public sealed partial class NetworkController
         }
     }
 
-    /// <summary>Undoes an endpoint's kernel work (every step, idempotently) and deletes its record; its addresses are left to the IPAM sweep.</summary>
+    /// <summary>
+    /// Deletes an endpoint's record and queues the driver teardown (revoke, leave, delete) for after
+    /// the drivers' reconcile: by then the driver knows the networks again, has removed the objects
+    /// of endpoints it was not given, and the teardown calls are idempotent checks. Addresses are
+    /// left to the IPAM sweep.
+    /// </summary>
     private async Task ForgetEndpointAsync(EndpointRecord endpoint, string why, ReconcileCollector report)
     {
         var network = _networks.GetValueOrDefault(endpoint.NetworkId)?.Value;
-        var teardown = new Teardown($"endpoint {endpoint.Name}");
-        if (network is not null && _drivers.TryGetNetworkDriver(network.Driver, out var driver))
-        {
-            await teardown.StepAsync("revoke", () => driver.RevokeExternalConnectivityAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None)).ConfigureAwait(false);
-            await teardown.StepAsync("leave", () => driver.LeaveAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None)).ConfigureAwait(false);
-            await teardown.StepAsync("delete", () => driver.DeleteEndpointAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None)).ConfigureAwait(false);
-        }
-        foreach (var error in teardown.Errors)
-        {
-            report.Errors.Add(error.Message);
-        }
         await _store.Inner.DeleteAsync(StateStore.EndpointKey(endpoint.NetworkId, endpoint.Id), cancellationToken: CancellationToken.None).ConfigureAwait(false);
         _endpoints.TryRemove(endpoint.Id, out _);
+        if (network is not null && _drivers.TryGetNetworkDriver(network.Driver, out var driver))
+        {
+            report.Cleanups.Add(($"endpoint {endpoint.Name}", async () =>
+            {
+                await driver.RevokeExternalConnectivityAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None).ConfigureAwait(false);
+                await driver.LeaveAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None).ConfigureAwait(false);
+                await driver.DeleteEndpointAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None).ConfigureAwait(false);
+            }));
+        }
         var sandbox = _sandboxes.GetValueOrDefault(endpoint.SandboxId)?.Value;
         report.Note(endpoint.State == RecordState.Ready ? report.Removed : report.Repaired, $"endpoint {endpoint.Name} on network {network?.Name ?? endpoint.NetworkId} removed ({why})");
         if (endpoint.State == RecordState.Ready)
@@ -146,20 +151,32 @@ public sealed partial class NetworkController
         {
             await ForgetEndpointAsync(endpoint, $"network {network.Name}: {why}", report).ConfigureAwait(false);
         }
-        var teardown = new Teardown($"network {network.Name}");
-        if (_drivers.TryGetNetworkDriver(network.Driver, out var driver))
-        {
-            await teardown.StepAsync("delete in driver", () => driver.DeleteNetworkAsync(network.Id, CancellationToken.None)).ConfigureAwait(false);
-        }
-        if (teardown.Errors.Count > 0)
-        {
-            report.Errors.AddRange(teardown.Errors.Select(e => e.Message));
-            return;
-        }
         await _store.Inner.CommitAsync(new StoreTransaction()
             .Delete(StateStore.NetworkKey(network.Id)).Delete(StateStore.NetworkNameKey(network.Name)), CancellationToken.None).ConfigureAwait(false);
         _networks.TryRemove(network.Id, out _);
+        if (_drivers.TryGetNetworkDriver(network.Driver, out var driver))
+        {
+            report.Cleanups.Add(($"network {network.Name}", () => driver.DeleteNetworkAsync(network.Id, CancellationToken.None)));
+        }
         report.Repaired.Add($"network {network.Name} removed ({why})");
+    }
+
+    /// <summary>Runs the driver teardowns queued while forgetting records; failures are reported, not fatal.</summary>
+    private static async Task RunCleanupsAsync(ReconcileCollector report)
+    {
+        foreach (var (what, cleanup) in report.Cleanups)
+        {
+            try
+            {
+                await cleanup().ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // reconcile goes on after each failure and reports it
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                report.Errors.Add($"{what}: driver teardown: {e.Message}");
+            }
+        }
     }
 
     private async Task ReconcileDriversAsync(ReconcileCollector report, CancellationToken ct)
@@ -340,6 +357,9 @@ public sealed partial class NetworkController
         public List<string> Removed { get; } = [];
 
         public List<string> Errors { get; } = [];
+
+        /// <summary>Driver teardowns of forgotten objects, run after the drivers' reconcile.</summary>
+        public List<(string What, Func<Task> Cleanup)> Cleanups { get; } = [];
 
 #pragma warning disable CA1822 // reads better at the call sites as report.Note(list, ...)
         public void Note(List<string> list, string message) => list.Add(message);

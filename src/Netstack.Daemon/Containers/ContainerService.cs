@@ -397,7 +397,7 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
                     throw new InvalidParameterException($"HostConfig.PortBindings[{key}].HostPort", binding.HostPort, e.Message);
                 }
                 var hostIp = string.IsNullOrEmpty(binding.HostIp) ? null : binding.HostIp;
-                if (hostIp is not null && !IPAddress.TryParse(hostIp, out _))
+                if (hostIp is not null && !Api.Client.StrictAddress.TryParse(hostIp, out _))
                 {
                     throw new InvalidParameterException($"HostConfig.PortBindings[{key}].HostIp", hostIp, "not an IP address");
                 }

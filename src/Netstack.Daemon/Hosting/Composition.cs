@@ -1,3 +1,5 @@
+using Netstack.Drivers.Bridge;
+
 namespace Netstack.Daemon.Hosting;
 
 /// <summary>
@@ -8,10 +10,9 @@ internal static class Composition
 {
     public static void AddProductionServices(IServiceCollection services)
     {
+        services.AddNetworkController();
         services.AddContainerRuntime();
-        // The controller and the drivers register here as they land:
-        //   services.AddNetworkController();   (Netstack.Controller)
-        //   services.AddBridgeDriver();        (drivers/Netstack.Drivers.Bridge)
-        //   services.AddMacvlanDriver();       (drivers/Netstack.Drivers.Macvlan)
+        // Network drivers: each adds an INetworkDriver service (macvlan and overlay join here when they land).
+        services.AddBridgeDriver();
     }
 }

@@ -84,6 +84,11 @@ internal static class DaemonHost
         var logger = app.Logger;
         Directory.CreateDirectory(options.Root);
         Directory.CreateDirectory(options.ExecRoot);
+        // First of all: a second daemon on the same socket must stop before it touches the kernel or the store.
+        if (SocketFile.Prepare(options.SocketPath))
+        {
+            Log.StaleSocketRemoved(logger, options.SocketPath);
+        }
 
         var controller = app.Services.GetRequiredService<INetworkController>();
         var report = await controller.ReconcileAsync(cancellationToken).ConfigureAwait(false);
@@ -98,10 +103,6 @@ internal static class DaemonHost
             Log.ContainersRecovered(logger, recovered.Count);
         }
 
-        if (SocketFile.Prepare(options.SocketPath))
-        {
-            Log.StaleSocketRemoved(logger, options.SocketPath);
-        }
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         SocketFile.SetMode(options.SocketPath);
         Log.Listening(logger, SystemFacts.Version, options.SocketPath, options.Root, options.ExecRoot);

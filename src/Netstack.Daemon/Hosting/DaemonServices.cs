@@ -1,5 +1,10 @@
 using Microsoft.Extensions.Options;
+using Netstack.Controller;
 using Netstack.Core.Drivers;
+using Netstack.Core.Ipam;
+using Netstack.Core.Storage;
+using Netstack.Ipam;
+using Netstack.Store;
 using Netstack.Daemon.Containers;
 using Netstack.Runtime;
 using Netstack.Runtime.Containers;
@@ -8,10 +13,9 @@ using Netstack.Runtime.Images;
 namespace Netstack.Daemon.Hosting;
 
 /// <summary>
-/// The composition root's parts that are the daemon's own: options, clock, driver registry, the
-/// container runtime and the glue between it and the controller. The controller and the drivers
-/// register through their own extension methods (<c>AddNetworkController()</c>, <c>AddBridgeDriver()</c>),
-/// called from <see cref="DaemonHost"/>.
+/// The composition root's parts: options, clock, driver registry, the controller on its store, the
+/// container runtime and the glue between it and the controller. Network drivers register through
+/// their own extension methods (<c>AddBridgeDriver()</c>), called from <see cref="Composition"/>.
 /// </summary>
 internal static class DaemonServices
 {
@@ -21,8 +25,51 @@ internal static class DaemonServices
         services.AddSingleton<IValidateOptions<DaemonOptions>, DaemonOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<DaemonIdentity>();
-        services.AddSingleton<DriverRegistry>();
+        // Drivers register themselves as INetworkDriver / IIpamDriver services; the registry takes them all.
+        services.AddSingleton(sp =>
+        {
+            var registry = new DriverRegistry();
+            foreach (var driver in sp.GetServices<INetworkDriver>())
+            {
+                registry.AddNetworkDriver(driver);
+            }
+            foreach (var driver in sp.GetServices<IIpamDriver>())
+            {
+                registry.AddIpamDriver(driver);
+            }
+            return registry;
+        });
         services.AddSingleton<IDriverRegistry>(sp => sp.GetRequiredService<DriverRegistry>());
+        return services;
+    }
+
+    /// <summary>
+    /// The controller on the embedded SQLite store (<c>ROOT/netstack.db</c>), netstack's default IPAM
+    /// fed with the host's routes, and sandboxes under <c>EXEC-ROOT/netns</c>.
+    /// </summary>
+    public static IServiceCollection AddNetworkController(this IServiceCollection services)
+    {
+        services.AddSingleton<IKeyValueStore>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DaemonOptions>>().Value;
+            Directory.CreateDirectory(options.Root);
+            // Composition runs once at start, before serving: blocking here costs nothing.
+            return SqliteKeyValueStore.OpenAsync(new SqliteStoreOptions { Path = Path.Combine(options.Root, "netstack.db") })
+                .GetAwaiter().GetResult();
+        });
+        services.AddSingleton<IHostRouteSource, NetlinkHostRoutes>();
+        services.AddSingleton<IIpamDriver>(sp => new DefaultIpamDriver(
+            sp.GetRequiredService<IKeyValueStore>(), null, sp.GetRequiredService<IHostRouteSource>(), sp.GetService<ILogger<DefaultIpamDriver>>()));
+        services.AddSingleton(sp => new ControllerOptions
+        {
+            NetnsDirectory = Path.Combine(sp.GetRequiredService<IOptions<DaemonOptions>>().Value.ExecRoot, "netns"),
+        });
+        services.AddSingleton<INetworkController>(sp => new NetworkController(
+            sp.GetRequiredService<ControllerOptions>(),
+            sp.GetRequiredService<IKeyValueStore>(),
+            sp.GetRequiredService<IDriverRegistry>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetService<ILogger<NetworkController>>()));
         return services;
     }
 

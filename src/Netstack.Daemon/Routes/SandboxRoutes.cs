@@ -58,7 +58,8 @@ internal static class SandboxRoutes
             // A container's sandbox goes with the container (netstack rm), never from under it.
             throw new ForbiddenException($"sandbox \"{sandbox.Name}\" belongs to container {sandbox.ContainerId[..Math.Min(12, sandbox.ContainerId.Length)]}: remove the container instead");
         }
-        await controller.DeleteSandboxAsync(sandbox.Id, HttpJson.QueryBool(context, "force"), context.RequestAborted).ConfigureAwait(false);
+        // A sandbox goes with its endpoints, as a removed container leaves its networks.
+        await controller.DeleteSandboxAsync(sandbox.Id, force: true, context.RequestAborted).ConfigureAwait(false);
         HttpJson.NoContent(context);
     }
 }

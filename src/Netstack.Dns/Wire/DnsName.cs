@@ -108,13 +108,6 @@ public static class DnsName
         }
     }
 
-    /// <summary>Skips a name without decoding it, with the same checks as <see cref="Read"/>.</summary>
-    internal static void Skip(ReadOnlySpan<byte> message, ref int offset, DnsField field)
-    {
-        // Decoding is cheap next to the checks, and one code path keeps the rules in one place.
-        _ = Read(message, ref offset, field);
-    }
-
     /// <summary>
     /// Encodes a text name into uncompressed wire form. Returns the number of bytes written.
     /// Throws <see cref="DnsFormatException"/> naming <paramref name="field"/> when the name is not valid.

@@ -3,8 +3,8 @@ using Netstack.Gossip.Wire;
 namespace Netstack.Gossip.Tables;
 
 /// <summary>
-/// Full-state exchange (inside push/pull) and reactions to membership. Encoding, after the member
-/// list of a push/pull:
+/// Full-state exchange (inside push/pull and the per-network table sync) and reactions to
+/// membership. Encoding, after the member list of a push/pull:
 ///   membership count u32, each: node | network | lamport u64 | leaving u8
 ///   entry count u32, each: network | table | key | owner | lamport u64 | deleted u8 |
 ///                          tombstone seconds left u32 | value blob
@@ -25,7 +25,9 @@ public sealed partial class NetworkDb
         {
             foreach (var (network, record) in networks)
             {
-                if (only is not null && network != only)
+                // A table sync carries only the sender's own membership of that network (so the
+                // receiver answers with the entries); memberships travel with the cluster push/pull.
+                if (only is not null && (network != only || node != Self))
                 {
                     continue;
                 }

@@ -39,6 +39,9 @@ public sealed class InMemoryNetwork
     /// <summary>Datagrams and streams delivered so far.</summary>
     public long Delivered { get; private set; }
 
+    /// <summary>Largest datagram any transport of this network sent (injected ones excluded).</summary>
+    public int MaxDatagramSize { get; private set; }
+
     /// <summary>Creates a transport reachable at <paramref name="address"/>.</summary>
     public IGossipTransport CreateTransport(IPEndPoint address)
     {
@@ -115,6 +118,14 @@ public sealed class InMemoryNetwork
         lock (_gate)
         {
             _transports.Remove(address);
+        }
+    }
+
+    private void NoteDatagram(int size)
+    {
+        lock (_gate)
+        {
+            MaxDatagramSize = Math.Max(MaxDatagramSize, size);
         }
     }
 
@@ -197,6 +208,7 @@ public sealed class InMemoryNetwork
         {
             if (!_disposed)
             {
+                network.NoteDatagram(packet.Length);
                 network.Send(LocalEndpoint, to, packet.ToArray(), stream: false);
             }
         }

@@ -32,6 +32,10 @@ public abstract record LinkSpec
     /// <summary>Interface group (IFLA_GROUP), used for bulk deletion with <see cref="NetlinkHandle.LinkDeleteGroup"/>.</summary>
     public uint? Group { get; init; }
 
-    /// <summary>Create the link directly in this namespace instead of the handle's (IFLA_NET_NS_FD).</summary>
+    /// <summary>
+    /// Create the link directly in this namespace instead of the handle's (IFLA_NET_NS_FD). Names in
+    /// <see cref="Master"/> are looked up in the handle's namespace; for a master inside the target
+    /// namespace give its ifindex there (the kernel resolves it in the link's new namespace).
+    /// </summary>
     public NetworkNamespace? Namespace { get; init; }
 }

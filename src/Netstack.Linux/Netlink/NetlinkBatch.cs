@@ -8,30 +8,42 @@ namespace Netstack.Linux;
 /// acks read afterwards. This is how a thousand veth pairs are made faster than <c>ip -batch</c>.
 /// Every request still gets its own ack; the kernel runs them in order and goes on after a failure,
 /// and <see cref="Execute"/> reports every failure. Namespaces named in queued specs must stay open
-/// until <see cref="Execute"/> returns (their fds are in the messages).
+/// until <see cref="Execute"/> returns (their fds are in the messages). A batch is used by one thread;
+/// its <see cref="Execute"/> holds the handle's lock like any other request.
 /// </summary>
 public sealed class NetlinkBatch
 {
     // Acks of one chunk wait in the socket's receive buffer together; 64 KiB of requests (some
     // hundreds of messages) keeps them far below its size.
-    private const int ChunkBytes = 64 * 1024;
+    private const int DefaultChunkBytes = 64 * 1024;
     private const int LargestMessage = 4096;
+
+    private readonly int _chunkBytes;
 
     private readonly NetlinkHandle _handle;
     private readonly List<(byte[] Buffer, int Length)> _chunks = [];
     private readonly Dictionary<uint, string> _operations = [];
     private readonly Dictionary<string, int> _indexCache = new(StringComparer.Ordinal);
     private readonly List<(NetworkNamespace? Namespace, string Name)> _peersToBringUp = [];
-    private byte[] _current = new byte[ChunkBytes];
+    private byte[] _current;
     private int _used;
 
-    internal NetlinkBatch(NetlinkHandle handle)
+    internal NetlinkBatch(NetlinkHandle handle, int chunkBytes = DefaultChunkBytes)
     {
+        if (chunkBytes < 2 * LargestMessage)
+        {
+            throw new ArgumentOutOfRangeException(nameof(chunkBytes), chunkBytes, $"batch chunks must hold at least {2 * LargestMessage} bytes");
+        }
         _handle = handle;
+        _chunkBytes = chunkBytes;
+        _current = new byte[chunkBytes];
     }
 
     /// <summary>Requests queued so far.</summary>
     public int Count => _operations.Count;
+
+    /// <summary>Sends of at most this many bytes (several requests each) are made.</summary>
+    internal int ChunkBytes => _chunkBytes;
 
     /// <summary>Queues <see cref="NetlinkHandle.LinkAdd"/>. Master and parent names are resolved now.</summary>
     public NetlinkBatch LinkAdd(LinkSpec spec)
@@ -82,11 +94,11 @@ public sealed class NetlinkBatch
     }
 
     /// <summary>Queues <see cref="NetlinkHandle.AddrAdd"/>; the link must exist now or be given by index.</summary>
-    public NetlinkBatch AddrAdd(LinkRef link, InterfaceAddress address)
+    public NetlinkBatch AddrAdd(LinkRef link, InterfaceAddress address, bool noDad = false)
     {
         var operation = $"addr add {address} dev {link}";
         var index = Resolve(link, operation, "dev");
-        return Add(operation, (ref NetlinkWriter w, uint seq) => AddressCodec.Write(ref w, seq, true, index, address));
+        return Add(operation, (ref NetlinkWriter w, uint seq) => AddressCodec.Write(ref w, seq, true, index, address, noDad));
     }
 
     /// <summary>Queues <see cref="NetlinkHandle.NeighReplace"/>.</summary>
@@ -118,7 +130,7 @@ public sealed class NetlinkBatch
         if (_used > 0)
         {
             _chunks.Add((_current, _used));
-            _current = new byte[ChunkBytes];
+            _current = new byte[_chunkBytes];
             _used = 0;
         }
         var failures = _handle.ExecuteBatch(_chunks, _operations);
@@ -154,10 +166,10 @@ public sealed class NetlinkBatch
 
     private NetlinkBatch Add(string operation, NetlinkHandle.RequestBuilder build)
     {
-        if (ChunkBytes - _used < LargestMessage)
+        if (_chunkBytes - _used < LargestMessage)
         {
             _chunks.Add((_current, _used));
-            _current = new byte[ChunkBytes];
+            _current = new byte[_chunkBytes];
             _used = 0;
         }
         var sequence = _handle.NextSequence();

@@ -5,8 +5,12 @@ namespace Netstack.Linux;
 
 public sealed partial class NetlinkHandle
 {
-    /// <summary>Equivalent to <c>ip addr add ADDR/LEN dev NAME</c>.</summary>
-    public void AddrAdd(LinkRef link, InterfaceAddress address) => AddrChange(true, link, address);
+    /// <summary>
+    /// Equivalent to <c>ip addr add ADDR/LEN dev NAME [nodad]</c>. <paramref name="noDad"/> skips IPv6
+    /// duplicate address detection, so the address is usable at once (container addresses are
+    /// allocated centrally, so DAD only delays them).
+    /// </summary>
+    public void AddrAdd(LinkRef link, InterfaceAddress address, bool noDad = false) => AddrChange(true, link, address, noDad);
 
     /// <summary>Equivalent to <c>ip addr del ADDR/LEN dev NAME</c>.</summary>
     public void AddrDelete(LinkRef link, InterfaceAddress address) => AddrChange(false, link, address);
@@ -42,7 +46,7 @@ public sealed partial class NetlinkHandle
         return result;
     }
 
-    private void AddrChange(bool add, LinkRef link, InterfaceAddress address)
+    private void AddrChange(bool add, LinkRef link, InterfaceAddress address, bool noDad = false)
     {
         if (address.Address is null)
         {
@@ -50,6 +54,6 @@ public sealed partial class NetlinkHandle
         }
         var operation = $"addr {(add ? "add" : "del")} {address} dev {link}";
         var index = ResolveIndex(link, operation, "dev");
-        Execute(operation, (ref NetlinkWriter w, uint seq) => AddressCodec.Write(ref w, seq, add, index, address));
+        Execute(operation, (ref NetlinkWriter w, uint seq) => AddressCodec.Write(ref w, seq, add, index, address, noDad));
     }
 }

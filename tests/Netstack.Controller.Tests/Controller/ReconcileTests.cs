@@ -27,6 +27,7 @@ public sealed class ReconcileTests : IDisposable
         using var restarted = _f.Restart();
         var report = await restarted.Controller.ReconcileAsync();
 
+        Assert.Empty(report.Errors);
         Assert.Contains(report.Repaired, r => r.Contains("connect interrupted", StringComparison.Ordinal));
         Assert.Null(_f.Kernel.Find(sandbox.Key, "eth0"));
         Assert.Empty(_f.Kernel.DriverEndpoints);
@@ -45,7 +46,9 @@ public sealed class ReconcileTests : IDisposable
         using var restarted = _f.Restart();
         var report = await restarted.Controller.ReconcileAsync();
 
+        Assert.Empty(report.Errors);
         Assert.Empty(await restarted.Controller.ListNetworksAsync());
+        Assert.Empty(_f.Kernel.DriverNetworks);
         Assert.Contains(report.Removed, r => r.Contains("leaked pool LocalDefault/10.20.0.0/24", StringComparison.Ordinal));
         await restarted.CreateNetworkAsync("web", "10.20.0.0/24");
     }
@@ -73,19 +76,19 @@ public sealed class ReconcileTests : IDisposable
     public async Task SandboxNamespaceGone_ReconcileRemovesSandboxAndEndpoint_AndFreesAddress()
     {
         await _f.CreateNetworkAsync("web", "10.20.0.0/24");
-        var sandbox = await _f.Controller.CreateSandboxAsync(new SandboxSpec { Name = "a" });
-        await _f.Controller.CreateSandboxAsync(new SandboxSpec { Name = "b" });
-        var endpoint = await _f.Controller.ConnectAsync("web", "a");
+        var sandbox = await _f.Controller.CreateSandboxAsync(new SandboxSpec { Name = "gone" });
+        await _f.Controller.CreateSandboxAsync(new SandboxSpec { Name = "fresh" });
+        var endpoint = await _f.Controller.ConnectAsync("web", "gone");
         _f.Kernel.DeleteNamespace(ControllerFixture.NetnsDirectory, Path.GetFileName(sandbox.Key));
 
         using var restarted = _f.Restart();
         var report = await restarted.Controller.ReconcileAsync();
 
-        Assert.Contains(report.Removed, r => r.Contains("sandbox a", StringComparison.Ordinal));
-        await Assert.ThrowsAsync<NotFoundException>(() => restarted.Controller.GetSandboxAsync("a"));
+        Assert.Contains(report.Removed, r => r.Contains("sandbox gone", StringComparison.Ordinal));
+        await Assert.ThrowsAsync<NotFoundException>(() => restarted.Controller.GetSandboxAsync("gone"));
         Assert.Empty(await restarted.Controller.ListEndpointsAsync());
         Assert.False(_f.Kernel.DriverEndpoints.ContainsKey(endpoint.Id));
-        Assert.Equal(endpoint.IPv4Address, (await restarted.Controller.ConnectAsync("web", "b")).IPv4Address);
+        Assert.Equal(endpoint.IPv4Address, (await restarted.Controller.ConnectAsync("web", "fresh")).IPv4Address);
     }
 
     [Fact]
@@ -120,6 +123,7 @@ public sealed class ReconcileTests : IDisposable
         using var restarted = _f.Restart();
         var report = await restarted.Controller.ReconcileAsync();
 
+        Assert.Empty(report.Errors);
         Assert.Contains(report.Repaired, r => r.Contains("disconnect interrupted", StringComparison.Ordinal));
         Assert.Null(_f.Kernel.Find(sandbox.Key, "eth0"));
         Assert.Empty(await restarted.Controller.ListEndpointsAsync());

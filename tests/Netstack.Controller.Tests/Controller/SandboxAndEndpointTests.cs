@@ -255,3 +255,35 @@ public sealed class SandboxAndEndpointTests : IDisposable
         Assert.NotNull(endpoint.IPv4Address);
     }
 }
+
+public sealed class EndpointPlanTests
+{
+    [Theory]
+    [InlineData("has space")]
+    [InlineData("a..b")]
+    [InlineData("ünïcode")]
+    public void BadAlias_InvalidParameterNamingAlias(string alias)
+    {
+        var e = Assert.Throws<InvalidParameterException>(() => EndpointPlan.Create(new EndpointSpec { Aliases = [alias] }));
+
+        Assert.Equal(("alias", alias), (e.Field, e.Value));
+    }
+
+    [Fact]
+    public void LabelOf64Characters_Rejected_63Accepted()
+    {
+        Assert.Throws<InvalidParameterException>(() => EndpointPlan.Create(new EndpointSpec { Aliases = [new string('a', 64)] }));
+        Assert.Single(EndpointPlan.Create(new EndpointSpec { Aliases = [new string('a', 63)] }).Aliases);
+    }
+
+    [Theory]
+    [InlineData("01:00:5e:00:00:01", "multicast")]
+    [InlineData("02:42:ac", "six hex octets")]
+    public void BadMac_InvalidParameter(string mac, string reason)
+    {
+        var e = Assert.Throws<InvalidParameterException>(() => EndpointPlan.Create(new EndpointSpec { MacAddress = mac }));
+
+        Assert.Equal("mac-address", e.Field);
+        Assert.Contains(reason, e.Message, StringComparison.Ordinal);
+    }
+}

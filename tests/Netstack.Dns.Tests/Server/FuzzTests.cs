@@ -45,6 +45,15 @@ public class FuzzTests(ITestOutputHelper output)
         await client.GetStream().WriteAsync(Frame(Queries.For("client", DnsRecordType.A, id: 0x7778)));
         var tcp = await ReadFrameAsync(client.GetStream());
         Assert.Equal(IPAddress.Parse("10.1.0.2"), ((DnsAddressData)Assert.Single(tcp.Answers).Data).Address);
+        client.Dispose();
+
+        // Every fuzzing connection's slot comes back (closed by the client, the parser or the idle timeout).
+        for (var i = 0; i < 200 && server.TcpConnections > 0; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(0, server.TcpConnections);
     }
 
     private static List<byte[]> Seeds()

@@ -30,7 +30,7 @@ public sealed class BridgeNetworkTests
         var rules = lab.HostRules();
         Assert.Contains($"-A NETSTACK-POSTROUTING -s 10.31.0.0/24 ! -o {name} -m comment --comment \"netstack:bridge-net:{network.NetworkId}\" -j MASQUERADE", rules);
         Assert.Contains($"-A NETSTACK-ISOLATION-2 -o {name} -m comment --comment \"netstack:bridge-net:{network.NetworkId}\" -j DROP", rules);
-        Assert.Contains("-A FORWARD -m comment --comment \"netstack:base\" -j NETSTACK-FORWARD", rules);
+        Assert.Contains("-A FORWARD -m comment --comment \"netstack:bridge\" -j NETSTACK-FORWARD", rules);
     }
 
     [PrivilegedFact]
@@ -87,6 +87,63 @@ public sealed class BridgeNetworkTests
         await lab.Driver.LeaveAsync(network.NetworkId, endpointId, CancellationToken.None);
         Assert.Empty(ns.IpJson("link", "show", "type", "veth").EnumerateArray());
         Assert.DoesNotContain(lab.Host.IpJson("link", "show", "type", "veth").EnumerateArray(), l => l.GetProperty("ifname").GetString() == hostEnd);
+    }
+
+    [PrivilegedFact]
+    public async Task CreateNetwork_IPv6_GatewayOnBridgeAndReturnedAtJoin()
+    {
+        await using var lab = BridgeLab.Create();
+        var network = BridgeLab.Network("10.37.0.0/24") with
+        {
+            EnableIPv6 = true,
+            IPv6 = [new Core.Drivers.DriverIpamData { Subnet = IPNetwork.Parse("fd00:37::/64"), Gateway = CidrAddress.Parse("fd00:37::1/64") }],
+        };
+        await lab.Driver.CreateNetworkAsync(network, CancellationToken.None);
+        try
+        {
+            var sandbox = await lab.ConnectAsync(network, "10.37.0.2");
+
+            var addresses = lab.Host.IpJson("addr", "show", "dev", "br-" + network.NetworkId[..12])[0].GetProperty("addr_info").EnumerateArray()
+                .Select(a => $"{a.GetProperty("local").GetString()}/{a.GetProperty("prefixlen").GetInt32()}").ToList();
+            Assert.Contains("fd00:37::1/64", addresses);
+            Assert.Equal(IPAddress.Parse("fd00:37::1"), sandbox.Join.GatewayIPv6);
+            Assert.Equal("1", lab.Host.Exec("cat", "/proc/sys/net/ipv6/conf/all/forwarding").Trim());
+        }
+        finally
+        {
+            await lab.Driver.DeleteNetworkAsync(network.NetworkId, CancellationToken.None);
+        }
+    }
+
+    [PrivilegedFact]
+    public async Task Join_FiftyConcurrently_EveryInterfaceMadeAndOnTheBridge()
+    {
+        await using var lab = BridgeLab.Create();
+        var network = await lab.CreateNetworkAsync("10.38.0.0/24");
+        var ns = lab.NewNamespace();
+
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(i => Task.Run(async () =>
+        {
+            var endpointId = ObjectId.New();
+            var address = CidrAddress.Parse($"10.38.0.{i + 2}/24");
+            var mac = (await lab.Driver.CreateEndpointAsync(new Core.Drivers.DriverEndpoint { NetworkId = network.NetworkId, EndpointId = endpointId, IPv4Address = address }, CancellationToken.None)).MacAddress;
+            await lab.Driver.JoinAsync(new Core.Drivers.JoinRequest
+            {
+                NetworkId = network.NetworkId,
+                EndpointId = endpointId,
+                SandboxKey = ns.Namespace.Path,
+                InterfaceName = $"eth{i}",
+                MacAddress = mac,
+                IPv4Address = address,
+            }, CancellationToken.None);
+        })));
+
+        Assert.Equal(50, lab.Host.IpJson("link", "show", "master", "br-" + network.NetworkId[..12]).GetArrayLength());
+        var names = ns.IpJson("link", "show", "type", "veth").EnumerateArray().Select(l => l.GetProperty("ifname").GetString()!).ToHashSet();
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => $"eth{i}").ToHashSet(), names);
+
+        await lab.Driver.DeleteNetworkAsync(network.NetworkId, CancellationToken.None);
+        Assert.Empty(ns.IpJson("link", "show", "type", "veth").EnumerateArray());
     }
 
     [PrivilegedFact]

@@ -116,6 +116,25 @@ public sealed class BridgePortTests
     }
 
     [PrivilegedFact]
+    public async Task RulesFlushedBehindOurBack_RevokeAndPublishStillWork()
+    {
+        await using var lab = BridgeLab.Create();
+        var network = await lab.CreateNetworkAsync("10.55.0.0/24");
+        var a = await lab.ConnectAsync(network, "10.55.0.2");
+        using var tcp = NamespaceSockets.TcpServer(a.Ns.Namespace, 80, "a");
+        await Publish(lab, a, new PortBinding { ContainerPort = 80, HostPort = 8080 });
+        lab.Host.Exec("iptables", "-t", "nat", "-F", "NETSTACK-DNAT");
+
+        // The driver's view of the rules is stale now: the revoke's deletes fail, it reads the
+        // rules again and retries.
+        await lab.Driver.RevokeExternalConnectivityAsync(network.NetworkId, a.EndpointId, CancellationToken.None);
+        Assert.DoesNotContain(a.EndpointId, lab.HostRules());
+
+        await Publish(lab, a, new PortBinding { ContainerPort = 80, HostPort = 8080 });
+        Assert.Equal("hello from a to 198.51.100.2", await NamespaceSockets.TcpAsk(lab.Internet.Namespace, BridgeLab.HostUplinkAddress, 8080));
+    }
+
+    [PrivilegedFact]
     public async Task BadBinding_InvalidParameterAndNothingProgrammed()
     {
         await using var lab = BridgeLab.Create();

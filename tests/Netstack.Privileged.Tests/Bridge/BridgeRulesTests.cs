@@ -13,7 +13,7 @@ public sealed class BridgeRulesTests
     private static BridgeNetworkConfig Config(Dictionary<string, string>? options = null, bool isInternal = false) =>
         BridgeOptionParser.Parse(BridgeLab.Network("10.9.0.0/24", options, isInternal, Id));
 
-    private static List<string> Specs(IEnumerable<FirewallRule> rules) => rules.Select(r => $"{r.Table} {r.Chain} {r.Spec}").ToList();
+    private static List<string> Specs(IEnumerable<BridgeRule> rules) => rules.Select(r => $"{r.Table} {r.Chain} {r.Spec}").ToList();
 
     [Fact]
     public void ForNetwork_Defaults_IsolationForwardIccAndMasquerade()
@@ -74,67 +74,17 @@ public sealed class BridgeRulesTests
     }
 
     [Fact]
-    public void Script_EmptyFirewall_DeclaresChainsInsertsAnchorsAppendsOwnerRules()
+    public void BaseRuleSet_OwnsTheSharedChains_JumpsFromBuiltinsInsertedOthersAppendedInOrder()
     {
-        var state = IptablesState.Parse("*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\nCOMMIT\n*nat\n:PREROUTING ACCEPT [0:0]\nCOMMIT\n");
+        var set = new NetstackFirewall(new Netstack.Firewall.Iptables.IptablesFirewall(), BridgeChains.Layout).BaseRuleSet();
 
-        var script = IptablesScript.Build(state, BridgeChains.Layout, "bridge-net:x", [new FirewallRule("filter", BridgeChains.Forward, "-i br0 -j ACCEPT")], ensureLayout: true);
-
-        var lines = script.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Contains(":NETSTACK-FORWARD - [0:0]", lines);
-        Assert.Contains(":NETSTACK-DNAT - [0:0]", lines);
-        Assert.Contains("-I FORWARD 1 -m comment --comment \"netstack:base\" -j NETSTACK-FORWARD", lines);
-        // Anchors go in reverse with -I 1, so isolation ends up above the ports chain.
-        var ports = Array.IndexOf(lines, "-I NETSTACK-FORWARD 1 -m comment --comment \"netstack:base\" -j NETSTACK-PORTS");
-        var isolation = Array.IndexOf(lines, "-I NETSTACK-FORWARD 1 -m comment --comment \"netstack:base\" -j NETSTACK-ISOLATION-1");
-        Assert.True(ports >= 0 && isolation > ports);
-        Assert.Contains("-A NETSTACK-FORWARD -i br0 -m comment --comment \"netstack:bridge-net:x\" -j ACCEPT", lines);
-        Assert.Equal(2, lines.Count(l => l == "COMMIT"));
-    }
-
-    [Fact]
-    public void Script_ExistingChainsAndOwnerRules_NeverRedeclaresDeletesOnlyThatOwner()
-    {
-        const string save = """
-            *filter
-            :FORWARD ACCEPT [0:0]
-            :NETSTACK-FORWARD - [0:0]
-            :NETSTACK-ISOLATION-1 - [0:0]
-            :NETSTACK-ISOLATION-2 - [0:0]
-            :NETSTACK-PORTS - [0:0]
-            -A FORWARD -m comment --comment "netstack:base" -j NETSTACK-FORWARD
-            -A NETSTACK-FORWARD -m comment --comment "netstack:base" -j NETSTACK-ISOLATION-1
-            -A NETSTACK-FORWARD -m comment --comment "netstack:base" -j NETSTACK-PORTS
-            -A NETSTACK-FORWARD -i br0 -m comment --comment "netstack:bridge-net:x" -j ACCEPT
-            -A NETSTACK-FORWARD -i br1 -m comment --comment "netstack:bridge-net:y" -j ACCEPT
-            COMMIT
-            """;
-        var state = IptablesState.Parse(save);
-
-        var script = IptablesScript.Build(state, BridgeChains.Layout, "bridge-net:x", [], ensureLayout: true);
-
-        var filter = script.Split("COMMIT")[0].Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(["*filter", "-D NETSTACK-FORWARD -i br0 -m comment --comment \"netstack:bridge-net:x\" -j ACCEPT"], filter);
-        Assert.DoesNotContain(":NETSTACK-FORWARD", script);
-    }
-
-    [Fact]
-    public void Script_NothingToChange_Empty()
-    {
-        var state = IptablesState.Parse("*filter\n:FORWARD ACCEPT [0:0]\nCOMMIT\n");
-
-        Assert.Equal(string.Empty, IptablesScript.Build(state, BridgeChains.Layout, "bridge-net:x", [], ensureLayout: false));
-    }
-
-    [Fact]
-    public void State_OwnerAndTarget_ReadFromSaveLines()
-    {
-        Assert.Equal("bridge-ep:abc", IptablesState.OwnerOf("-A NETSTACK-DNAT -p tcp -m comment --comment \"netstack:bridge-ep:abc\" -j DNAT --to-destination 1.2.3.4:80"));
-        Assert.Equal("bridge-ep:abc", IptablesState.OwnerOf("-A NETSTACK-DNAT -m comment --comment netstack:bridge-ep:abc -j DNAT"));
-        Assert.Null(IptablesState.OwnerOf("-A DOCKER -j RETURN"));
-        Assert.Equal("DNAT", IptablesState.TargetOf("-A NETSTACK-DNAT -p tcp -j DNAT --to-destination 1.2.3.4:80"));
-        Assert.Equal("-m comment --comment \"netstack:o\" -j X", IptablesState.WithOwner("-j X", "o"));
-        Assert.Equal("-i a -m comment --comment \"netstack:o\" -j X", IptablesState.WithOwner("-i a -j X", "o"));
+        Assert.Equal("bridge", set.Owner);
+        Assert.Equal(6, set.Chains.Count);
+        var forward = set.Rules.Where(r => r.Chain == BridgeChains.Forward).Select(r => string.Join(' ', r.Arguments));
+        Assert.Equal(["-j NETSTACK-ISOLATION-1", "-j NETSTACK-PORTS"], forward);
+        Assert.All(set.Rules.Where(r => r.Chain == BridgeChains.Forward), r => Assert.False(r.Insert));
+        Assert.All(set.Rules.Where(r => !r.Chain.StartsWith("NETSTACK-", StringComparison.Ordinal)), r => Assert.True(r.Insert));
+        Assert.Contains(set.Rules, r => r.Table == "nat" && r.Chain == "OUTPUT" && string.Join(' ', r.Arguments) == "-m addrtype --dst-type LOCAL -j NETSTACK-DNAT");
     }
 
     [Fact]

@@ -89,6 +89,29 @@ public sealed class ControllerSandboxTests
     }
 
     [PrivilegedFact]
+    public async Task Connect_DualStack_IPv6AddressUsableAtOnce_WithIPv6DefaultRoute()
+    {
+        await using var host = await ControllerHost.StartAsync();
+        await host.Controller.CreateNetworkAsync(new NetworkSpec
+        {
+            Name = "dual",
+            Driver = "veth-test",
+            EnableIPv6 = true,
+            Ipam = new IpamSpec { Pools = [new IpamPoolSpec { Subnet = "10.38.0.0/24" }, new IpamPoolSpec { Subnet = "fd00:38::/64" }] },
+        });
+        var a = await host.Controller.CreateSandboxAsync(new SandboxSpec { Name = "a" });
+
+        var endpoint = await host.Controller.ConnectAsync("dual", "a");
+
+        Assert.Equal("fd00:38::2/64", endpoint.IPv6Address.ToString());
+        var inet6 = ControllerHost.IpJsonIn(a.Key, "-6", "addr", "show", "eth0")[0].GetProperty("addr_info").EnumerateArray()
+            .Single(x => x.GetProperty("local").GetString() == "fd00:38::2");
+        Assert.False(inet6.TryGetProperty("tentative", out _), "DAD is off, so the address is usable at once");
+        var route = ControllerHost.IpJsonIn(a.Key, "-6", "route", "show", "default");
+        Assert.Equal("fd00:38::1", route[0].GetProperty("gateway").GetString());
+    }
+
+    [PrivilegedFact]
     public async Task HundredConcurrentConnects_RealNamespacesAndSqlite_UniqueAddresses()
     {
         await using var host = await ControllerHost.StartAsync();
@@ -139,5 +162,48 @@ public sealed class ControllerSandboxTests
         var reused = await host.Controller.ConnectAsync("web", "again");
         Assert.Equal(lost.IPv4Address, reused.IPv4Address);
         Assert.Equal(0, ControllerHost.ExecIn(again.Key, "busybox", "ping", "-c", "1", "-W", "2", kept.IPv4Address!.Value.Address.ToString()));
+    }
+}
+
+/// <summary>Sandboxes adopting a namespace made by someone else (as CNI hands one over).</summary>
+public sealed class ControllerExternalSandboxTests
+{
+    [PrivilegedFact]
+    public async Task AdoptedNamespace_GetsInterface_AndOutlivesTheSandbox()
+    {
+        await using var host = await ControllerHost.StartAsync();
+        using var theirs = TestNamespace.Create();
+        var path = Path.Combine(TestNamespace.Directory, theirs.Name);
+        await host.Controller.CreateNetworkAsync(new NetworkSpec
+        {
+            Name = "web",
+            Driver = "veth-test",
+            Ipam = new IpamSpec { Pools = [new IpamPoolSpec { Subnet = "10.37.0.0/24" }] },
+        });
+
+        var sandbox = await host.Controller.CreateSandboxAsync(new SandboxSpec { Name = "adopted", NamespacePath = path });
+        await host.Controller.ConnectAsync("web", "adopted");
+
+        Assert.True(sandbox.External);
+        Assert.Equal(path, sandbox.Key);
+        var eth0 = theirs.IpJson("-4", "addr", "show", "eth0");
+        Assert.Equal("10.37.0.2", eth0[0].GetProperty("addr_info")[0].GetProperty("local").GetString());
+
+        await host.Controller.DeleteSandboxAsync("adopted", force: true);
+
+        Assert.True(File.Exists(path));
+        Assert.DoesNotContain("eth0", theirs.IpJson("link", "show").EnumerateArray().Select(l => l.GetProperty("ifname").GetString()));
+    }
+
+    [PrivilegedFact]
+    public async Task AdoptingAMissingPath_InvalidParameter_NothingStored()
+    {
+        await using var host = await ControllerHost.StartAsync();
+
+        var e = await Assert.ThrowsAsync<InvalidParameterException>(() =>
+            host.Controller.CreateSandboxAsync(new SandboxSpec { Name = "x", NamespacePath = "/run/nst-does-not-exist" }));
+
+        Assert.Equal("namespace path", e.Field);
+        Assert.Empty(await host.Store.ListAsync("sandboxes/"));
     }
 }

@@ -66,6 +66,7 @@ internal sealed class VethTestDriver(NetlinkHandle host) : INetworkDriver
         {
             InterfaceName = request.InterfaceName,
             Gateway = network.IPv4.FirstOrDefault()?.Gateway?.Address,
+            GatewayIPv6 = network.IPv6.FirstOrDefault()?.Gateway?.Address,
         });
     }
 
@@ -134,7 +135,7 @@ internal sealed class VethTestDriver(NetlinkHandle host) : INetworkDriver
         {
             host.LinkAdd(new BridgeSpec(name) { Up = true });
         }
-        foreach (var pool in network.IPv4)
+        foreach (var pool in network.IPv4.Concat(network.IPv6))
         {
             if (pool.Gateway is { } gw && !host.AddrList(name).Any(a => a.Address.Address.Equals(gw.Address)))
             {

@@ -17,8 +17,7 @@ internal sealed class NamespaceStubUpstream : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _udpLoop;
     private readonly Task _tcpLoop;
-    private int _udpQueries;
-    private int _tcpQueries;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Name, bool OverTcp), int> _byName = new();
 
     public NamespaceStubUpstream(NetworkNamespace ns, IPAddress address, Func<DnsMessage, bool, DnsMessage?> handler)
     {
@@ -38,9 +37,16 @@ internal sealed class NamespaceStubUpstream : IAsyncDisposable
 
     public Func<DnsMessage, bool, DnsMessage?> Handler { get; set; }
 
-    public int UdpQueries => Volatile.Read(ref _udpQueries);
+    /// <summary>Queries received for <paramref name="name"/> (any case) over UDP or TCP.</summary>
+    public int Queries(string name, bool overTcp) => _byName.GetValueOrDefault((name.ToLowerInvariant(), overTcp));
 
-    public int TcpQueries => Volatile.Read(ref _tcpQueries);
+    private void Count(DnsMessage query, bool overTcp)
+    {
+        if (query.Questions.Count > 0)
+        {
+            _byName.AddOrUpdate((query.Questions[0].Name.ToLowerInvariant(), overTcp), 1, (_, n) => n + 1);
+        }
+    }
 
     public static DnsMessage ReplyTo(DnsMessage query, DnsResponseCode code = DnsResponseCode.NoError)
     {
@@ -74,11 +80,12 @@ internal sealed class NamespaceStubUpstream : IAsyncDisposable
                 return;
             }
 
-            Interlocked.Increment(ref _udpQueries);
             if (!DnsMessage.TryParse(buffer.AsSpan(0, received.ReceivedBytes), out var query, out _))
             {
                 continue;
             }
+
+            Count(query!, overTcp: false);
 
             var answer = Handler(query!, false);
             if (answer is not null)
@@ -115,8 +122,9 @@ internal sealed class NamespaceStubUpstream : IAsyncDisposable
                         await stream.ReadExactlyAsync(length, _stop.Token);
                         var message = new byte[BinaryPrimitives.ReadUInt16BigEndian(length)];
                         await stream.ReadExactlyAsync(message, _stop.Token);
-                        Interlocked.Increment(ref _tcpQueries);
-                        var answer = Handler(DnsMessage.Parse(message), true);
+                        var parsed = DnsMessage.Parse(message);
+                        Count(parsed, overTcp: true);
+                        var answer = Handler(parsed, true);
                         if (answer is null)
                         {
                             continue;

@@ -46,7 +46,8 @@ internal sealed class SandboxDnsHost : IAsyncDisposable
             SandboxId = sandboxId,
             UpstreamServers = upstreams ?? [],
             ForwardExternal = forward,
-            UpstreamTimeout = TimeSpan.FromSeconds(1),
+            // Generous under a loaded CI machine; the silent-upstream test waits for it through dig's +time.
+            UpstreamTimeout = TimeSpan.FromSeconds(3),
         };
         var server = SandboxDnsServer.Start(sandbox.Namespace, options, names);
         var etc = Path.Combine("/etc/netns", sandbox.Name);

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Netstack.Dns.Names;
 using Netstack.Dns.Wire;
 using Netstack.Linux;
@@ -34,6 +35,7 @@ public sealed class SandboxResolverForwardingTests : IAsyncLifetime
             _internet.Netlink.LinkSetUp($"nsv{suffix}b");
             _internet.Netlink.LinkSetUp("lo");
             _upstream = new NamespaceStubUpstream(_internet.Namespace, UpstreamSide, Answer);
+            WaitUntilUpstreamAnswers();
         }
         catch
         {
@@ -63,10 +65,10 @@ public sealed class SandboxResolverForwardingTests : IAsyncLifetime
     {
         await using var host = Start(forward: true);
 
-        var result = host.Exec("dig", "@127.0.0.11", "example.org", "+short", "+time=3", "+tries=1");
+        var result = host.Exec("dig", "@127.0.0.11", "example.org", "+short", "+time=8", "+tries=1");
 
         Assert.Equal("198.51.100.20", result.Output.Trim());
-        Assert.Equal(1, _upstream.UdpQueries);
+        Assert.Equal(1, _upstream.Queries("example.org", overTcp: false));
     }
 
     [PrivilegedFact]
@@ -75,11 +77,11 @@ public sealed class SandboxResolverForwardingTests : IAsyncLifetime
         await using var host = Start(forward: true);
 
         // 40 A records: about 700 bytes, too big for the stub's UDP answer (it sets TC), fine for dig's EDNS 1232.
-        var lines = host.Exec("dig", "@127.0.0.11", "big.example", "+short", "+time=3", "+tries=1").Output
+        var lines = host.Exec("dig", "@127.0.0.11", "big.example", "+short", "+time=8", "+tries=1").Output
             .Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
         Assert.Equal(40, lines.Length);
-        Assert.Equal((1, 1), (_upstream.UdpQueries, _upstream.TcpQueries));
+        Assert.Equal((1, 1), (_upstream.Queries("big.example", overTcp: false), _upstream.Queries("big.example", overTcp: true)));
     }
 
     [PrivilegedFact]
@@ -98,10 +100,10 @@ public sealed class SandboxResolverForwardingTests : IAsyncLifetime
         _upstream.Handler = (_, _) => null;
         await using var host = Start(forward: true);
 
-        var result = host.Exec("dig", "@127.0.0.11", "example.org", "+time=5", "+tries=1");
+        var result = host.Exec("dig", "@127.0.0.11", "example.org", "+time=10", "+tries=1");
 
         Assert.Contains("status: SERVFAIL", result.Output, StringComparison.Ordinal);
-        Assert.True(_upstream.UdpQueries >= 1);
+        Assert.True(_upstream.Queries("example.org", overTcp: false) >= 1);
     }
 
     [PrivilegedFact]
@@ -109,12 +111,41 @@ public sealed class SandboxResolverForwardingTests : IAsyncLifetime
     {
         await using var host = Start(forward: false);
 
-        var result = host.Exec("dig", "@127.0.0.11", "example.org", "+time=3", "+tries=1");
-        var local = host.Exec("dig", "@127.0.0.11", "peer", "+short", "+time=3", "+tries=1");
+        var result = host.Exec("dig", "@127.0.0.11", "example.org", "+time=8", "+tries=1");
+        var local = host.Exec("dig", "@127.0.0.11", "peer", "+short", "+time=8", "+tries=1");
 
         Assert.Contains("status: SERVFAIL", result.Output, StringComparison.Ordinal);
         Assert.Equal("10.99.0.7", local.Output.Trim());
-        Assert.Equal(0, _upstream.UdpQueries + _upstream.TcpQueries);
+        Assert.Equal(0, _upstream.Queries("example.org", overTcp: false) + _upstream.Queries("example.org", overTcp: true));
+    }
+
+    // A fresh veth needs a moment (carrier, ARP) before the first datagram gets through; probe the
+    // stub straight from the sandbox until it answers, so the tests measure the resolver, not the link.
+    private void WaitUntilUpstreamAnswers()
+    {
+        using var probe = _sandbox.Namespace.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
+        probe.ReceiveTimeout = 500;
+        probe.Connect(new IPEndPoint(UpstreamSide, 53));
+        var query = new DnsMessage { Id = 1 };
+        query.Questions.Add(new DnsQuestion("probe.example", DnsRecordType.A));
+        var buffer = new byte[512];
+        for (var attempt = 0; attempt < 40; attempt++)
+        {
+            probe.Send(query.ToArray());
+            try
+            {
+                if (probe.Receive(buffer) > 0)
+                {
+                    return;
+                }
+            }
+            catch (SocketException)
+            {
+                // Timed out or refused while the link comes up; try again.
+            }
+        }
+
+        throw new InvalidOperationException($"stub upstream {UpstreamSide}:53 never answered from {_sandbox.Name}");
     }
 
     private SandboxDnsHost Start(bool forward)

@@ -190,4 +190,15 @@ public sealed class AddressRouteNeighbourTests
         nl.FdbDelete("vx0", mac, IPAddress.Parse("192.168.77.3"));
         Assert.DoesNotContain(ns.BridgeJson("fdb", "show", "dev", "vx0").EnumerateArray(), e => e.GetProperty("mac").GetString() == "02:42:0a:00:00:05");
     }
+
+    [PrivilegedFact]
+    public void AddrAdd_IPv6NoDad_IsNotTentative()
+    {
+        using var ns = WithBridge(out var nl);
+        nl.LinkAdd(new VethSpec("d0", "d1") { Up = true, PeerUp = true });
+        nl.AddrAdd("d0", InterfaceAddress.Parse("fd00:30::1/64"), noDad: true);
+        var address = AddrInfo(ns, "d0").Single(a => a.GetProperty("local").GetString() == "fd00:30::1");
+        Assert.False(address.TryGetProperty("tentative", out _));
+        Assert.True(address.TryGetProperty("nodad", out var nodad) && nodad.GetBoolean());
+    }
 }

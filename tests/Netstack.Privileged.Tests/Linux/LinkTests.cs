@@ -361,4 +361,69 @@ public sealed class LinkTests
         nl.LinkDeleteGroup(3);
         Assert.Equal(0, host.IpJson("link", "show", "master", "br0").GetArrayLength());
     }
+
+    [PrivilegedFact]
+    public void Batch_SpanningSeveralSends_CollectsEveryAck()
+    {
+        using var ns = TestNamespace.Create();
+        // 8 KiB sends hold some 70 veth requests each, so 200 pairs take several sends.
+        var batch = new NetlinkBatch(ns.Netlink, chunkBytes: 8192);
+        for (var i = 0; i < 200; i++)
+        {
+            batch.LinkAdd(new VethSpec($"s{i}", $"t{i}") { Group = 9, Up = true });
+        }
+        batch.LinkDelete("absent0"); // the last request fails; everything before it stands
+        var thrown = Assert.Throws<NetlinkBatchException>(batch.Execute);
+        Assert.StartsWith("link del absent0: No such device", Assert.Single(thrown.Failures).Message, StringComparison.Ordinal);
+        // ip prints {} for links its group filter drops.
+        Assert.Equal(200, ns.IpJson("link", "show", "group", "9").EnumerateArray().Count(l => l.TryGetProperty("ifname", out _)));
+        Assert.Equal(200, ns.Netlink.LinkList().Count(l => l.Name.StartsWith('t')));
+        Assert.Equal(200, ns.Netlink.LinkList().Count(l => l.Name.StartsWith('s') && l.IsUp && l.Group == 9));
+    }
+
+    [PrivilegedFact]
+    public void Handle_UsedFromManyThreadsAtOnce_SerialisesRequests()
+    {
+        using var ns = TestNamespace.Create();
+        var nl = ns.Netlink;
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 8 }, t =>
+        {
+            for (var i = 0; i < 15; i++)
+            {
+                nl.LinkAdd(new BridgeSpec($"br-{t}-{i}"));
+                Assert.Equal($"br-{t}-{i}", nl.LinkGet($"br-{t}-{i}").Name);
+            }
+        });
+        Assert.Equal(120, ns.IpJson("link", "show", "type", "bridge").EnumerateArray().Count(l => l.TryGetProperty("ifname", out _)));
+    }
+
+    [PrivilegedFact]
+    public void DeletingANamespace_RemovesItsLinksAndTheirVethPeers()
+    {
+        using var host = TestNamespace.Create();
+        var sandboxName = TestNamespace.NewName();
+        using (var sandbox = NetworkNamespace.Create(sandboxName, TestNamespace.Directory))
+        {
+            host.Netlink.LinkAdd(new VethSpec("to-sb", "eth0") { PeerNamespace = sandbox });
+        }
+        Assert.True(Exists(host, "to-sb"));
+        NetworkNamespace.Delete(sandboxName, TestNamespace.Directory);
+        // The kernel tears the namespace down asynchronously (cleanup_net); wait for the host end to go.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (Exists(host, "to-sb") && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(50);
+        }
+        Assert.False(Exists(host, "to-sb"));
+    }
+
+    [PrivilegedFact]
+    public void LinkAdd_WithNamespace_CreatesTheLinkThereDirectly()
+    {
+        using var host = TestNamespace.Create();
+        using var other = TestNamespace.Create();
+        host.Netlink.LinkAdd(new BridgeSpec("br-there") { Namespace = other.Namespace, Up = true });
+        Assert.False(Exists(host, "br-there"));
+        Assert.Contains("UP", Show(other, "br-there").GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+    }
 }

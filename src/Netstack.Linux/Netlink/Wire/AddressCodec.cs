@@ -7,7 +7,7 @@ namespace Netstack.Linux.Netlink.Wire;
 internal static class AddressCodec
 {
     /// <summary><c>ip addr add|del ADDR/LEN dev DEV</c>: IFA_LOCAL and IFA_ADDRESS both carry the address, as ip sends them.</summary>
-    public static void Write(ref NetlinkWriter w, uint sequence, bool add, int index, InterfaceAddress address)
+    public static void Write(ref NetlinkWriter w, uint sequence, bool add, int index, InterfaceAddress address, bool noDad = false)
     {
         w.BeginMessage(add ? Nl.RTM_NEWADDR : Nl.RTM_DELADDR,
             add ? LinkCodec.CreateFlags : (ushort)(Nl.NLM_F_REQUEST | Nl.NLM_F_ACK), sequence);
@@ -17,6 +17,11 @@ internal static class AddressCodec
         BinaryPrimitives.WriteInt32LittleEndian(header[4..], index);
         w.PutAddress(Ifa.LOCAL, address.Address);
         w.PutAddress(Ifa.ADDRESS, address.Address);
+        if (noDad)
+        {
+            // IFA_FLAGS (u32) rather than ifa_flags (u8): the kernel reads both, ip sends this one.
+            w.PutU32(Ifa.FLAGS, Ifa.F_NODAD);
+        }
         w.EndMessage();
     }
 

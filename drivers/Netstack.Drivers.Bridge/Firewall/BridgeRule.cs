@@ -5,7 +5,7 @@ namespace Netstack.Drivers.Bridge;
 /// own syntax (<c>-o br-x -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT</c>). The owner's
 /// comment is added when the rule is applied.
 /// </summary>
-internal sealed record FirewallRule(string Table, string Chain, string Spec)
+internal sealed record BridgeRule(string Table, string Chain, string Spec)
 {
     public override string ToString() => $"-t {Table} -A {Chain} {Spec}";
 }

@@ -1,0 +1,135 @@
+using Netstack.TestKit;
+using Xunit;
+
+namespace Netstack.Privileged.Tests.Api;
+
+/// <summary>
+/// Containers through netstackd: real runc, real bridge, published ports, addresses given back on
+/// stop, everything gone after rm -f; bad requests leave nothing behind.
+/// </summary>
+public sealed class NetstackdContainerTests
+{
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Netstack.sln")))
+        {
+            directory = directory.Parent;
+        }
+        return directory?.FullName ?? throw new InvalidOperationException("Netstack.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    private static async Task ImportBusyboxAsync(NetstackdProcess daemon)
+    {
+        var tar = Path.Combine(daemon.Directory, "busybox.tar");
+        TestNamespace.Run(Path.Combine(RepositoryRoot(), "scenarios", "make-busybox-image.sh"), tar);
+        var import = await daemon.NetstackAsync("image", "import", tar, "busybox");
+        Assert.True(import.Exit == 0, import.Err);
+    }
+
+    private static async Task<string> IpOf(NetstackdProcess daemon, string container, string network)
+    {
+        using var client = daemon.Client();
+        var inspect = await client.InspectContainerAsync(container);
+        return inspect.NetworkSettings.Networks[network].IPAddress;
+    }
+
+    [PrivilegedFact]
+    public async Task Run_ContainersReachEachOther_PortsArePublished_StopAndRmGiveEverythingBack()
+    {
+        await using var daemon = await NetstackdProcess.StartAsync();
+        await ImportBusyboxAsync(daemon);
+        Assert.Equal(0, (await daemon.NetstackAsync("network", "create", "--subnet", "10.98.0.0/24", "front")).Exit);
+        Assert.Equal(0, (await daemon.NetstackAsync("network", "create", "--subnet", "10.99.0.0/24", "back")).Exit);
+
+        var web = await daemon.NetstackAsync("run", "-d", "--name", "web1", "--network", "front", "-p", "8080:80", "-p", "127.0.0.1:5353:53/udp",
+            "busybox", "httpd", "-f", "-p", "80", "-h", "/var/www");
+        Assert.True(web.Exit == 0, web.Err + daemon.Log);
+        var c1 = await daemon.NetstackAsync("run", "-d", "--name", "c1", "--network", "front", "busybox", "sleep", "600");
+        Assert.True(c1.Exit == 0, c1.Err);
+        var other = await daemon.NetstackAsync("run", "-d", "--name", "other", "--network", "back", "busybox", "sleep", "600");
+        Assert.True(other.Exit == 0, other.Err);
+
+        var webIp = await IpOf(daemon, "web1", "front");
+        var c1Ip = await IpOf(daemon, "c1", "front");
+        var page = await daemon.NetstackAsync("exec", "c1", "wget", "-q", "-O", "-", $"http://{webIp}/");
+        Assert.True(page.Exit == 0, page.Err);
+        Assert.Contains("<html", page.Out, StringComparison.OrdinalIgnoreCase);
+        var blocked = await daemon.NetstackAsync("exec", "other", "wget", "-q", "-T", "2", "-O", "-", $"http://{webIp}/");
+        Assert.NotEqual(0, blocked.Exit);
+
+        // The published port answers on the host side: loopback and the host's address on the bridge.
+        var gateway = "10.98.0.1";
+        Assert.Contains("<html", daemon.Host.Exec("busybox", "wget", "-q", "-O", "-", "http://127.0.0.1:8080/"), StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("<html", daemon.Host.Exec("busybox", "wget", "-q", "-O", "-", $"http://{gateway}:8080/"), StringComparison.OrdinalIgnoreCase);
+
+        var ps = await daemon.NetstackAsync("ps");
+        Assert.Contains("0.0.0.0:8080->80/tcp", ps.Out, StringComparison.Ordinal);
+        Assert.Contains("127.0.0.1:5353->53/udp", ps.Out, StringComparison.Ordinal);
+
+        // A stopped container leaves its network: its sandbox goes and its address is handed out again.
+        Assert.Equal(0, (await daemon.NetstackAsync("stop", "-t", "1", "c1")).Exit);
+        using (var client = daemon.Client())
+        {
+            Assert.DoesNotContain(await client.ListSandboxesAsync(), s => s.Name == "c1");
+        }
+        var c2 = await daemon.NetstackAsync("run", "-d", "--name", "c2", "--network", "front", "busybox", "sleep", "600");
+        Assert.True(c2.Exit == 0, c2.Err);
+        Assert.Equal(c1Ip, await IpOf(daemon, "c2", "front"));
+
+        // rm -f of a running container removes it, its sandbox and its port rules.
+        Assert.Equal(0, (await daemon.NetstackAsync("rm", "-f", "web1", "c1", "c2", "other")).Exit);
+        var all = await daemon.NetstackAsync("ps", "-a", "-q");
+        Assert.Equal("", all.Out.Trim());
+        using (var client = daemon.Client())
+        {
+            Assert.Empty(await client.ListSandboxesAsync());
+        }
+        Assert.DoesNotContain("8080", daemon.Host.Exec("iptables-save", "-t", "nat"), StringComparison.Ordinal);
+        Assert.Equal(0, (await daemon.NetstackAsync("network", "rm", "front", "back")).Exit);
+        Assert.Empty(daemon.Bridges());
+    }
+
+    [PrivilegedFact]
+    public async Task Run_BadRequests_FailClearly_AndLeaveNothing()
+    {
+        await using var daemon = await NetstackdProcess.StartAsync();
+        await ImportBusyboxAsync(daemon);
+        Assert.Equal(0, (await daemon.NetstackAsync("network", "create", "--subnet", "10.100.0.0/24", "front")).Exit);
+        var first = await daemon.NetstackAsync("run", "-d", "--name", "holder", "--network", "front", "-p", "8081:80", "busybox", "sleep", "600");
+        Assert.True(first.Exit == 0, first.Err + daemon.Log);
+
+        (string[] Args, string Expect)[] cases =
+        [
+            (["run", "-d", "--network", "front", "nosuchimage", "true"], "nosuchimage"),
+            (["run", "-d", "--network", "nosuchnet", "busybox", "true"], "nosuchnet"),
+            (["run", "-d", "--name", "clash", "--network", "front", "-p", "8081:80", "busybox", "sleep", "600"], "8081"),
+            (["run", "-d", "--network", "front", "-p", "80:80x", "busybox"], "80:80x"),
+            (["run", "-d", "--name", "holder", "--network", "front", "busybox", "true"], "holder"),
+            (["run", "-d", "--network", "front", "busybox", "/no/such/program"], "/no/such/program"),
+        ];
+        foreach (var (args, expect) in cases)
+        {
+            var result = await daemon.NetstackAsync(args);
+            var what = $"netstack {string.Join(' ', args)}: {result.Err}";
+            Assert.True(result.Exit == 1, what);
+            Assert.True(result.Err.Contains(expect, StringComparison.Ordinal), what);
+        }
+
+        // Nothing of the failed runs stays running or holds an address: only the holder's sandbox exists.
+        using var client = daemon.Client();
+        var sandboxes = await client.ListSandboxesAsync();
+        Assert.Equal(["holder"], sandboxes.Select(s => s.Name));
+        var running = await client.ListContainersAsync(all: false);
+        Assert.Equal(["/holder"], running.SelectMany(c => c.Names));
+        var network = await client.InspectNetworkAsync("front");
+        Assert.Single(network.Containers);
+
+        Assert.Equal(0, (await daemon.NetstackAsync("rm", "-f", "holder")).Exit);
+        foreach (var leftover in await client.ListContainersAsync(all: true))
+        {
+            await client.RemoveContainerAsync(leftover.Id, force: true);
+        }
+        Assert.Equal(0, (await daemon.NetstackAsync("network", "rm", "front")).Exit);
+    }
+}

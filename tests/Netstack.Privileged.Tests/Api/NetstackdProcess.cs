@@ -1,0 +1,243 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Netstack.Api.Client;
+using Netstack.Cli;
+using Netstack.TestKit;
+
+namespace Netstack.Privileged.Tests.Api;
+
+/// <summary>
+/// A real netstackd process whose host is a fresh test namespace (<c>nsenter --net</c>, so its
+/// bridges and iptables rules stay there), with its socket, root and exec-root in a temp directory.
+/// Dispose stops it and removes everything: leftover sandbox namespaces, the netns mount, the
+/// directory and the host namespace (with the bridges and rules in it).
+/// </summary>
+internal sealed class NetstackdProcess : IAsyncDisposable
+{
+    // How long a start may take on a loaded machine before the test gives up: a readiness wait, not a measurement.
+    private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(60);
+
+    private readonly StringBuilder _log = new();
+    private Process? _process;
+
+    private NetstackdProcess(TestNamespace host, string directory)
+    {
+        Host = host;
+        Directory = directory;
+    }
+
+    public TestNamespace Host { get; }
+
+    public string Directory { get; }
+
+    public string SocketPath => Path.Combine(Directory, "netstack.sock");
+
+    public string HostUri => "unix://" + SocketPath;
+
+    public string ExecRoot => Path.Combine(Directory, "exec");
+
+    public string Root => Path.Combine(Directory, "root");
+
+    public int Pid => _process?.Id ?? 0;
+
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public static async Task<NetstackdProcess> StartAsync()
+    {
+        var host = TestNamespace.Create();
+        host.Ip("link", "set", "lo", "up");
+        // Short: a unix socket path must fit sockaddr_un's 108 bytes.
+        var directory = Path.Combine("/tmp", host.Name);
+        System.IO.Directory.CreateDirectory(directory);
+        var daemon = new NetstackdProcess(host, directory);
+        try
+        {
+            await daemon.LaunchAsync();
+            return daemon;
+        }
+        catch
+        {
+            await daemon.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts the daemon (again) on the same directories and waits for its socket to answer.</summary>
+    public async Task LaunchAsync()
+    {
+        var netstackd = Path.Combine(AppContext.BaseDirectory, "netstackd");
+        var start = new ProcessStartInfo("nsenter")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "--net=" + Path.Combine(TestNamespace.Directory, Host.Name), netstackd, "--root", Root, "--exec-root", ExecRoot, "-H", HostUri, "--log-level", "debug" })
+        {
+            start.ArgumentList.Add(arg);
+        }
+        _process = Process.Start(start) ?? throw new InvalidOperationException("cannot start netstackd");
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+
+        using var client = Client();
+        var deadline = DateTime.UtcNow + StartWait;
+        while (true)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"netstackd exited with {_process.ExitCode} before serving:\n{Log}");
+            }
+            try
+            {
+                if (await client.PingAsync() == "OK")
+                {
+                    return;
+                }
+            }
+            catch (ApiException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+                continue;
+            }
+        }
+    }
+
+    /// <summary>SIGKILL: the daemon gets no chance to clean up, as in a crash.</summary>
+    public async Task KillHardAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill();
+            await process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>SIGTERM and wait: a clean stop.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            TestNamespace.Run("kill", "-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            await process.WaitForExitAsync();
+        }
+    }
+
+    public ApiClient Client() => new(DaemonAddress.Parse(HostUri));
+
+    /// <summary>Runs our CLI in-process against this daemon.</summary>
+    public async Task<(int Exit, string Out, string Err)> NetstackAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = await CliApp.RunAsync(["-H", HostUri, .. args], new InvocationConfiguration { Output = output, Error = error });
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Runs the stock docker client against this daemon, with a private config directory.</summary>
+    public (int Exit, string Out, string Err) Docker(params string[] args)
+    {
+        var config = Path.Combine(Directory, "docker-config");
+        System.IO.Directory.CreateDirectory(config);
+        return TestNamespace.TryRun("env", ["-u", "DOCKER_HOST", "-u", "DOCKER_CONTEXT", "DOCKER_CONFIG=" + config, DockerPath, "-H", HostUri, .. args]);
+    }
+
+    public static string DockerPath { get; } = new[] { "/usr/local/bin/docker", "/usr/bin/docker" }.FirstOrDefault(File.Exists) ?? "docker";
+
+    /// <summary><c>ip -j ARGS</c> inside a sandbox (its namespace file).</summary>
+    public static JsonElement IpJsonIn(string sandboxKey, params string[] args)
+    {
+        var text = TestNamespace.Run("nsenter", ["--net=" + sandboxKey, "ip", "-j", .. args]);
+        using var doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(text) ? "[]" : text);
+        return doc.RootElement.Clone();
+    }
+
+    /// <summary>One ping from inside a sandbox; true when it was answered. Packets stay in the test's namespaces.</summary>
+    public static bool Ping(string sandboxKey, string address) =>
+        TestNamespace.TryRun("nsenter", "--net=" + sandboxKey, "busybox", "ping", "-c", "1", "-W", "2", address).ExitCode == 0;
+
+    /// <summary>Names of the bridge links in the daemon's host namespace.</summary>
+    public IReadOnlyList<string> Bridges() =>
+        [.. Host.IpJson("link", "show", "type", "bridge").EnumerateArray().Select(l => l.GetProperty("ifname").GetString()!)];
+
+    public async ValueTask DisposeAsync()
+    {
+        // First through the API, so the daemon tears down what it made (containers, sandboxes, networks).
+        if (_process is { HasExited: false })
+        {
+            try
+            {
+                using var client = Client();
+                foreach (var container in await client.ListContainersAsync(all: true))
+                {
+                    await client.RemoveContainerAsync(container.Id, force: true);
+                }
+                foreach (var sandbox in await client.ListSandboxesAsync())
+                {
+                    await client.RemoveSandboxAsync(sandbox.Id);
+                }
+                foreach (var network in await client.ListNetworksAsync())
+                {
+                    await client.RemoveNetworkAsync(network.Id);
+                }
+            }
+            catch (ApiException)
+            {
+                // Keep cleaning below: the kernel-level sweep removes what the API could not.
+            }
+            await StopAsync();
+        }
+        await KillHardAsync();
+        _process?.Dispose();
+
+        // Containers outlive a killed daemon by design: end them through runc's own state.
+        var runcRoot = Path.Combine(ExecRoot, "runc");
+        if (System.IO.Directory.Exists(runcRoot))
+        {
+            foreach (var state in System.IO.Directory.GetDirectories(runcRoot))
+            {
+                TestNamespace.TryRun("runc", "--root", runcRoot, "delete", "--force", Path.GetFileName(state));
+            }
+        }
+        // Mounts under our directory (sandbox namespace files, container root filesystems), deepest first.
+        var mounts = File.ReadAllLines("/proc/self/mounts")
+            .Select(l => l.Split(' ')[1])
+            .Where(m => m.StartsWith(Directory + "/", StringComparison.Ordinal))
+            .OrderByDescending(m => m.Length)
+            .ToList();
+        foreach (var mount in mounts)
+        {
+            TestNamespace.TryRun("umount", "-l", mount);
+        }
+        if (System.IO.Directory.Exists(Directory))
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        Host.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_log)
+        {
+            _log.AppendLine(line);
+        }
+    }
+}
