@@ -14,5 +14,6 @@ internal static class Composition
         services.AddContainerRuntime();
         // Network drivers: each adds an INetworkDriver service (macvlan and overlay join here when they land).
         services.AddBridgeDriver();
+        Netstack.Drivers.Macvlan.MacvlanServiceCollectionExtensions.AddMacvlanDriver(services);
     }
 }

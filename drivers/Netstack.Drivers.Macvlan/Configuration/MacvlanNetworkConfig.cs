@@ -1,0 +1,59 @@
+using System.Net;
+using Netstack.Core;
+using Netstack.Core.Drivers;
+using Netstack.Linux;
+
+namespace Netstack.Drivers.Macvlan;
+
+/// <summary>A macvlan network's settings, parsed and validated from the controller's <see cref="DriverNetwork"/>.</summary>
+internal sealed record MacvlanNetworkConfig
+{
+    public required string NetworkId { get; init; }
+
+    public required ParentInterface Parent { get; init; }
+
+    public required MacvlanMode Mode { get; init; }
+
+    public required IReadOnlyList<IPNetwork> Subnets { get; init; }
+
+    public IPAddress? GatewayV4 { get; init; }
+
+    public IPAddress? GatewayV6 { get; init; }
+
+    public bool Internal { get; init; }
+
+    /// <summary>Parses the options; bad ones are <see cref="InvalidParameterException"/>s naming the option and value.</summary>
+    public static MacvlanNetworkConfig From(DriverNetwork network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        network.Options.TryGetValue(MacvlanOptionNames.Parent, out var parent);
+        network.Options.TryGetValue(MacvlanOptionNames.Mode, out var mode);
+        return new MacvlanNetworkConfig
+        {
+            NetworkId = network.NetworkId,
+            Parent = ParentInterface.Parse(parent),
+            Mode = MacvlanModes.Parse(mode),
+            Subnets = [.. network.IPv4.Select(p => p.Subnet), .. network.IPv6.Select(p => p.Subnet)],
+            GatewayV4 = network.IPv4.Select(p => p.Gateway?.Address).FirstOrDefault(g => g is not null),
+            GatewayV6 = network.IPv6.Select(p => p.Gateway?.Address).FirstOrDefault(g => g is not null),
+            Internal = network.Internal,
+        };
+    }
+
+    /// <summary>The first of this network's subnets that overlaps one of <paramref name="other"/>'s, if any.</summary>
+    public (IPNetwork Mine, IPNetwork Theirs)? OverlappingSubnet(MacvlanNetworkConfig other)
+    {
+        foreach (var mine in Subnets)
+        {
+            foreach (var theirs in other.Subnets)
+            {
+                if (mine.BaseAddress.AddressFamily == theirs.BaseAddress.AddressFamily
+                    && (mine.Contains(theirs.BaseAddress) || theirs.Contains(mine.BaseAddress)))
+                {
+                    return (mine, theirs);
+                }
+            }
+        }
+        return null;
+    }
+}
