@@ -38,6 +38,7 @@ public sealed partial class MacvlanDriver
                     errors.Add($"network {network.NetworkId}: {e.Message}");
                 }
             }
+            _endpoints.Clear();
             foreach (var state in request.Endpoints)
             {
                 var endpoint = state.Endpoint;
@@ -49,6 +50,12 @@ public sealed partial class MacvlanDriver
                     SandboxKey = state.Join?.SandboxKey,
                     InterfaceName = state.Join?.InterfaceName,
                 };
+                if (state.Join is { } join && InterfaceMissing(join))
+                {
+                    // Recreating it would leave it without the addresses and routes the controller
+                    // added at connect time; say so instead, as the bridge driver does.
+                    errors.Add($"endpoint {endpoint.EndpointId}: its macvlan {join.InterfaceName} is gone from sandbox {join.SandboxKey}; disconnect and connect it again");
+                }
             }
             var parents = _networks.Values.Select(n => n.Config.Parent.Name).ToHashSet(StringComparer.Ordinal);
             try
@@ -71,5 +78,24 @@ public sealed partial class MacvlanDriver
             Log.Reconciled(_logger, line);
         }
         return new DriverReconcileReport { Recreated = recreated, Removed = removed, Errors = errors };
+    }
+
+    private static bool InterfaceMissing(JoinRequest join)
+    {
+        if (!File.Exists(join.SandboxKey))
+        {
+            return false;
+        }
+        try
+        {
+            using var sandbox = NetworkNamespace.Open(join.SandboxKey);
+            using var netlink = sandbox.OpenNetlink();
+            return netlink.LinkFind(join.InterfaceName) is not { Kind: "macvlan" };
+        }
+        catch (NetlinkException)
+        {
+            // The sandbox went meanwhile; the controller forgets its endpoints.
+            return false;
+        }
     }
 }

@@ -145,27 +145,32 @@ public sealed class MacvlanValidationTests
     }
 
     [PrivilegedFact]
-    public async Task Reconcile_RebuildsTheTable_SoConflictsAreStillSeenAfterARestart()
+    public async Task Reconcile_RebuildsTheTable_SoConflictsAndLeaveWorkAfterARestart_AndReportsALostInterface()
     {
         await using var lab = MacvlanLab.Create();
         var network = await lab.CreateNetworkAsync(Segment.Subnet, MacvlanLab.Options(Segment.Uplink));
         var a = await lab.ConnectAsync(network, "192.0.2.10");
+        var b = await lab.ConnectAsync(network, "192.0.2.11");
+        b.Ns.Ip("link", "del", "eth0");
 
         using var restarted = new Netstack.Drivers.Macvlan.MacvlanDriver(new Netstack.Drivers.Macvlan.MacvlanDriverOptions { HostNamespacePath = lab.Host.Namespace.Path });
         var report = await restarted.ReconcileAsync(new DriverReconcileRequest
         {
             Networks = [network],
-            Endpoints = [new DriverEndpointState
-            {
-                Endpoint = new DriverEndpoint { NetworkId = network.NetworkId, EndpointId = a.EndpointId, MacAddress = a.MacAddress },
-                Join = new JoinRequest { NetworkId = network.NetworkId, EndpointId = a.EndpointId, SandboxKey = a.Ns.Namespace.Path, InterfaceName = "eth0", MacAddress = a.MacAddress },
-            }],
+            Endpoints = [Joined(network, a), Joined(network, b)],
         }, CancellationToken.None);
 
-        Assert.Empty(report.Errors);
+        var error = Assert.Single(report.Errors);
+        Assert.Contains(b.EndpointId, error, StringComparison.Ordinal);
         await Assert.ThrowsAsync<ConflictException>(() => restarted.CreateNetworkAsync(MacvlanLab.Network(Segment.Subnet, MacvlanLab.Options(Segment.Uplink)), CancellationToken.None));
         // Leave works from what reconcile restored: the macvlan goes from the sandbox.
         await restarted.LeaveAsync(network.NetworkId, a.EndpointId, CancellationToken.None);
         Assert.Equal(["lo"], Segment.LinkNames(a.Ns));
     }
+
+    private static DriverEndpointState Joined(DriverNetwork network, MacvlanSandbox sandbox) => new()
+    {
+        Endpoint = new DriverEndpoint { NetworkId = network.NetworkId, EndpointId = sandbox.EndpointId, MacAddress = sandbox.MacAddress },
+        Join = new JoinRequest { NetworkId = network.NetworkId, EndpointId = sandbox.EndpointId, SandboxKey = sandbox.Ns.Namespace.Path, InterfaceName = "eth0", MacAddress = sandbox.MacAddress },
+    };
 }
