@@ -104,6 +104,7 @@ public sealed partial class MacvlanDriver
         var spec = new MacvlanSpec(request.InterfaceName, LinkRef.ByName(config.Parent.Name, MacvlanOptionNames.Parent), config.Mode)
         {
             Namespace = sandbox,
+            Mtu = config.Mtu,
             // A passthru macvlan takes the parent's own MAC, and setting one would change the
             // parent's (macvlan_set_mac_address passes it down): leave it alone.
             MacAddress = config.Mode == MacvlanMode.Passthru ? null : MacAddresses.Parse(mac, "mac address"),

@@ -17,6 +17,7 @@ public sealed partial class MacvlanDriver
                 return;
             }
             CheckConflicts(config);
+            CheckMtu(config);
             EnsureParent(config.Parent);
             _networks[network.NetworkId] = new MacvlanNetwork(config);
         }
@@ -70,6 +71,24 @@ public sealed partial class MacvlanDriver
             {
                 throw new ConflictException($"subnet {mine} overlaps subnet {theirs} of macvlan network {other.NetworkId} on the same parent {config.Parent.Name}");
             }
+        }
+    }
+
+    /// <summary>
+    /// A macvlan cannot be larger than its parent (macvlan_change_mtu answers EINVAL): refuse at create
+    /// time rather than at every join. A parent still to be made (IF.VLAN) inherits its base's MTU.
+    /// </summary>
+    private void CheckMtu(MacvlanNetworkConfig config)
+    {
+        if (config.Mtu is not { } mtu)
+        {
+            return;
+        }
+        var parent = _host.Netlink.LinkFind(config.Parent.Name) ?? (config.Parent.VlanBase is { } vlanBase ? _host.Netlink.LinkFind(vlanBase) : null);
+        if (parent is not null && mtu > parent.Mtu)
+        {
+            throw new InvalidParameterException(DockerOptions.DriverMtu, mtu.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                $"larger than the MTU {parent.Mtu} of parent {parent.Name}; a macvlan cannot exceed its parent");
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Netstack.Core;
 using Netstack.Core.Drivers;
@@ -22,6 +23,13 @@ internal sealed record MacvlanNetworkConfig
 
     public bool Internal { get; init; }
 
+    /// <summary>The macvlans' MTU (<c>com.docker.network.driver.mtu</c>); null inherits the parent's.</summary>
+    public int? Mtu { get; init; }
+
+    // RFC 791: every IPv4 host must handle 68-byte datagrams; 65535 is the largest MTU the kernel takes.
+    private const int MinMtu = 68;
+    private const int MaxMtu = 65535;
+
     /// <summary>Parses the options; bad ones are <see cref="InvalidParameterException"/>s naming the option and value.</summary>
     public static MacvlanNetworkConfig From(DriverNetwork network)
     {
@@ -37,7 +45,21 @@ internal sealed record MacvlanNetworkConfig
             GatewayV4 = network.IPv4.Select(p => p.Gateway?.Address).FirstOrDefault(g => g is not null),
             GatewayV6 = network.IPv6.Select(p => p.Gateway?.Address).FirstOrDefault(g => g is not null),
             Internal = network.Internal,
+            Mtu = ParseMtu(network.Options),
         };
+    }
+
+    private static int? ParseMtu(IReadOnlyDictionary<string, string> options)
+    {
+        if (!options.TryGetValue(DockerOptions.DriverMtu, out var text))
+        {
+            return null;
+        }
+        if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var mtu) || mtu is < MinMtu or > MaxMtu)
+        {
+            throw new InvalidParameterException(DockerOptions.DriverMtu, text, $"must be a number in {MinMtu}..{MaxMtu}");
+        }
+        return mtu;
     }
 
     /// <summary>The first of this network's subnets that overlaps one of <paramref name="other"/>'s, if any.</summary>

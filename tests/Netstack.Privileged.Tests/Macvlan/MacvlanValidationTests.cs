@@ -107,6 +107,23 @@ public sealed class MacvlanValidationTests
     }
 
     [PrivilegedFact]
+    public async Task Mtu_IsAppliedToTheSandboxInterface_AndOneAboveTheParentsIsRefused()
+    {
+        await using var lab = MacvlanLab.Create();
+        var options = MacvlanLab.Options(Segment.Uplink);
+        options["com.docker.network.driver.mtu"] = "1400";
+        var network = await lab.CreateNetworkAsync(Segment.Subnet, options);
+        var a = await lab.ConnectAsync(network, "192.0.2.10");
+
+        Assert.Equal(1400, a.Ns.IpJson("link", "show", "eth0")[0].GetProperty("mtu").GetInt32());
+        var tooBig = MacvlanLab.Options(Segment.Uplink);
+        tooBig["com.docker.network.driver.mtu"] = "9000";
+        var e = await Assert.ThrowsAsync<InvalidParameterException>(() => lab.CreateNetworkAsync("198.51.100.0/24", tooBig));
+        Assert.Equal("com.docker.network.driver.mtu", e.Field);
+        Assert.Contains("1500", e.Message, StringComparison.Ordinal);
+    }
+
+    [PrivilegedFact]
     public async Task Join_UnknownNetwork_IsNotFound_AndNothingAppearsInTheSandbox()
     {
         await using var lab = MacvlanLab.Create();
