@@ -29,8 +29,8 @@ internal static class RunCommand
     internal static readonly Option<string[]> Label = new("--label", "-l") { Description = "Labels (KEY=VALUE)" };
     internal static readonly Option<string?> Workdir = new("--workdir", "-w") { Description = "Working directory inside the container" };
     internal static readonly Option<string?> User = new("--user", "-u") { Description = "User (UID[:GID]) inside the container" };
-    internal static readonly Option<string?> Restart = new Option<string?>("--restart") { Description = "Restart policy: no or unless-stopped" }
-        .Each(v => v is "no" or "unless-stopped" ? null : "expected no or unless-stopped");
+    internal static readonly Option<string?> Restart = new Option<string?>("--restart") { Description = "Restart policy: no (the only one netstack has)" }
+        .Each(v => v is "no" ? null : "netstack supports only no");
     internal static readonly Argument<string> Image = new("IMAGE");
     internal static readonly Argument<string[]> Command = new("COMMAND") { Arity = ArgumentArity.ZeroOrMore };
 
