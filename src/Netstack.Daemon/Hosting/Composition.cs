@@ -1,3 +1,4 @@
+using Netstack.Daemon.Gossip;
 using Netstack.Drivers.Bridge;
 
 namespace Netstack.Daemon.Hosting;
@@ -14,5 +15,7 @@ internal static class Composition
         services.AddContainerRuntime();
         // Network drivers: each adds an INetworkDriver service (macvlan and overlay join here when they land).
         services.AddBridgeDriver();
+        // Cluster membership: idle unless --advertise-addr or --listen-addr is given.
+        services.AddGossip();
     }
 }

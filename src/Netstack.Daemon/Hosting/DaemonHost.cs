@@ -59,6 +59,7 @@ internal static class DaemonHost
         SystemRoutes.Map(app);
         NetworkRoutes.Map(app);
         SandboxRoutes.Map(app);
+        NodeRoutes.Map(app);
         if (app.Services.GetService<ContainerService>() is not null)
         {
             ContainerRoutes.Map(app);
