@@ -82,6 +82,8 @@ internal static class DaemonHost
     {
         ArgumentNullException.ThrowIfNull(app);
         var options = app.Services.GetRequiredService<IOptions<DaemonOptions>>().Value;
+        // The cluster flags are validated here too, before the kernel or the store is touched.
+        _ = app.Services.GetRequiredService<IOptions<Gossip.GossipDaemonOptions>>().Value;
         var logger = app.Logger;
         Directory.CreateDirectory(options.Root);
         Directory.CreateDirectory(options.ExecRoot);
