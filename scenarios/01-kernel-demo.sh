@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Kernel-layer demo (temporary; later issues replace it with the real one): Netstack's own
+# Kernel-layer demo: Netstack's own
 # rtnetlink layer builds namespaces A and B joined by a bridge in a third "host" namespace, with
 # veth pairs whose peers are created directly inside A and B; then A and B ping each other.
 # Everything lives in namespaces named nst-demo-<pid>-*, removed on exit, failure included.
