@@ -35,6 +35,7 @@ internal sealed class GossipService : IHostedService, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private GossipSettings? _settings;
     private Task _joinLoop = Task.CompletedTask;
+    private int _disposed;
 
     public GossipService(IOptions<GossipDaemonOptions> options, ILoggerFactory loggers, TimeProvider time)
     {
@@ -105,6 +106,11 @@ internal sealed class GossipService : IHostedService, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // The container disposes this twice: as the singleton and as the hosted service made from it.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
         await _stopping.CancelAsync().ConfigureAwait(false);
         if (Node is { } node)
         {
