@@ -27,14 +27,16 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
     private readonly ContainerRuntime _runtime;
     private readonly ImageStore _images;
     private readonly INetworkController _controller;
+    private readonly ContainerDns _dns;
     private readonly ILogger<ContainerService> _logger;
     private readonly ConcurrentDictionary<string, Lazy<Task>> _releases = new(StringComparer.Ordinal);
 
-    public ContainerService(ContainerRuntime runtime, ImageStore images, INetworkController controller, ILogger<ContainerService> logger)
+    public ContainerService(ContainerRuntime runtime, ImageStore images, INetworkController controller, ContainerDns dns, ILogger<ContainerService> logger)
     {
         _runtime = runtime;
         _images = images;
         _controller = controller;
+        _dns = dns;
         _logger = logger;
         _runtime.ContainerExited += OnContainerExited;
     }
@@ -43,8 +45,23 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
 
     public void Dispose() => _runtime.ContainerExited -= OnContainerExited;
 
-    /// <summary>Recovers the runtime's containers after a daemon start (the exit handler is already subscribed).</summary>
-    public Task<IReadOnlyList<ContainerInfo>> RecoverAsync(CancellationToken cancellationToken) => _runtime.RecoverAsync(cancellationToken);
+    /// <summary>
+    /// Recovers the runtime's containers after a daemon start (the exit handler is already
+    /// subscribed) and gives the running ones their resolver again.
+    /// </summary>
+    public async Task<IReadOnlyList<ContainerInfo>> RecoverAsync(CancellationToken cancellationToken)
+    {
+        await _dns.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        var containers = await _runtime.RecoverAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var container in containers.Where(c => c.State == ContainerState.Running))
+        {
+            if (await SandboxOfAsync(container, cancellationToken).ConfigureAwait(false) is { } sandbox)
+            {
+                _dns.Start(container.Id, sandbox, container.Dns);
+            }
+        }
+        return containers;
+    }
 
     public (int Total, int Running, int Images) Count()
     {
@@ -130,14 +147,16 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
                 }, cancellationToken).ConfigureAwait(false));
             }
 
+            _dns.Start(info.Id, sandbox, info.Dns);
             await _runtime.StartAsync(info.Id, new ContainerSandbox(
                 sandbox.Key,
                 HostsFile.Hosts(info.Hostname, endpoints),
-                HostsFile.ResolvConf(info.Dns)), cancellationToken).ConfigureAwait(false);
+                ContainerDns.ResolvConf), cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch
         {
+            _dns.Stop(info.Id);
             if (sandbox is not null)
             {
                 // Nothing of a failed start stays: the sandbox goes with every endpoint in it.
@@ -297,6 +316,7 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
     {
         try
         {
+            _dns.Stop(containerId);
             var sandbox = await _controller.GetSandboxAsync(containerId, CancellationToken.None).ConfigureAwait(false);
             if (string.Equals(sandbox.ContainerId, containerId, StringComparison.Ordinal))
             {

@@ -3,7 +3,7 @@ using Netstack.Core;
 
 namespace Netstack.Daemon.Containers;
 
-/// <summary>A container's <c>/etc/hosts</c> and <c>/etc/resolv.conf</c>, laid out as Docker writes them.</summary>
+/// <summary>A container's <c>/etc/hosts</c>, laid out as Docker writes it.</summary>
 internal static class HostsFile
 {
     public static string Hosts(string hostname, IEnumerable<EndpointInfo> endpoints)
@@ -33,21 +33,6 @@ internal static class HostsFile
         {
             // Without an interface the name still resolves, as on Debian hosts.
             text.Append("127.0.1.1\t").Append(hostname).Append('\n');
-        }
-        return text.ToString();
-    }
-
-    /// <summary>The given servers; null when none, leaving the runtime's default.</summary>
-    public static string? ResolvConf(IReadOnlyList<string> servers)
-    {
-        if (servers.Count == 0)
-        {
-            return null;
-        }
-        var text = new StringBuilder();
-        foreach (var server in servers)
-        {
-            text.Append("nameserver ").Append(server).Append('\n');
         }
         return text.ToString();
     }

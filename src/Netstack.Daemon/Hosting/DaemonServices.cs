@@ -83,6 +83,7 @@ internal static class DaemonServices
         });
         services.AddSingleton(sp => new ImageStore(sp.GetRequiredService<RuntimeOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<ImageStore>>()));
         services.AddSingleton(sp => new ContainerRuntime(sp.GetRequiredService<RuntimeOptions>(), sp.GetRequiredService<ImageStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<ContainerRuntime>>()));
+        services.AddSingleton<ContainerDns>();
         services.AddSingleton<ContainerService>();
         services.AddSingleton<IContainerNetworking>(sp => sp.GetRequiredService<ContainerService>());
         services.AddSingleton<IContainerCounts>(sp => sp.GetRequiredService<ContainerService>());
