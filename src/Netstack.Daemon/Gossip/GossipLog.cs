@@ -20,11 +20,11 @@ internal static partial class GossipLog
     [LoggerMessage(4004, LogLevel.Information, "gossip: joined the cluster through {Peers}; {Alive} nodes alive")]
     public static partial void Joined(ILogger logger, string peers, int alive);
 
-    [LoggerMessage(4005, LogLevel.Warning, "gossip: no peer of {Peers} reachable over TCP; retrying in {Delay}")]
-    public static partial void JoinUnreachable(ILogger logger, string peers, TimeSpan delay);
+    [LoggerMessage(4005, LogLevel.Warning, "gossip: no peer of {Peers} reachable over TCP; retrying in {DelaySeconds} s")]
+    public static partial void JoinUnreachable(ILogger logger, string peers, double delaySeconds);
 
-    [LoggerMessage(4006, LogLevel.Error, "gossip: reached {Reached} of {Peers} over TCP but none accepted this node: they drop its packets, most likely because --gossip-key-file does not hold the cluster's key ({Encryption} here); retrying in {Delay}")]
-    public static partial void JoinNotAccepted(ILogger logger, int reached, string peers, string encryption, TimeSpan delay);
+    [LoggerMessage(4006, LogLevel.Error, "gossip: reached {Reached} peer(s) of {Peers} over TCP but none accepted this node: they drop its packets, most likely because --gossip-key-file does not hold the cluster's key ({Encryption} here); retrying in {DelaySeconds} s")]
+    public static partial void JoinNotAccepted(ILogger logger, int reached, string peers, string encryption, double delaySeconds);
 
     [LoggerMessage(4007, LogLevel.Warning, "gossip: no other node is alive; joining {Peers} again")]
     public static partial void Isolated(ILogger logger, string peers);

@@ -153,11 +153,11 @@ internal sealed class GossipService : IHostedService, IAsyncDisposable
             }
             if (reached > 0)
             {
-                GossipLog.JoinNotAccepted(_logger, reached, peerList, Encryption, delay);
+                GossipLog.JoinNotAccepted(_logger, reached, peerList, Encryption, delay.TotalSeconds);
             }
             else
             {
-                GossipLog.JoinUnreachable(_logger, peerList, delay);
+                GossipLog.JoinUnreachable(_logger, peerList, delay.TotalSeconds);
             }
             await Task.Delay(delay, _time, ct).ConfigureAwait(false);
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetry.Ticks));

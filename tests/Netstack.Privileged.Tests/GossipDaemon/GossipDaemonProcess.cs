@@ -130,6 +130,16 @@ internal sealed class GossipDaemonProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGTERM and wait: a clean stop, in which the node leaves the cluster.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            TestNamespace.Run("kill", "-TERM", process.Id.ToString(CultureInfo.InvariantCulture));
+            await process.WaitForExitAsync();
+        }
+    }
+
     /// <summary><c>netstack -H SOCK node ls --format json</c> with our built CLI, as (name, state) pairs.</summary>
     public IReadOnlyList<(string Name, string Address, string State)> NodeLs()
     {

@@ -15,7 +15,7 @@ public sealed class GossipDaemonTests
     private static readonly TimeSpan ConvergeWait = TimeSpan.FromSeconds(120);
 
     [PrivilegedFact]
-    public async Task ThreeDaemons_JoinKillRestart_AllSeeIt_AndAWrongKeyNeverJoins()
+    public async Task ThreeDaemons_JoinKillRestartLeave_AllSeeIt_AndAWrongKeyNeverJoins()
     {
         using var lan = NamespaceLan.Create("a", "b", "c", "d");
         var keys = Path.Combine("/tmp", lan.Prefix + "-keys");
@@ -73,6 +73,14 @@ public sealed class GossipDaemonTests
                 var nodes = daemon.NodeLs();
                 Assert.DoesNotContain(nodes, n => n.Name == ip("d"));
                 Assert.True(AllAlive(nodes, names), $"{daemon.Address} lost a member: {string.Join(", ", nodes)}");
+            }
+
+            // A clean stop is a leave, not a failure.
+            await b.StopAsync();
+            Assert.Contains("gossip: leaving the cluster", b.Log, StringComparison.Ordinal);
+            foreach (var daemon in new[] { a, c })
+            {
+                await UntilAsync(daemon, nodes => StateOf(nodes, ip("b")) == "left", $"{ip("b")} left");
             }
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
