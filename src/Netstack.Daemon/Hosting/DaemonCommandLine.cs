@@ -19,6 +19,7 @@ internal sealed class DaemonCommandLine
         Flag(new Option<string?>("--exec-root") { Description = "Runtime state directory (default /run/netstack)" });
         Flag(new Option<string?>("--host", "-H") { Description = $"API socket (default {DaemonOptions.DefaultHost})" });
         Flag(new Option<string?>("--log-level", "-l") { Description = "debug, info, warn, error or fatal (default info)" });
+        Gossip.GossipRegistration.AddFlags(this);
     }
 
     public RootCommand Root { get; }
