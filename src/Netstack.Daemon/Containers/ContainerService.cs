@@ -4,6 +4,7 @@ using Netstack.Api.Contracts.Containers;
 using Netstack.Api.Ports;
 using Netstack.Controller;
 using Netstack.Core;
+using Netstack.Daemon.Dns;
 using Netstack.Runtime;
 using Netstack.Runtime.Containers;
 using Netstack.Runtime.Images;
@@ -27,11 +28,13 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
     private readonly ContainerRuntime _runtime;
     private readonly ImageStore _images;
     private readonly INetworkController _controller;
+    private readonly SandboxResolvers _resolvers;
     private readonly ILogger<ContainerService> _logger;
     private readonly ConcurrentDictionary<string, Lazy<Task>> _releases = new(StringComparer.Ordinal);
 
-    public ContainerService(ContainerRuntime runtime, ImageStore images, INetworkController controller, ILogger<ContainerService> logger)
+    public ContainerService(ContainerRuntime runtime, ImageStore images, INetworkController controller, SandboxResolvers resolvers, ILogger<ContainerService> logger)
     {
+        _resolvers = resolvers;
         _runtime = runtime;
         _images = images;
         _controller = controller;
@@ -130,10 +133,13 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
                 }, cancellationToken).ConfigureAwait(false));
             }
 
+            // On a user-defined network the container asks the sandbox's resolver, which is up
+            // before runc starts; only on the default bridge it gets the servers directly, as Docker.
+            var embeddedDns = await _resolvers.SyncAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
             await _runtime.StartAsync(info.Id, new ContainerSandbox(
                 sandbox.Key,
                 HostsFile.Hosts(info.Hostname, endpoints),
-                HostsFile.ResolvConf(info.Dns)), cancellationToken).ConfigureAwait(false);
+                embeddedDns ? HostsFile.EmbeddedResolvConf() : HostsFile.ResolvConf(info.Dns)), cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch

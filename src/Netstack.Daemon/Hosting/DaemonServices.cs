@@ -6,6 +6,8 @@ using Netstack.Core.Storage;
 using Netstack.Ipam;
 using Netstack.Store;
 using Netstack.Daemon.Containers;
+using Netstack.Daemon.Dns;
+using Netstack.Dns.Names;
 using Netstack.Runtime;
 using Netstack.Runtime.Containers;
 using Netstack.Runtime.Images;
@@ -84,6 +86,8 @@ internal static class DaemonServices
         services.AddSingleton(sp => new ImageStore(sp.GetRequiredService<RuntimeOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<ImageStore>>()));
         services.AddSingleton(sp => new ContainerRuntime(sp.GetRequiredService<RuntimeOptions>(), sp.GetRequiredService<ImageStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<ContainerRuntime>>()));
         services.AddSingleton<ContainerService>();
+        services.AddSingleton<DnsNameTable>();
+        services.AddSingleton<SandboxResolvers>();
         services.AddSingleton<IContainerNetworking>(sp => sp.GetRequiredService<ContainerService>());
         services.AddSingleton<IContainerCounts>(sp => sp.GetRequiredService<ContainerService>());
         return services;
