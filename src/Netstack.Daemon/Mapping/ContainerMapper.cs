@@ -112,6 +112,8 @@ internal static class ContainerMapper
             networks[endpoint.NetworkName] = new EndpointSettings
             {
                 Aliases = [.. endpoint.Aliases],
+                // The default bridge has no resolver (Docker's behaviour), so no names there.
+                DnsNames = endpoint.NetworkName == Netstack.Daemon.Containers.ContainerService.DefaultNetworkName ? null : [.. endpoint.DnsNames],
                 NetworkId = endpoint.NetworkId,
                 EndpointId = endpoint.Id,
                 Gateway = endpoint.Gateway?.ToString() ?? "",
