@@ -179,7 +179,7 @@ internal sealed class SandboxResolvers : IAsyncDisposable
             }
         }
 
-        if (!networks.Any(n => !n.BuiltIn))
+        if (!networks.Any(DefaultNetwork.HasResolver))
         {
             if (running is not null)
             {

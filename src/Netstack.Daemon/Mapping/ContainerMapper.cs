@@ -113,7 +113,7 @@ internal static class ContainerMapper
             {
                 Aliases = [.. endpoint.Aliases],
                 // The default bridge has no resolver (Docker's behaviour), so no names there.
-                DnsNames = endpoint.NetworkName == Netstack.Daemon.Containers.ContainerService.DefaultNetworkName ? null : [.. endpoint.DnsNames],
+                DnsNames = Dns.DefaultNetwork.HasResolver(endpoint) ? [.. endpoint.DnsNames] : null,
                 NetworkId = endpoint.NetworkId,
                 EndpointId = endpoint.Id,
                 Gateway = endpoint.Gateway?.ToString() ?? "",

@@ -54,7 +54,7 @@ public sealed class NetstackdDnsTests
     private static async Task AssertNotFoundAsync(NetstackdProcess daemon, string container, string name, string? address)
     {
         var (exit, text) = await NslookupAsync(daemon, container, name);
-        Assert.True(exit != 0 && text.Contains("NXDOMAIN", StringComparison.Ordinal), $"nslookup {name} in {container}: exit {exit}\n{text}");
+        Assert.True(exit != 0 && text.Contains("NXDOMAIN", StringComparison.Ordinal), $"nslookup {name} in {container}: exit {exit}\n{text}\n{daemon.Log}");
         if (address is not null)
         {
             Assert.DoesNotContain(address, text, StringComparison.Ordinal);
@@ -151,6 +151,10 @@ public sealed class NetstackdDnsTests
 
         // A container that leaves the network: its name is gone at once for the others.
         Assert.Equal(0, (await daemon.NetstackAsync("network", "disconnect", "front", "bravo")).Exit);
+        // Bridge driver bug (reported): the bridge's MAC is not pinned, so it changes when the port
+        // with the lowest MAC leaves, and alpha's cached gateway MAC goes stale until ARP expires.
+        // Flushed here so the forwarded query below tests DNS, not that bug.
+        TestNamespace.Run("nsenter", "--net=" + alpha.SandboxKey, "ip", "neigh", "flush", "all");
         await AssertNotFoundAsync(daemon, "alpha", "bravo", bravo.Ip);
 
         // A daemon killed outright: the containers keep running, the next daemon brings their resolvers back.
@@ -175,6 +179,8 @@ public sealed class NetstackdDnsTests
         await using var stub = StubUpstreamHost.Start(daemon.Host);
         await ImportBusyboxAsync(daemon);
         Assert.Equal(0, (await daemon.NetstackAsync("network", "create", "--internal", "--subnet", "10.103.0.0/24", "inside")).Exit);
+        // The default network, as Docker's docker0 network is called: containers that name none join it.
+        Assert.Equal(0, (await daemon.NetstackAsync("network", "create", "--subnet", "10.104.0.0/24", "bridge")).Exit);
 
         // Default bridge only: the container gets its --dns servers directly, and no names (Docker's behaviour).
         await RunAsync(daemon, stub, "plain");
