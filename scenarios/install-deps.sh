@@ -3,7 +3,7 @@
 # already present are not fetched again. Needs root (CI and the lab machines run as root).
 set -euo pipefail
 
-packages=(iproute2 iptables runc busybox-static etcd-server etcd-client dnsutils dnsperf iperf3 libpcap0.8)
+packages=(iproute2 curl iptables runc busybox-static etcd-server etcd-client dnsutils dnsperf iperf3 libpcap0.8)
 if [[ "${NETSTACK_WITH_DOCKER:-0}" == 1 ]]; then
     packages+=(docker.io)
 fi

@@ -61,6 +61,9 @@ cat > "$root/var/www/index.html" <<'HTML'
 <html><head><title>netstack</title></head>
 <body><p>hello from a netstack busybox container</p></body></html>
 HTML
+# busybox httpd serves its working directory by default, so `httpd -f -p 80` run from / (as in the
+# README's demo) answers with the same page; `-h /var/www` serves only the web directory.
+ln -s var/www/index.html "$root/index.html"
 
 mkdir -p "$(dirname "$out")"
 tmp_out="$out.tmp.$$"

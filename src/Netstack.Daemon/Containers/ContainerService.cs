@@ -46,7 +46,10 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
 
     public void Dispose() => _runtime.ContainerExited -= OnContainerExited;
 
-    /// <summary>Recovers the runtime's containers after a daemon start (the exit handler is already subscribed).</summary>
+    /// <summary>
+    /// Recovers the runtime's containers after a daemon start (the exit handler is already
+    /// subscribed). Their resolvers come back with <see cref="SandboxResolvers.StartAsync"/>.
+    /// </summary>
     public Task<IReadOnlyList<ContainerInfo>> RecoverAsync(CancellationToken cancellationToken) => _runtime.RecoverAsync(cancellationToken);
 
     public (int Total, int Running, int Images) Count()

@@ -3,7 +3,7 @@ using Netstack.Core;
 
 namespace Netstack.Daemon.Containers;
 
-/// <summary>A container's <c>/etc/hosts</c> and <c>/etc/resolv.conf</c>, laid out as Docker writes them.</summary>
+/// <summary>A container's <c>/etc/hosts</c>, laid out as Docker writes it.</summary>
 internal static class HostsFile
 {
     public static string Hosts(string hostname, IEnumerable<EndpointInfo> endpoints)

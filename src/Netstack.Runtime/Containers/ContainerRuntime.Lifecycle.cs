@@ -245,8 +245,17 @@ public sealed partial class ContainerRuntime
                 PidStartTime = 0,
             };
             entry.Info = exited;
-            Persist(entry);
             exit = entry.RunExit;
+            try
+            {
+                Persist(entry);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The exit is real either way; waiters must not hang on a full disk. The next
+                // recovery finds the record "running" with no process and records the exit again.
+                Log.CleanupFailed(_logger, exited.Id, ex);
+            }
             Log.ContainerExited(_logger, exited.Id, code);
         }
         finally
@@ -285,6 +294,9 @@ public sealed partial class ContainerRuntime
         {
             await TryStepAsync(errors, () => Runc.DeleteAsync(id, cancellationToken)).ConfigureAwait(false);
         }
+        // The shim of this run must be gone before the bundle is: a late write of its exit file
+        // into the next run's bundle would read as that run's end.
+        await TryStepAsync(errors, () => WaitForShimExitAsync(paths, cancellationToken)).ConfigureAwait(false);
         await TryStepAsync(errors, () => RootfsMounts.UnmountAsync(paths.Rootfs, cancellationToken)).ConfigureAwait(false);
         if (errors.Count == 0)
         {
@@ -297,8 +309,37 @@ public sealed partial class ContainerRuntime
         }
     }
 
-    private static bool IsShimAlive(ContainerPaths paths) =>
-        TryReadInt(paths.ShimPidFile) is { } shim && InitProcess.IsAlive(shim, 0);
+    private async Task WaitForShimExitAsync(ContainerPaths paths, CancellationToken cancellationToken)
+    {
+        var deadline = _time.GetUtcNow() + ExitStatusWait;
+        while (IsShimAlive(paths))
+        {
+            if (_time.GetUtcNow() > deadline)
+            {
+                throw RuntimeException.Failed($"the shim of container {Path.GetFileName(paths.BundleDir)} did not end after runc delete");
+            }
+            await Task.Delay(SignalledPollInterval, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Whether the shim of the current bundle runs: its pid is alive and still runs our shim script (not a reused pid).</summary>
+    private static bool IsShimAlive(ContainerPaths paths)
+    {
+        if (TryReadInt(paths.ShimPidFile) is not { } shim || !InitProcess.IsAlive(shim, 0))
+        {
+            return false;
+        }
+        try
+        {
+            // /proc/PID/cmdline: the arguments separated by NUL bytes.
+            return File.ReadAllText($"/proc/{shim.ToString(System.Globalization.CultureInfo.InvariantCulture)}/cmdline")
+                .Split('\0').Contains(paths.ShimScript);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
 
     private static async Task TryStepAsync(List<Exception> errors, Func<Task> step)
     {

@@ -58,6 +58,15 @@ public sealed class NetstackdContainerTests
         var blocked = await daemon.NetstackAsync("exec", "other", "wget", "-q", "-T", "2", "-O", "-", $"http://{webIp}/");
         Assert.NotEqual(0, blocked.Exit);
 
+        // By name, through the sandbox's resolver: found from the same network only.
+        var byName = await daemon.NetstackAsync("exec", "c1", "wget", "-q", "-O", "-", "http://web1/");
+        Assert.True(byName.Exit == 0, byName.Err + byName.Out);
+        Assert.Contains("<html", byName.Out, StringComparison.OrdinalIgnoreCase);
+        var lookup = await daemon.NetstackAsync("exec", "c1", "nslookup", "web1");
+        Assert.Contains(webIp, lookup.Out, StringComparison.Ordinal);
+        var foreign = await daemon.NetstackAsync("exec", "other", "nslookup", "web1");
+        Assert.DoesNotContain(webIp, foreign.Out, StringComparison.Ordinal);
+
         // The published port answers on the host side: loopback and the host's address on the bridge.
         var gateway = "10.98.0.1";
         Assert.Contains("<html", daemon.Host.Exec("busybox", "wget", "-q", "-O", "-", "http://127.0.0.1:8080/"), StringComparison.OrdinalIgnoreCase);

@@ -120,8 +120,12 @@ internal sealed class BridgeLab : IAsyncDisposable
         return ns;
     }
 
-    /// <summary>One ICMP echo with a one-second wait (busybox ping inside the namespace).</summary>
+    /// <summary>True when one of up to three ICMP echoes (one second each, busybox ping) is answered.</summary>
     public static bool Ping(TestNamespace from, IPAddress to) =>
+        Enumerable.Range(0, 3).Any(_ => PingOnce(from, to));
+
+    /// <summary>One ICMP echo with a one-second wait; for checks that expect no answer.</summary>
+    public static bool PingOnce(TestNamespace from, IPAddress to) =>
         from.TryExec("busybox", "ping", "-c", "1", "-W", "1", to.ToString()).ExitCode == 0;
 
     /// <summary>The host namespace's rules as iptables-save prints them.</summary>

@@ -25,7 +25,7 @@ public sealed class BridgeReconcileTests
         var bridge = "br-" + network.NetworkId[..12];
         lab.Host.Ip("link", "del", bridge);
         lab.Host.Exec("iptables", "-t", "nat", "-F", "NETSTACK-DNAT");
-        Assert.False(BridgeLab.Ping(a.Ns, b.Address));
+        Assert.False(BridgeLab.PingOnce(a.Ns, b.Address));
 
         var report = await lab.Driver.ReconcileAsync(new DriverReconcileRequest
         {

@@ -76,8 +76,37 @@ internal static class NamespaceSockets
         return new Server(socket, cts);
     }
 
-    /// <summary>Connects from <paramref name="ns"/> and returns the server's answer, or null when none came.</summary>
-    public static async Task<string?> TcpAsk(NetworkNamespace ns, IPAddress address, int port)
+    /// <summary>
+    /// Connects from <paramref name="ns"/> and returns the server's answer, or null when none came in
+    /// any of <paramref name="attempts"/> tries (a loaded CI host can lose a first SYN to a bridge
+    /// port that is still coming up; tests expecting silence ask once).
+    /// </summary>
+    public static async Task<string?> TcpAsk(NetworkNamespace ns, IPAddress address, int port, int attempts = 3)
+    {
+        for (var i = 0; i < attempts; i++)
+        {
+            if (await TcpAskOnce(ns, address, port) is { } answer)
+            {
+                return answer;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Like <see cref="TcpAsk"/> for one datagram and its answer.</summary>
+    public static async Task<string?> UdpAsk(NetworkNamespace ns, IPAddress address, int port, int attempts = 3)
+    {
+        for (var i = 0; i < attempts; i++)
+        {
+            if (await UdpAskOnce(ns, address, port) is { } answer)
+            {
+                return answer;
+            }
+        }
+        return null;
+    }
+
+    private static async Task<string?> TcpAskOnce(NetworkNamespace ns, IPAddress address, int port)
     {
         using var socket = ns.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
         using var cts = new CancellationTokenSource(ClientTimeout);
@@ -103,8 +132,7 @@ internal static class NamespaceSockets
         }
     }
 
-    /// <summary>Sends one datagram from <paramref name="ns"/> and returns the answer, or null when none came.</summary>
-    public static async Task<string?> UdpAsk(NetworkNamespace ns, IPAddress address, int port)
+    private static async Task<string?> UdpAskOnce(NetworkNamespace ns, IPAddress address, int port)
     {
         using var socket = ns.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
         using var cts = new CancellationTokenSource(ClientTimeout);

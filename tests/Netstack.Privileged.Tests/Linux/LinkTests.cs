@@ -402,19 +402,29 @@ public sealed class LinkTests
     {
         using var host = TestNamespace.Create();
         var sandboxName = TestNamespace.NewName();
-        using (var sandbox = NetworkNamespace.Create(sandboxName, TestNamespace.Directory))
+        try
         {
-            host.Netlink.LinkAdd(new VethSpec("to-sb", "eth0") { PeerNamespace = sandbox });
+            using (var sandbox = NetworkNamespace.Create(sandboxName, TestNamespace.Directory))
+            {
+                host.Netlink.LinkAdd(new VethSpec("to-sb", "eth0") { PeerNamespace = sandbox });
+            }
+            Assert.True(Exists(host, "to-sb"));
+            NetworkNamespace.Delete(sandboxName, TestNamespace.Directory);
+            // The kernel tears the namespace down asynchronously (cleanup_net); wait for the host end to go.
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (Exists(host, "to-sb") && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(50);
+            }
+            Assert.False(Exists(host, "to-sb"));
         }
-        Assert.True(Exists(host, "to-sb"));
-        NetworkNamespace.Delete(sandboxName, TestNamespace.Directory);
-        // The kernel tears the namespace down asynchronously (cleanup_net); wait for the host end to go.
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (Exists(host, "to-sb") && DateTime.UtcNow < deadline)
+        finally
         {
-            Thread.Sleep(50);
+            if (NetworkNamespace.Exists(sandboxName, TestNamespace.Directory))
+            {
+                NetworkNamespace.Delete(sandboxName, TestNamespace.Directory);
+            }
         }
-        Assert.False(Exists(host, "to-sb"));
     }
 
     [PrivilegedFact]

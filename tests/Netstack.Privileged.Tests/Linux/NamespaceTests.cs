@@ -47,15 +47,25 @@ public sealed class NamespaceTests
     public void Create_DefaultDirectory_IsASharedMountAndDeleteRemovesTheFile()
     {
         var name = TestNamespace.NewName();
-        using (var ns = NetworkNamespace.Create(name))
+        try
         {
-            Assert.Equal(Path.Combine(NetworkNamespace.DefaultDirectory, name), ns.Path);
-            Assert.Contains(name, NetworkNamespace.List());
-            var mountinfo = File.ReadAllLines("/proc/self/mountinfo");
-            Assert.Contains(mountinfo, line => line.Split(' ')[4] == NetworkNamespace.DefaultDirectory && line.Contains("shared:", StringComparison.Ordinal));
+            using (var ns = NetworkNamespace.Create(name))
+            {
+                Assert.Equal(Path.Combine(NetworkNamespace.DefaultDirectory, name), ns.Path);
+                Assert.Contains(name, NetworkNamespace.List());
+                var mountinfo = File.ReadAllLines("/proc/self/mountinfo");
+                Assert.Contains(mountinfo, line => line.Split(' ')[4] == NetworkNamespace.DefaultDirectory && line.Contains("shared:", StringComparison.Ordinal));
+            }
+            NetworkNamespace.Delete(name);
+            Assert.False(NetworkNamespace.Exists(name));
         }
-        NetworkNamespace.Delete(name);
-        Assert.False(NetworkNamespace.Exists(name));
+        finally
+        {
+            if (NetworkNamespace.Exists(name))
+            {
+                NetworkNamespace.Delete(name);
+            }
+        }
     }
 
     [PrivilegedFact]

@@ -61,6 +61,10 @@ public sealed class ContainerLifecycleTests
         var log = await WaitForLogAsync(fx, "web1", "oops");
         Assert.Contains("hi\n", log, StringComparison.Ordinal);
 
+        var bundle = Path.Combine(fx.Options.ExecRoot, "containers", created.Id);
+        var shimPid = File.ReadAllText(Path.Combine(bundle, "shim.pid")).Trim();
+        Assert.Contains("shim.sh", File.ReadAllText($"/proc/{shimPid}/cmdline"), StringComparison.Ordinal);
+
         // sleep as pid 1 of its namespace ignores SIGTERM, so stop ends with SIGKILL: 128 + 9.
         var stopped = await fx.Runtime.StopAsync("web1", TimeSpan.FromMilliseconds(300));
         Assert.Equal(ContainerState.Exited, stopped.State);
@@ -69,6 +73,8 @@ public sealed class ContainerLifecycleTests
         Assert.Equal("", fx.RuncList());
         Assert.Empty(fx.LeftoverMounts());
         Assert.Empty(fx.LeftoverCgroups(created.Id));
+        Assert.False(File.Exists($"/proc/{shimPid}/cmdline") && File.ReadAllText($"/proc/{shimPid}/cmdline").Contains("shim.sh", StringComparison.Ordinal));
+        Assert.False(Directory.Exists($"/proc/{running.Pid}"));
         Assert.Equal(ContainerState.Exited, fx.Runtime.Inspect(created.Id[..12]).State);
 
         await fx.Runtime.DeleteAsync("web1");
@@ -182,6 +188,30 @@ public sealed class ContainerLifecycleTests
         Assert.Equal("", fx.RuncList());
         Assert.Empty(fx.LeftoverMounts());
         Assert.All(started, c => Assert.Empty(fx.LeftoverCgroups(c.Id)));
+    }
+
+    [PrivilegedFact]
+    public async Task BusyboxHttpd_AsInTheDemo_ServesTheImagesPageOnPort80()
+    {
+        await using var fx = new RuntimeFixture();
+        using var netns = new TestNetns();
+        Sh.Run("ip", "-n", netns.Name, "link", "set", "lo", "up");
+        await fx.ImportBusyboxAsync();
+        // Port 80 needs CAP_NET_BIND_SERVICE, which the default set grants.
+        var created = await fx.Runtime.CreateAsync(new ContainerSpec { Image = "busybox", Name = "www", Cmd = ["httpd", "-f", "-p", "80"] });
+        await fx.Runtime.StartAsync("www", new ContainerSandbox(netns.Path));
+
+        var page = "";
+        await WaitForAsync(async () =>
+        {
+            var fetch = await fx.Runtime.ExecAsync("www", ["wget", "-q", "-O", "-", "http://127.0.0.1:80/"]);
+            page = fetch.Stdout;
+            return fetch.ExitCode == 0;
+        });
+        Assert.Contains("hello from a netstack busybox container", page, StringComparison.Ordinal);
+        // The server listens in the sandbox's namespace, seen from outside the container too.
+        Assert.Contains(":80 ", Sh.Run("ip", "netns", "exec", netns.Name, "ss", "-Hltn"), StringComparison.Ordinal);
+        await fx.Runtime.DeleteAsync(created.Id, force: true);
     }
 
     [PrivilegedFact]
@@ -346,6 +376,60 @@ public sealed class ContainerLifecycleTests
         Assert.Equal(ContainerState.Exited, restarted.Inspect("brief").State);
         Assert.Equal("", fx.RuncList());
         Assert.Empty(fx.LeftoverMounts());
+    }
+
+    [PrivilegedFact]
+    public async Task Recover_CrashBetweenRuncStartAndRecordUpdate_AdoptsTheRunningContainer()
+    {
+        await using var fx = new RuntimeFixture();
+        using var netns = new TestNetns();
+        await fx.ImportBusyboxAsync();
+        var created = await fx.Runtime.CreateAsync(new ContainerSpec { Image = "busybox", Name = "adopted", Cmd = ["sleep", "1000"] });
+        var recordFile = Path.Combine(fx.Options.DataRoot, "containers", created.Id, "container.json");
+        var createdRecord = await File.ReadAllTextAsync(recordFile);
+        var running = await fx.Runtime.StartAsync("adopted", new ContainerSandbox(netns.Path));
+
+        // kill -9 after runc started the container but before the record said "running".
+        await fx.Runtime.DisposeAsync();
+        await File.WriteAllTextAsync(recordFile, createdRecord);
+
+        var restarted = await fx.RestartAsync();
+        await restarted.RecoverAsync();
+        var adopted = restarted.Inspect("adopted");
+        Assert.Equal(ContainerState.Running, adopted.State);
+        Assert.Equal(running.Pid, adopted.Pid);
+        Assert.Contains("\"running\"", await File.ReadAllTextAsync(recordFile), StringComparison.Ordinal);
+
+        await restarted.DeleteAsync("adopted", force: true);
+        Assert.Equal("", fx.RuncList());
+        Assert.Empty(fx.LeftoverMounts());
+    }
+
+    [PrivilegedFact]
+    public async Task Recover_CrashAfterMountBeforeRunc_RemovesTheHalfMadeBundle()
+    {
+        await using var fx = new RuntimeFixture();
+        var image = await fx.ImportBusyboxAsync();
+        var created = await fx.Runtime.CreateAsync(new ContainerSpec { Image = "busybox", Name = "half", Cmd = ["true"] });
+        // What a start leaves when the daemon dies right after mounting the root file system.
+        var data = Path.Combine(fx.Options.DataRoot, "containers", created.Id);
+        var rootfs = Path.Combine(fx.Options.ExecRoot, "containers", created.Id, "rootfs");
+        Directory.CreateDirectory(rootfs);
+        Sh.Run("mount", "-t", "overlay", "overlay", "-o",
+            $"lowerdir={fx.Images.RootfsPath(image.Id)},upperdir={data}/upper,workdir={data}/work", rootfs);
+        // And a bundle that belongs to no container at all.
+        var stray = Path.Combine(fx.Options.ExecRoot, "containers", new string('c', 64));
+        Directory.CreateDirectory(stray);
+        Assert.NotEmpty(fx.LeftoverMounts());
+
+        var restarted = await fx.RestartAsync();
+        await restarted.RecoverAsync();
+
+        Assert.Empty(fx.LeftoverMounts());
+        Assert.False(Directory.Exists(Path.GetDirectoryName(rootfs)));
+        Assert.False(Directory.Exists(stray));
+        Assert.Equal(ContainerState.Created, restarted.Inspect("half").State);
+        Assert.True(File.Exists(Path.Combine(fx.Images.RootfsPath(image.Id), "bin", "busybox")));
     }
 
     private static string NsLink(string pid, string ns) => Sh.Run("readlink", $"/proc/{pid}/ns/{ns}").Trim();
