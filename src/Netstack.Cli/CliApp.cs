@@ -3,6 +3,7 @@ using System.CommandLine.Invocation;
 using Netstack.Cli.Commands.Containers;
 using Netstack.Cli.Commands.Images;
 using Netstack.Cli.Commands.Networks;
+using Netstack.Cli.Commands.Nodes;
 using Netstack.Cli.Commands.Sandboxes;
 using Netstack.Cli.Commands.Engine;
 using Netstack.Cli.Parsing;
@@ -45,6 +46,7 @@ internal static class CliApp
             RmCommand.Build(context),
             InspectCommand.Build(context),
             ImageCommand.Build(context),
+            NodeCommand.Build(context),
             VersionCommand.Build(context),
         };
         return root;

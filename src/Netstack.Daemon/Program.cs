@@ -47,6 +47,11 @@ internal static class Program
                 await parse.InvocationConfiguration.Error.WriteLineAsync("netstackd: invalid configuration: " + string.Join("; ", e.Failures)).ConfigureAwait(false);
                 return 1;
             }
+            catch (Gossip.GossipStartException e)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync("netstackd: " + e.Message).ConfigureAwait(false);
+                return 1;
+            }
             catch (InvalidOperationException e) when (e.Message.Contains("unix://", StringComparison.Ordinal))
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync("netstackd: " + e.Message).ConfigureAwait(false);

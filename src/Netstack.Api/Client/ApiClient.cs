@@ -8,6 +8,7 @@ using System.Text.Json.Serialization.Metadata;
 using Netstack.Api.Contracts.Containers;
 using Netstack.Api.Contracts.Images;
 using Netstack.Api.Contracts.Networks;
+using Netstack.Api.Contracts.Nodes;
 using Netstack.Api.Contracts.Sandboxes;
 using Netstack.Api.Contracts.Engine;
 using Netstack.Api.Filters;
@@ -87,6 +88,11 @@ public sealed class ApiClient : IDisposable
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, "networks/prune" + FiltersQuery(filters)), ct).ConfigureAwait(false);
         return await ReadAsync(response, ApiJsonContext.Default.NetworkPruneResponse, ct).ConfigureAwait(false);
     }
+
+    // ---- gossip cluster (netstack's own)
+
+    public Task<List<NodeResource>> ListNodesAsync(CancellationToken ct = default) =>
+        GetAsync("nodes", ApiJsonContext.Default.ListNodeResource, ct);
 
     // ---- sandboxes (netstack's own)
 

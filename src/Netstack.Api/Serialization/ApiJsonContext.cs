@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Netstack.Api.Contracts.Containers;
 using Netstack.Api.Contracts.Images;
 using Netstack.Api.Contracts.Networks;
+using Netstack.Api.Contracts.Nodes;
 using Netstack.Api.Contracts.Sandboxes;
 using Netstack.Api.Contracts.Engine;
 
@@ -30,6 +31,8 @@ namespace Netstack.Api.Serialization;
 [JsonSerializable(typeof(SandboxCreateRequest))]
 [JsonSerializable(typeof(SandboxResource))]
 [JsonSerializable(typeof(List<SandboxResource>))]
+[JsonSerializable(typeof(NodeResource))]
+[JsonSerializable(typeof(List<NodeResource>))]
 [JsonSerializable(typeof(ContainerCreateRequest))]
 [JsonSerializable(typeof(ContainerCreateResponse))]
 [JsonSerializable(typeof(ContainerSummary))]

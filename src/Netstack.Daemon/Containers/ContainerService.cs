@@ -77,6 +77,13 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
         {
             throw new InvalidParameterException("User", request.User, "running as another user is not supported; containers run as root in their own namespaces");
         }
+        foreach (var server in request.HostConfig?.Dns ?? [])
+        {
+            if (!Api.Client.StrictAddress.TryParse(server, out _))
+            {
+                throw new InvalidParameterException("HostConfig.Dns", server, "not an IP address");
+            }
+        }
         var networks = await ResolveNetworksAsync(request, cancellationToken).ConfigureAwait(false);
         var ports = ToPortRequests(request.HostConfig?.PortBindings);
         var spec = new ContainerSpec

@@ -1,4 +1,6 @@
+using Netstack.Daemon.Gossip;
 using Netstack.Drivers.Bridge;
+using Netstack.Drivers.Macvlan;
 
 namespace Netstack.Daemon.Hosting;
 
@@ -12,7 +14,10 @@ internal static class Composition
     {
         services.AddNetworkController();
         services.AddContainerRuntime();
-        // Network drivers: each adds an INetworkDriver service (macvlan and overlay join here when they land).
+        // Network drivers: each adds an INetworkDriver service.
         services.AddBridgeDriver();
+        services.AddMacvlanDriver();
+        // Cluster membership: idle unless --advertise-addr or --listen-addr is given.
+        services.AddGossip();
     }
 }

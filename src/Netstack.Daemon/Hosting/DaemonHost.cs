@@ -60,6 +60,7 @@ internal static class DaemonHost
         SystemRoutes.Map(app);
         NetworkRoutes.Map(app);
         SandboxRoutes.Map(app);
+        NodeRoutes.Map(app);
         if (app.Services.GetService<ContainerService>() is not null)
         {
             ContainerRoutes.Map(app);
@@ -82,6 +83,8 @@ internal static class DaemonHost
     {
         ArgumentNullException.ThrowIfNull(app);
         var options = app.Services.GetRequiredService<IOptions<DaemonOptions>>().Value;
+        // The cluster flags are validated here too, before the kernel or the store is touched.
+        _ = app.Services.GetRequiredService<IOptions<Gossip.GossipDaemonOptions>>().Value;
         var logger = app.Logger;
         Directory.CreateDirectory(options.Root);
         Directory.CreateDirectory(options.ExecRoot);
