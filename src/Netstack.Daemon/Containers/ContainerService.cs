@@ -4,6 +4,7 @@ using Netstack.Api.Contracts.Containers;
 using Netstack.Api.Ports;
 using Netstack.Controller;
 using Netstack.Core;
+using Netstack.Daemon.Dns;
 using Netstack.Runtime;
 using Netstack.Runtime.Containers;
 using Netstack.Runtime.Images;
@@ -27,16 +28,16 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
     private readonly ContainerRuntime _runtime;
     private readonly ImageStore _images;
     private readonly INetworkController _controller;
-    private readonly ContainerDns _dns;
+    private readonly SandboxResolvers _resolvers;
     private readonly ILogger<ContainerService> _logger;
     private readonly ConcurrentDictionary<string, Lazy<Task>> _releases = new(StringComparer.Ordinal);
 
-    public ContainerService(ContainerRuntime runtime, ImageStore images, INetworkController controller, ContainerDns dns, ILogger<ContainerService> logger)
+    public ContainerService(ContainerRuntime runtime, ImageStore images, INetworkController controller, SandboxResolvers resolvers, ILogger<ContainerService> logger)
     {
+        _resolvers = resolvers;
         _runtime = runtime;
         _images = images;
         _controller = controller;
-        _dns = dns;
         _logger = logger;
         _runtime.ContainerExited += OnContainerExited;
     }
@@ -47,21 +48,9 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
 
     /// <summary>
     /// Recovers the runtime's containers after a daemon start (the exit handler is already
-    /// subscribed) and gives the running ones their resolver again.
+    /// subscribed). Their resolvers come back with <see cref="SandboxResolvers.StartAsync"/>.
     /// </summary>
-    public async Task<IReadOnlyList<ContainerInfo>> RecoverAsync(CancellationToken cancellationToken)
-    {
-        await _dns.InitializeAsync(cancellationToken).ConfigureAwait(false);
-        var containers = await _runtime.RecoverAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var container in containers.Where(c => c.State == ContainerState.Running))
-        {
-            if (await SandboxOfAsync(container, cancellationToken).ConfigureAwait(false) is { } sandbox)
-            {
-                _dns.Start(container.Id, sandbox, container.Dns);
-            }
-        }
-        return containers;
-    }
+    public Task<IReadOnlyList<ContainerInfo>> RecoverAsync(CancellationToken cancellationToken) => _runtime.RecoverAsync(cancellationToken);
 
     public (int Total, int Running, int Images) Count()
     {
@@ -154,16 +143,17 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
                 }, cancellationToken).ConfigureAwait(false));
             }
 
-            _dns.Start(info.Id, sandbox, info.Dns);
+            // On a user-defined network the container asks the sandbox's resolver, which is up
+            // before runc starts; only on the default bridge it gets the servers directly, as Docker.
+            var embeddedDns = await _resolvers.SyncAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
             await _runtime.StartAsync(info.Id, new ContainerSandbox(
                 sandbox.Key,
                 HostsFile.Hosts(info.Hostname, endpoints),
-                ContainerDns.ResolvConf), cancellationToken).ConfigureAwait(false);
+                embeddedDns ? HostsFile.EmbeddedResolvConf() : HostsFile.ResolvConf(info.Dns)), cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch
         {
-            _dns.Stop(info.Id);
             if (sandbox is not null)
             {
                 // Nothing of a failed start stays: the sandbox goes with every endpoint in it.
@@ -323,7 +313,6 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
     {
         try
         {
-            _dns.Stop(containerId);
             var sandbox = await _controller.GetSandboxAsync(containerId, CancellationToken.None).ConfigureAwait(false);
             if (string.Equals(sandbox.ContainerId, containerId, StringComparison.Ordinal))
             {

@@ -36,4 +36,26 @@ internal static class HostsFile
         }
         return text.ToString();
     }
+
+    /// <summary>
+    /// The resolv.conf of a container whose sandbox has an embedded resolver: only 127.0.0.11 (the
+    /// resolver forwards other names upstream), and <c>ndots:0</c> so single-label names such as
+    /// container names are asked as they are, as Docker writes it.
+    /// </summary>
+    public static string EmbeddedResolvConf() => "nameserver 127.0.0.11\noptions ndots:0\n";
+
+    /// <summary>The given servers; null when none, leaving the runtime's default.</summary>
+    public static string? ResolvConf(IReadOnlyList<string> servers)
+    {
+        if (servers.Count == 0)
+        {
+            return null;
+        }
+        var text = new StringBuilder();
+        foreach (var server in servers)
+        {
+            text.Append("nameserver ").Append(server).Append('\n');
+        }
+        return text.ToString();
+    }
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
+using Netstack.Daemon.Dns;
 using Netstack.Controller;
 using Netstack.Daemon.Containers;
 using Netstack.Daemon.Http;
@@ -104,6 +105,10 @@ internal static class DaemonHost
         {
             var recovered = await containers.RecoverAsync(cancellationToken).ConfigureAwait(false);
             Log.ContainersRecovered(logger, recovered.Count);
+        }
+        if (app.Services.GetService<SandboxResolvers>() is { } resolvers)
+        {
+            await resolvers.StartAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);

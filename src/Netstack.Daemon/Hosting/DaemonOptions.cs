@@ -28,6 +28,13 @@ public sealed class DaemonOptions
     [ConfigurationKeyName("log-level")]
     public string LogLevel { get; set; } = "info";
 
+    /// <summary>
+    /// Upstream DNS servers of the sandboxes' resolvers when a container names none (<c>--dns</c>,
+    /// repeatable); empty: the host's resolv.conf.
+    /// </summary>
+    [ConfigurationKeyName("dns")]
+    public string[] Dns { get; set; } = [];
+
     /// <summary>The socket file path of <see cref="Host"/> (valid after validation).</summary>
     public string SocketPath => Host.StartsWith("unix://", StringComparison.Ordinal) ? Host["unix://".Length..] : Host;
 

@@ -30,6 +30,13 @@ internal sealed class DaemonOptionsValidator : IValidateOptions<DaemonOptions>
         {
             failures.Add($"log-level \"{options.LogLevel}\": expected debug, info, warn, error or fatal");
         }
+        foreach (var server in options.Dns)
+        {
+            if (!System.Net.IPAddress.TryParse(server, out _))
+            {
+                failures.Add($"dns \"{server}\": expected an IPv4 or IPv6 address");
+            }
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -112,6 +112,8 @@ internal static class ContainerMapper
             networks[endpoint.NetworkName] = new EndpointSettings
             {
                 Aliases = [.. endpoint.Aliases],
+                // The default bridge has no resolver (Docker's behaviour), so no names there.
+                DnsNames = Dns.DefaultNetwork.HasResolver(endpoint) ? [.. endpoint.DnsNames] : null,
                 NetworkId = endpoint.NetworkId,
                 EndpointId = endpoint.Id,
                 Gateway = endpoint.Gateway?.ToString() ?? "",

@@ -44,6 +44,7 @@ internal static class NetworkMapper
                 MacAddress = endpoint.MacAddress,
                 IPv4Address = endpoint.IPv4Address?.ToString() ?? "",
                 IPv6Address = endpoint.IPv6Address?.ToString() ?? "",
+                DnsNames = Dns.DefaultNetwork.HasResolver(network) ? [.. endpoint.DnsNames] : null,
             };
         }
         return resource;

@@ -83,7 +83,11 @@ internal sealed class NetstackdProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--net=" + Path.Combine(TestNamespace.Directory, Host.Name), netstackd, "--root", Root, "--exec-root", ExecRoot, "-H", HostUri, "--log-level", "debug" })
+        foreach (var arg in new[] { "--net=" + Path.Combine(TestNamespace.Directory, Host.Name), netstackd, "--root", Root, "--exec-root", ExecRoot, "-H", HostUri, "--log-level", "debug",
+            // Resolvers forward names they do not know to the daemon's --dns when a container names
+            // none; never to the machine's resolver: 127.0.0.1 is the sandbox's own loopback, where
+            // nothing listens, so such queries fail fast inside the test's namespaces.
+            "--dns", "127.0.0.1" })
         {
             start.ArgumentList.Add(arg);
         }

@@ -15,6 +15,14 @@ public sealed class EndpointSettings
 
     public List<string>? Aliases { get; set; }
 
+    /// <summary>
+    /// Names the embedded resolver answers for this endpoint on its network: container name,
+    /// aliases, short id (newer engines' field; null on the default bridge, which has no resolver).
+    /// Output only.
+    /// </summary>
+    [JsonPropertyName("DNSNames")]
+    public List<string>? DnsNames { get; set; }
+
     [JsonPropertyName("NetworkID")]
     public string NetworkId { get; set; } = "";
 

@@ -18,4 +18,11 @@ public sealed class NetworkContainer
 
     [JsonPropertyName("IPv6Address")]
     public string IPv6Address { get; set; } = "";
+
+    /// <summary>
+    /// Names the embedded resolver answers for this endpoint (container name, aliases, short id);
+    /// a netstack addition, null on built-in networks (no resolver there, as with Docker).
+    /// </summary>
+    [JsonPropertyName("DNSNames")]
+    public List<string>? DnsNames { get; set; }
 }
