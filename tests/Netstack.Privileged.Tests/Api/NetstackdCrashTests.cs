@@ -3,6 +3,7 @@ using Netstack.Api.Contracts.Networks;
 using Netstack.Api.Contracts.Sandboxes;
 using Netstack.TestKit;
 using Xunit;
+using Xunit.Abstractions;
 
 namespace Netstack.Privileged.Tests.Api;
 
@@ -11,7 +12,7 @@ namespace Netstack.Privileged.Tests.Api;
 /// acknowledged survives, nothing is handed out twice, nothing is orphaned in the kernel, and
 /// running containers keep running and stay attached.
 /// </summary>
-public sealed class NetstackdCrashTests
+public sealed class NetstackdCrashTests(ITestOutputHelper output)
 {
     private const int Sandboxes = 50;
 
@@ -64,6 +65,7 @@ public sealed class NetstackdCrashTests
         await daemon.LaunchAsync();
 
         List<SandboxResource> sandboxes;
+        output.WriteLine($"{acked.Count} of {Sandboxes} connects acknowledged before the kill");
         using (var client = daemon.Client())
         {
             sandboxes = await client.ListSandboxesAsync();
@@ -77,6 +79,7 @@ public sealed class NetstackdCrashTests
         }
         // No address is held twice.
         var addresses = sandboxes.SelectMany(s => s.Endpoints).Select(e => e.IPv4Address).ToList();
+        output.WriteLine($"{addresses.Count} endpoints after the restart");
         Assert.Equal(addresses.Count, addresses.Distinct(StringComparer.Ordinal).Count());
 
         // The kernel matches the store: eth0 exactly in the sandboxes that have an endpoint, one
