@@ -34,6 +34,26 @@ public sealed class BridgeNetworkTests
     }
 
     [PrivilegedFact]
+    public async Task BridgeMac_IsFixedAtCreation_AndDoesNotFollowPortsJoiningOrLeaving()
+    {
+        await using var lab = BridgeLab.Create();
+        var network = await lab.CreateNetworkAsync("10.38.0.0/24");
+        var name = "br-" + network.NetworkId[..12];
+        string MacOf() => lab.Host.IpJson("link", "show", "dev", name)[0].GetProperty("address").GetString()!;
+        var expected = MacAddresses.Format(MacAddresses.ForBridge(network.NetworkId).GetAddressBytes());
+
+        Assert.Equal(expected, MacOf());
+        // Without a fixed MAC the kernel gives the bridge the lowest MAC of its ports: 02:42:0a:26:00:02
+        // here while a is attached, and another one once a leaves.
+        var a = await lab.ConnectAsync(network, "10.38.0.2");
+        var b = await lab.ConnectAsync(network, "10.38.0.3");
+        Assert.Equal(expected, MacOf());
+        await lab.Driver.LeaveAsync(network.NetworkId, a.EndpointId, CancellationToken.None);
+        Assert.Equal(expected, MacOf());
+        Assert.True(BridgeLab.Ping(b.Ns, IPAddress.Parse("10.38.0.1")), "b lost its gateway after a left");
+    }
+
+    [PrivilegedFact]
     public async Task CreateNetwork_CustomNameAndMtu_BridgeAndContainerEndUseThem()
     {
         await using var lab = BridgeLab.Create();
