@@ -176,7 +176,8 @@ case_port() { # system, index -> prints milliseconds
     echo "$(ms "$t0" "$(cat "$out")") $((t0 / 1000000))"
 }
 
-echo "== $RUNS runs per case, alternating"
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "== $RUNS runs per case, alternating (load average $LOAD_START)"
 : > "$WORK/results.txt"
 for i in $(seq 1 "$RUNS"); do
     if (( i % 2 )); then order=(netstack docker); else order=(docker netstack); fi
@@ -197,7 +198,7 @@ stat_of() { # case, system -> "median p90 min max"
 }
 
 echo
-echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+echo "load average at the start: $LOAD_START, at the end: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 echo "docker $(dockerd --version | awk '{print $3}' | tr -d ,), runc $(runc --version | awk 'NR==1{print $3}'), kernel $(uname -r)"
 echo
 echo "| case | system | median | p90 | min | max |"
@@ -215,6 +216,8 @@ for c in run port; do
     awk -v c="$c" -v a="$nm" -v b="$dm" -v p="$np" -v q="$dp" 'BEGIN {
         printf "%s: netstack/docker median %.2f, p90 %.2f (target <= 0.60)\n", c, a / b, p / q }'
 done
+echo
+"$PYTHON" scenarios/bench/run-helpers/breakdown.py "$WORK/results.txt" "$WORK/netstackd.log" || true
 if [[ -n ${KEEP_LOGS:-} ]]; then
     mkdir -p "$KEEP_LOGS"; cp "$WORK/netstackd.log" "$WORK/dockerd.log" "$WORK/results.txt" "$KEEP_LOGS/"
 fi
