@@ -75,7 +75,11 @@ cleanup() {
     ip netns del "$NS_D" 2>/dev/null
     rm -rf "$WORK"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+# A signal ends the script (the EXIT trap then cleans up); a trap that only cleaned up would let
+# the script carry on after it.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 echo "== build (Release)"
 dotnet build src/Netstack.Daemon -c Release -nologo -clp:ErrorsOnly >/dev/null
