@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Netstack.Linux;
 
 namespace Netstack.Drivers.Bridge;
@@ -6,7 +5,7 @@ namespace Netstack.Drivers.Bridge;
 /// <summary>
 /// The namespace where the driver's bridges and firewall rules live: the process's own namespace
 /// for the daemon, a throwaway one in tests. Owns the netlink handle bound to it and runs sysctl
-/// writes and helper processes (iptables-restore) inside it.
+/// writes inside it.
 /// </summary>
 internal sealed class HostNetwork : IDisposable
 {
@@ -51,39 +50,6 @@ internal sealed class HostNetwork : IDisposable
     public string ReadSysctl(string key) => Sysctl.Read(key, _namespace);
 
     public void WriteSysctl(string key, string value) => Sysctl.Write(key, value, _namespace);
-
-    /// <summary>
-    /// Runs a program inside the namespace: the child is forked from a thread that has entered it, so
-    /// it inherits the namespace (fork copies the calling task's namespaces). Returns exit code and output.
-    /// </summary>
-    public (int ExitCode, string Output, string Error) RunProcess(string program, IReadOnlyList<string> arguments, string? input)
-    {
-        (int, string, string) Body()
-        {
-            var info = new ProcessStartInfo(program)
-            {
-                RedirectStandardInput = input is not null,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var argument in arguments)
-            {
-                info.ArgumentList.Add(argument);
-            }
-            using var process = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {program}");
-            var errorTask = process.StandardError.ReadToEndAsync();
-            var outputTask = process.StandardOutput.ReadToEndAsync();
-            if (input is not null)
-            {
-                process.StandardInput.Write(input);
-                process.StandardInput.Close();
-            }
-            process.WaitForExit();
-            return (process.ExitCode, outputTask.GetAwaiter().GetResult(), errorTask.GetAwaiter().GetResult());
-        }
-        return _namespace is null ? Body() : _namespace.Run(Body);
-    }
 
     public void Dispose()
     {

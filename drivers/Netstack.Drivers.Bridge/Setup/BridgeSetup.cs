@@ -136,7 +136,7 @@ internal static class BridgeSetup
         {
             Group = c.Config.Group,
             Mtu = c.Config.MtuSet ? c.Config.Mtu : null,
-            MacAddress = MacAddresses.ForBridge(c.Config.NetworkId),
+            MacAddress = BridgeMacAddress.For(c.Config.NetworkId),
         });
         c.BridgeCreated = true;
     }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Netstack.Linux;
 using Netstack.Controller;
 using Netstack.Core.Drivers;
 using Netstack.Core.Ipam;
@@ -59,7 +60,9 @@ internal static class DaemonServices
             return SqliteKeyValueStore.OpenAsync(new SqliteStoreOptions { Path = Path.Combine(options.Root, "netstack.db") })
                 .GetAwaiter().GetResult();
         });
-        services.AddSingleton<IHostRouteSource, NetlinkHostRoutes>();
+        // One netlink handle for the daemon's lifetime; IPAM reads the host's routes through it.
+        services.AddSingleton(_ => NetlinkHandle.Open());
+        services.AddSingleton<IHostRouteSource>(sp => new NetlinkHostRoutes(sp.GetRequiredService<NetlinkHandle>()));
         services.AddSingleton<IIpamDriver>(sp => new DefaultIpamDriver(
             sp.GetRequiredService<IKeyValueStore>(), null, sp.GetRequiredService<IHostRouteSource>(), sp.GetService<ILogger<DefaultIpamDriver>>()));
         services.AddSingleton(sp => new ControllerOptions

@@ -40,7 +40,7 @@ public sealed class BridgeNetworkTests
         var network = await lab.CreateNetworkAsync("10.38.0.0/24");
         var name = "br-" + network.NetworkId[..12];
         string MacOf() => lab.Host.IpJson("link", "show", "dev", name)[0].GetProperty("address").GetString()!;
-        var expected = MacAddresses.Format(MacAddresses.ForBridge(network.NetworkId).GetAddressBytes());
+        var expected = MacAddresses.Format(BridgeMacAddress.For(network.NetworkId).GetAddressBytes());
 
         Assert.Equal(expected, MacOf());
         // Without a fixed MAC the kernel gives the bridge the lowest MAC of its ports: 02:42:0a:26:00:02

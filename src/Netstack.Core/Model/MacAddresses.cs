@@ -2,12 +2,11 @@ using System.Globalization;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using Netstack.Core;
 
-namespace Netstack.Drivers.Macvlan;
+namespace Netstack.Core;
 
-/// <summary>Endpoint MAC addresses: parsing, and Docker's derivation from the IPv4 address.</summary>
-internal static class MacAddresses
+/// <summary>Endpoint MAC addresses for the drivers: parsing, formatting, and Docker's derivation from the IPv4 address.</summary>
+public static class MacAddresses
 {
     /// <summary>
     /// Docker's scheme: 02:42 then the four bytes of the IPv4 address. 0x02 in the first byte marks a
