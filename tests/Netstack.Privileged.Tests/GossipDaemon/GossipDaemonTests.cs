@@ -1,3 +1,4 @@
+using Netstack.Gossip;
 using System.Security.Cryptography;
 using Netstack.TestKit;
 using Xunit;
@@ -82,6 +83,68 @@ public sealed class GossipDaemonTests
             {
                 await UntilAsync(daemon, nodes => StateOf(nodes, ip("b")) == "left", $"{ip("b")} left");
             }
+        }
+        catch (Exception e) when (e is not Xunit.Sdk.XunitException)
+        {
+            throw new InvalidOperationException(e.Message + Logs(daemons), e);
+        }
+        finally
+        {
+            foreach (var daemon in daemons)
+            {
+                await daemon.DisposeAsync();
+            }
+            Directory.Delete(keys, recursive: true);
+        }
+    }
+
+    [PrivilegedFact]
+    public async Task SeedRestartedWithoutJoin_AfterTheOthersForgotIt_FindsThemThroughItsKnownPeers()
+    {
+        using var lan = NamespaceLan.Create("a", "b", "c");
+        var keys = Path.Combine("/tmp", lan.Prefix + "-keys");
+        Directory.CreateDirectory(keys);
+        var daemons = new List<GossipDaemonProcess>();
+        try
+        {
+            var key = Path.Combine(keys, "cluster.key");
+            await File.WriteAllTextAsync(key, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            var ip = (string host) => $"{lan.SubnetPrefix}.{host[0] - 'a' + 1}";
+            // a is the seed: it never gets --join; b and c join through it.
+            var a = await GossipDaemonProcess.StartAsync(lan.NamespacePath("a"), ip("a"), key);
+            daemons.Add(a);
+            daemons.Add(await GossipDaemonProcess.StartAsync(lan.NamespacePath("b"), ip("b"), key, ip("a")));
+            daemons.Add(await GossipDaemonProcess.StartAsync(lan.NamespacePath("c"), ip("c"), key, ip("a")));
+            string[] names = [ip("a"), ip("b"), ip("c")];
+            foreach (var daemon in daemons)
+            {
+                await UntilAsync(daemon, nodes => AllAlive(nodes, names), "three alive members");
+            }
+            var peersFile = Path.Combine(a.Directory, "root", "gossip", "peers");
+            var deadline = DateTime.UtcNow + ConvergeWait;
+            while (!(File.Exists(peersFile) && File.ReadAllText(peersFile).Contains(ip("b") + ":7946", StringComparison.Ordinal)
+                && File.ReadAllText(peersFile).Contains(ip("c") + ":7946", StringComparison.Ordinal)))
+            {
+                Assert.True(DateTime.UtcNow < deadline, $"{peersFile} never listed b and c");
+                await Task.Delay(200);
+            }
+
+            // The seed crashes and stays down until b and c have stopped gossiping to it: they do
+            // for GossipToTheDeadTime (30 s) after declaring it failed, then never contact it again.
+            await a.KillHardAsync();
+            foreach (var daemon in daemons.Skip(1))
+            {
+                await UntilAsync(daemon, nodes => StateOf(nodes, ip("a")) == "failed", $"{ip("a")} failed");
+            }
+            await Task.Delay(new GossipOptions().GossipToTheDeadTime + TimeSpan.FromSeconds(5));
+
+            // Restarted with the same flags (still no --join): it joins the peers it knew.
+            await a.LaunchAsync();
+            foreach (var daemon in daemons)
+            {
+                await UntilAsync(daemon, nodes => AllAlive(nodes, names), "three alive members after the seed's restart");
+            }
+            Assert.Contains("known from the last run", a.Log, StringComparison.Ordinal);
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
