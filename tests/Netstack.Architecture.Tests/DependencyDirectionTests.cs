@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Xml.Linq;
+using Netstack.TestKit;
 using Xunit;
 
 namespace Netstack.Architecture.Tests;
@@ -76,7 +77,7 @@ public sealed class DependencyDirectionTests
     [Fact]
     public void OnlyTheDaemon_ReferencesConcreteDrivers()
     {
-        var root = RepositoryRoot();
+        var root = Repository.Root;
         var offenders = Directory.EnumerateFiles(Path.Combine(root, "src"), "*.csproj", SearchOption.AllDirectories)
             .Concat(Directory.EnumerateFiles(Path.Combine(root, "drivers"), "*.csproj", SearchOption.AllDirectories))
             .Where(p => !p.EndsWith("Netstack.Daemon.csproj", StringComparison.Ordinal))
@@ -90,7 +91,7 @@ public sealed class DependencyDirectionTests
 
     private static string FindProject(string name)
     {
-        var root = RepositoryRoot();
+        var root = Repository.Root;
         foreach (var folder in new[] { "src", "drivers" })
         {
             var path = Path.Combine(root, folder, name, name + ".csproj");
@@ -100,15 +101,5 @@ public sealed class DependencyDirectionTests
             }
         }
         throw new FileNotFoundException($"project {name} not found under src/ or drivers/");
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Netstack.sln")))
-        {
-            dir = dir.Parent;
-        }
-        return dir?.FullName ?? throw new DirectoryNotFoundException("Netstack.sln not found above the test directory");
     }
 }

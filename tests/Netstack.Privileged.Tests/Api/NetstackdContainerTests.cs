@@ -9,24 +9,6 @@ namespace Netstack.Privileged.Tests.Api;
 /// </summary>
 public sealed class NetstackdContainerTests
 {
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Netstack.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("Netstack.sln not found above " + AppContext.BaseDirectory);
-    }
-
-    private static async Task ImportBusyboxAsync(NetstackdProcess daemon)
-    {
-        var tar = Path.Combine(daemon.Directory, "busybox.tar");
-        TestNamespace.Run(Path.Combine(RepositoryRoot(), "scenarios", "make-busybox-image.sh"), tar);
-        var import = await daemon.NetstackAsync("image", "import", tar, "busybox");
-        Assert.True(import.Exit == 0, import.Err);
-    }
-
     private static async Task<string> IpOf(NetstackdProcess daemon, string container, string network)
     {
         using var client = daemon.Client();
@@ -38,7 +20,7 @@ public sealed class NetstackdContainerTests
     public async Task Run_ContainersReachEachOther_PortsArePublished_StopAndRmGiveEverythingBack()
     {
         await using var daemon = await NetstackdProcess.StartAsync();
-        await ImportBusyboxAsync(daemon);
+        await daemon.ImportBusyboxAsync();
         Assert.Equal(0, (await daemon.NetstackAsync("network", "create", "--subnet", "10.98.0.0/24", "front")).Exit);
         Assert.Equal(0, (await daemon.NetstackAsync("network", "create", "--subnet", "10.99.0.0/24", "back")).Exit);
 
@@ -103,7 +85,7 @@ public sealed class NetstackdContainerTests
     public async Task Run_BadRequests_FailClearly_AndLeaveNothing()
     {
         await using var daemon = await NetstackdProcess.StartAsync();
-        await ImportBusyboxAsync(daemon);
+        await daemon.ImportBusyboxAsync();
         Assert.Equal(0, (await daemon.NetstackAsync("network", "create", "--subnet", "10.100.0.0/24", "front")).Exit);
         var first = await daemon.NetstackAsync("run", "-d", "--name", "holder", "--network", "front", "-p", "8081:80", "busybox", "sleep", "600");
         Assert.True(first.Exit == 0, first.Err + daemon.Log);

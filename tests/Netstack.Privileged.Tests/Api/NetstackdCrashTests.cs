@@ -2,8 +2,8 @@ using Netstack.Api.Client;
 using Netstack.Api.Contracts.Networks;
 using Netstack.Api.Contracts.Sandboxes;
 using Netstack.TestKit;
-using Xunit;
 using Xunit.Abstractions;
+using Xunit;
 
 namespace Netstack.Privileged.Tests.Api;
 
@@ -124,9 +124,7 @@ public sealed class NetstackdCrashTests(ITestOutputHelper output)
     public async Task KillMinus9_WithRunningContainers_TheyKeepRunningAndReachEachOther_ThenStopCleanly()
     {
         await using var daemon = await NetstackdProcess.StartAsync();
-        var tar = Path.Combine(daemon.Directory, "busybox.tar");
-        TestNamespace.Run(Path.Combine(RepositoryRoot(), "scenarios", "make-busybox-image.sh"), tar);
-        Assert.Equal(0, (await daemon.NetstackAsync("image", "import", tar, "busybox")).Exit);
+        await daemon.ImportBusyboxAsync();
         Assert.Equal(0, (await daemon.NetstackAsync("network", "create", "--subnet", "10.94.0.0/24", "keep")).Exit);
         var a = await daemon.NetstackAsync("run", "-d", "--name", "ka", "--network", "keep", "busybox", "sleep", "600");
         var b = await daemon.NetstackAsync("run", "-d", "--name", "kb", "--network", "keep", "busybox", "sleep", "600");
@@ -159,15 +157,5 @@ public sealed class NetstackdCrashTests(ITestOutputHelper output)
         {
             Assert.Empty(await client.ListSandboxesAsync());
         }
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Netstack.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("Netstack.sln not found above " + AppContext.BaseDirectory);
     }
 }

@@ -70,6 +70,16 @@ internal sealed class NetstackdProcess : IAsyncDisposable
     /// <summary>SIGTERM and wait: a clean stop.</summary>
     public Task StopAsync() => _daemon.StopAsync();
 
+    /// <summary>Imports the test run's busybox image (built once) as "busybox".</summary>
+    public async Task ImportBusyboxAsync()
+    {
+        var import = await NetstackAsync("image", "import", Runtime.BusyboxImage.Path, "busybox");
+        if (import.Exit != 0)
+        {
+            throw new InvalidOperationException($"netstack image import exited {import.Exit}: {import.Err}");
+        }
+    }
+
     public ApiClient Client() => new(DaemonAddress.Parse(HostUri));
 
     /// <summary>Runs our CLI in-process against this daemon.</summary>

@@ -14,24 +14,6 @@ public sealed class NetstackdDnsTests
 {
     private const string ResolverConf = "nameserver 127.0.0.11\noptions ndots:0\n";
 
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Netstack.sln")))
-        {
-            directory = directory.Parent;
-        }
-        return directory?.FullName ?? throw new InvalidOperationException("Netstack.sln not found above " + AppContext.BaseDirectory);
-    }
-
-    private static async Task ImportBusyboxAsync(NetstackdProcess daemon)
-    {
-        var tar = Path.Combine(daemon.Directory, "busybox.tar");
-        TestNamespace.Run(Path.Combine(RepositoryRoot(), "scenarios", "make-busybox-image.sh"), tar);
-        var import = await daemon.NetstackAsync("image", "import", tar, "busybox");
-        Assert.True(import.Exit == 0, import.Err);
-    }
-
     private static async Task RunAsync(NetstackdProcess daemon, StubUpstreamHost stub, string name, params string[] options)
     {
         var run = await daemon.NetstackAsync(["run", "-d", "--name", name, "--dns", stub.Address.ToString(), .. options, "busybox", "sleep", "600"]);
@@ -93,7 +75,7 @@ public sealed class NetstackdDnsTests
     {
         await using var daemon = await NetstackdProcess.StartAsync();
         await using var stub = StubUpstreamHost.Start(daemon.Host);
-        await ImportBusyboxAsync(daemon);
+        await daemon.ImportBusyboxAsync();
         Assert.Equal(0, (await daemon.NetstackAsync("network", "create", "--subnet", "10.101.0.0/24", "front")).Exit);
         Assert.Equal(0, (await daemon.NetstackAsync("network", "create", "--subnet", "10.102.0.0/24", "back")).Exit);
 
@@ -177,7 +159,7 @@ public sealed class NetstackdDnsTests
     {
         await using var daemon = await NetstackdProcess.StartAsync();
         await using var stub = StubUpstreamHost.Start(daemon.Host);
-        await ImportBusyboxAsync(daemon);
+        await daemon.ImportBusyboxAsync();
         Assert.Equal(0, (await daemon.NetstackAsync("network", "create", "--internal", "--subnet", "10.103.0.0/24", "inside")).Exit);
         // The default network, as Docker's docker0 network is called: containers that name none join it.
         Assert.Equal(0, (await daemon.NetstackAsync("network", "create", "--subnet", "10.104.0.0/24", "bridge")).Exit);
