@@ -15,14 +15,22 @@ public sealed class DnsNameFeed : IDisposable
 {
     private readonly INetworkController _controller;
     private readonly DnsNameTable _table;
+    private readonly Func<EndpointInfo, bool> _serves;
     private readonly Lock _gate = new();
     private List<EndpointEvent>? _early = [];
     private IDisposable? _subscription;
 
-    public DnsNameFeed(INetworkController controller, DnsNameTable table)
+    /// <param name="controller">Where endpoints come from.</param>
+    /// <param name="table">The resolver's table.</param>
+    /// <param name="serves">
+    /// Which endpoints get names (all when null). Docker gives none on its default network, so a
+    /// container that is also on a user-defined network cannot resolve its default-bridge neighbours.
+    /// </param>
+    public DnsNameFeed(INetworkController controller, DnsNameTable table, Func<EndpointInfo, bool>? serves = null)
     {
         _controller = controller ?? throw new ArgumentNullException(nameof(controller));
         _table = table ?? throw new ArgumentNullException(nameof(table));
+        _serves = serves ?? (_ => true);
     }
 
     /// <summary>
@@ -77,6 +85,10 @@ public sealed class DnsNameFeed : IDisposable
     /// <summary>A name the table refuses (validated again there) loses DNS for that endpoint only.</summary>
     private void TrySet(EndpointInfo endpoint)
     {
+        if (!_serves(endpoint))
+        {
+            return;
+        }
         try
         {
             Set(endpoint);

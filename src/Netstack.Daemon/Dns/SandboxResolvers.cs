@@ -57,7 +57,7 @@ internal sealed class SandboxResolvers : IAsyncDisposable
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _feed = new DnsNameFeed(_controller, _table);
+        _feed = new DnsNameFeed(_controller, _table, DefaultNetwork.HasResolver);
         await _feed.StartAsync(cancellationToken).ConfigureAwait(false);
         _subscription = _controller.SubscribeEndpointEvents(OnEndpointEvent);
         _worker = Task.Run(WorkAsync, CancellationToken.None);

@@ -42,4 +42,27 @@ public sealed class DnsNameFeedTests : IDisposable
         Assert.False(table.TryLookupName(asker, "backend", out _));
         Assert.False(table.TryLookupName(new DnsAsker(api.Id), "client", out _));
     }
+
+    [Fact]
+    public async Task EndpointsTheFilterRefuses_GetNoNames_OthersOnTheSameSandboxDo()
+    {
+        await _f.CreateNetworkAsync("bridge", "10.22.0.0/24");
+        await _f.CreateNetworkAsync("web", "10.23.0.0/24");
+        var both = await _f.Controller.CreateSandboxAsync(new SandboxSpec { Name = "both" });
+        await _f.Controller.CreateSandboxAsync(new SandboxSpec { Name = "plain" });
+        await _f.Controller.CreateSandboxAsync(new SandboxSpec { Name = "webonly" });
+        var table = new DnsNameTable();
+        using var feed = new DnsNameFeed(_f.Controller, table, e => e.NetworkName != "bridge");
+        await _f.Controller.ConnectAsync("bridge", "plain"); // before the start: loaded by the listing
+        await feed.StartAsync();
+        await _f.Controller.ConnectAsync("bridge", "both"); // after: applied from the event
+        await _f.Controller.ConnectAsync("web", "both");
+        await _f.Controller.ConnectAsync("web", "webonly");
+
+        var asker = new DnsAsker(both.Id);
+        Assert.False(table.TryLookupName(asker, "plain", out _));
+        Assert.True(table.TryLookupName(asker, "webonly", out _));
+        Assert.True(table.TryLookupName(new DnsAsker((await _f.Controller.GetSandboxAsync("webonly")).Id), "both", out var addresses));
+        Assert.Single(addresses); // only its address on web, not the one on bridge
+    }
 }

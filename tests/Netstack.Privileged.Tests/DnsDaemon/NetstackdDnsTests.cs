@@ -194,6 +194,9 @@ public sealed class NetstackdDnsTests
         Assert.Contains("nameserver 127.0.0.11", connectedConf.Out, StringComparison.Ordinal);
         Assert.DoesNotContain("nameserver " + stub.Address, connectedConf.Out, StringComparison.Ordinal);
         await AssertResolvesAsync(daemon, "plain", "in2", in2.Ip);
+        // Its default-bridge neighbours still have no names, as in Docker.
+        await RunAsync(daemon, stub, "plain2");
+        await AssertNotFoundAsync(daemon, "plain", "plain2", null);
         Assert.Equal(0, (await daemon.NetstackAsync("network", "disconnect", "inside", "plain")).Exit);
         var disconnectedConf = await daemon.NetstackAsync("exec", "plain", "cat", "/etc/resolv.conf");
         Assert.Contains("nameserver " + stub.Address, disconnectedConf.Out, StringComparison.Ordinal);
@@ -201,7 +204,7 @@ public sealed class NetstackdDnsTests
 
         // rm -f: the sandbox goes, and its resolver with it (the daemon says so for both).
         var stoppedBefore = CountOf(daemon.Log, "resolver stopped");
-        Assert.Equal(0, (await daemon.NetstackAsync("rm", "-f", "in1", "in2", "plain")).Exit);
+        Assert.Equal(0, (await daemon.NetstackAsync("rm", "-f", "in1", "in2", "plain", "plain2")).Exit);
         for (var i = 0; i < 100 && CountOf(daemon.Log, "resolver stopped") < stoppedBefore + 2; i++)
         {
             // The worker stops resolvers after the leave events; a readiness wait, not a measurement.
