@@ -37,6 +37,9 @@ internal sealed record BridgeNetworkConfig
 
     public Core.CidrAddress? GatewayV6 { get; init; }
 
+    /// <summary>The firewall families the network's rules live in: IPv4, and IPv6 when it is on.</summary>
+    public IReadOnlyList<Netstack.Firewall.IpFamily> Families => EnableIPv6 && SubnetV6 is not null ? IpFamilies.Both : IpFamilies.IPv4Only;
+
     /// <summary>Interface group every link of this network is put in (see <see cref="LinkGroups"/>).</summary>
     public required uint Group { get; init; }
 }
