@@ -6,7 +6,8 @@ namespace Netstack.Firewall;
 /// <summary>
 /// Checks that the addresses a rule names belong to its rule set's family, so an IPv4 address in an
 /// IPv6 rule set (or the reverse) is refused with the rule and the value named, before any program
-/// runs, instead of as ip6tables-restore's "host/network not found" for the whole batch.
+/// runs, instead of as ip6tables-restore's "host/network not found" for the whole batch. Values
+/// that are no address at all are iptables' to judge.
 /// </summary>
 internal static class FirewallAddresses
 {
@@ -50,11 +51,8 @@ internal static class FirewallAddresses
                 {
                     continue;
                 }
-                if (!IPAddress.TryParse(text, out var address))
-                {
-                    throw new ArgumentException($"rule in {rule.Table}/{rule.Chain} of {owner} ({family}): {option} {value}: \"{text}\" is not an IP address", nameof(rule));
-                }
-                if (address.AddressFamily != expected)
+                // What does not parse is left to iptables, which refuses it with the batch unchanged.
+                if (IPAddress.TryParse(text, out var address) && address.AddressFamily != expected)
                 {
                     var other = family == IpFamily.IPv6 ? "IPv4" : "IPv6";
                     throw new ArgumentException(

@@ -14,17 +14,19 @@ public sealed class Ip6tablesFirewallTests
     private static string Save4(TestNamespace ns) =>
         string.Join('\n', ns.Exec("iptables-save").Split('\n').Where(l => !l.StartsWith('#')));
 
+    // MASQUERADE is valid only below POSTROUTING and DNAT only below PREROUTING/OUTPUT, so each
+    // has its own nat chain (the kernel refuses a jump to a chain holding the other).
     private static FirewallRuleSet Network6(string owner, string chain, string subnet, string container) =>
         new(owner, IpFamily.IPv6,
-            [new FirewallChain("filter", chain), new FirewallChain("nat", chain)],
+            [new FirewallChain("filter", chain), new FirewallChain("nat", chain), new FirewallChain("nat", chain + "D")],
             [
                 new FirewallRule("filter", chain, "-s", subnet, "-j", "ACCEPT"),
                 new FirewallRule("filter", chain, "-d", subnet, "-m", "conntrack", "--ctstate", "RELATED,ESTABLISHED", "-j", "ACCEPT"),
                 FirewallRule.Jump("filter", "FORWARD", chain),
                 new FirewallRule("nat", chain, "-s", subnet, "!", "-o", "br0", "-j", "MASQUERADE"),
-                new FirewallRule("nat", chain, "!", "-s", "fe80::/10", "-p", "tcp", "-m", "tcp", "--dport", "8080", "-j", "DNAT", "--to-destination", $"[{container}]:80"),
+                new FirewallRule("nat", chain + "D", "!", "-s", "fe80::/10", "-p", "tcp", "-m", "tcp", "--dport", "8080", "-j", "DNAT", "--to-destination", $"[{container}]:80"),
                 FirewallRule.Jump("nat", "POSTROUTING", chain),
-                FirewallRule.Jump("nat", "OUTPUT", chain, "!", "-d", "::1/128", "-m", "addrtype", "--dst-type", "LOCAL"),
+                FirewallRule.Jump("nat", "OUTPUT", chain + "D", "!", "-d", "::1/128", "-m", "addrtype", "--dst-type", "LOCAL"),
             ]);
 
     [PrivilegedFact]
@@ -51,8 +53,8 @@ public sealed class Ip6tablesFirewallTests
         Assert.Contains("-A FORWARD -m comment --comment \"netstack:net6\" -j NETSTACK-V6", save, StringComparison.Ordinal);
         Assert.Contains("-A NETSTACK-V6 -s fd00:61::/64 -m comment --comment \"netstack:net6\" -j ACCEPT", save, StringComparison.Ordinal);
         Assert.Contains("-A NETSTACK-V6 -s fd00:61::/64 ! -o br0 -m comment --comment \"netstack:net6\" -j MASQUERADE", save, StringComparison.Ordinal);
-        Assert.Contains("-A NETSTACK-V6 ! -s fe80::/10 -p tcp -m tcp --dport 8080 -m comment --comment \"netstack:net6\" -j DNAT --to-destination [fd00:61::2]:80", save, StringComparison.Ordinal);
-        Assert.Contains("-A OUTPUT ! -d ::1/128 -m addrtype --dst-type LOCAL -m comment --comment \"netstack:net6\" -j NETSTACK-V6", save, StringComparison.Ordinal);
+        Assert.Contains("-A NETSTACK-V6D ! -s fe80::/10 -p tcp -m comment --comment \"netstack:net6\" -m tcp --dport 8080 -j DNAT --to-destination [fd00:61::2]:80", save, StringComparison.Ordinal);
+        Assert.Contains("-A OUTPUT ! -d ::1/128 -m comment --comment \"netstack:net6\" -m addrtype --dst-type LOCAL -j NETSTACK-V6D", save, StringComparison.Ordinal);
         Assert.Equal(["net6"], await firewall.ListOwnersAsync(IpFamily.IPv6));
         Assert.Empty(await firewall.ListOwnersAsync(IpFamily.IPv4));
         Assert.Equal(before4, Save4(ns));
@@ -69,12 +71,12 @@ public sealed class Ip6tablesFirewallTests
         using var ns = TestNamespace.Create();
         var firewall = new IptablesFirewall(ns.Namespace);
         await firewall.ApplyAsync(Network6("net-a", "NETSTACK-A", "fd00:62::/64", "fd00:62::2"));
-        await firewall.ApplyAsync(Network6("net-b", "NETSTACK-B", "fd00:63::/64", "fd00:63::2"));
         var first = Save6(ns);
 
         await firewall.ApplyAsync(Network6("net-a", "NETSTACK-A", "fd00:62::/64", "fd00:62::2"));
         Assert.Equal(first, Save6(ns));
 
+        await firewall.ApplyAsync(Network6("net-b", "NETSTACK-B", "fd00:63::/64", "fd00:63::2"));
         await firewall.ApplyAsync(Network6("net-a", "NETSTACK-A", "fd00:62::/64", "fd00:62::9"));
         var save = Save6(ns);
         Assert.DoesNotContain("[fd00:62::2]", save, StringComparison.Ordinal);
