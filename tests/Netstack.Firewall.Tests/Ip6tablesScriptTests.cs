@@ -93,6 +93,16 @@ public sealed class Ip6tablesScriptTests
     }
 
     [Fact]
+    public async Task Apply_EmptySetOfAnOwnerWithNothing_ReadsOnly()
+    {
+        var runner = new RecordingRunner(Saved);
+
+        await new IptablesFirewall(runner).ApplyAsync(new FirewallRuleSet("other", IpFamily.IPv6, [], []));
+
+        Assert.Equal(["ip6tables-save"], runner.Commands);
+    }
+
+    [Fact]
     public async Task ListOwners_IPv6_ReadsIp6tablesSave()
     {
         var runner = new RecordingRunner(Saved);

@@ -41,7 +41,11 @@ public sealed class IptablesFirewall : IFirewall
         {
             var current = await SnapshotAsync(ruleSet.Family, cancellationToken).ConfigureAwait(false);
             var script = RestoreScript.ForApply(ruleSet, current);
-            await RestoreAsync(ruleSet.Family, script, cancellationToken).ConfigureAwait(false);
+            // An empty set for an owner with nothing in this family: nothing to write.
+            if (script.Length > 0)
+            {
+                await RestoreAsync(ruleSet.Family, script, cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {
