@@ -68,6 +68,44 @@ public sealed class Ip6tablesScriptTests
     }
 
     [Fact]
+    public void ForRemoval_SeveralOwners_OneTransactionPerTable_OthersUntouched()
+    {
+        // A chain of another owner ("base") holding rules of two endpoint owners.
+        var saved = Saved
+            .Replace(":NETSTACK-DNAT6 - [0:0]", ":NETSTACK-DNAT6 - [0:0]\n:NETSTACK-SHARED - [0:0]", StringComparison.Ordinal)
+            .Replace("COMMIT", """
+            -A NETSTACK-SHARED -m comment --comment "netstack-chain:base"
+            -A NETSTACK-SHARED -p udp -m udp --dport 53 -m comment --comment "netstack:ep2" -j DNAT --to-destination [fd00:5::4]:53
+            -A NETSTACK-SHARED -p udp -m udp --dport 54 -m comment --comment "netstack:ep3" -j DNAT --to-destination [fd00:5::5]:54
+            COMMIT
+            """, StringComparison.Ordinal);
+
+        var script = RestoreScript.ForRemoval(["net6", "ep2"], IptablesSnapshot.Parse(saved));
+
+        Assert.Equal("""
+            *nat
+            -D PREROUTING -m addrtype --dst-type LOCAL -m comment --comment "netstack:net6" -j NETSTACK-DNAT6
+            -D NETSTACK-SHARED -p udp -m udp --dport 53 -m comment --comment "netstack:ep2" -j DNAT --to-destination [fd00:5::4]:53
+            -F NETSTACK-DNAT6
+            -X NETSTACK-DNAT6
+            COMMIT
+
+            """.Replace("\r", "", StringComparison.Ordinal), script);
+        Assert.DoesNotContain("ep3", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RemoveOwners_Several_OneSaveAndOneRestore()
+    {
+        var runner = new RecordingRunner(Saved);
+
+        await new IptablesFirewall(runner).RemoveOwnersAsync(["net6", "nobody"], IpFamily.IPv6);
+
+        Assert.Equal(["ip6tables-save", "ip6tables-restore --noflush -w"], runner.Commands);
+        Assert.Equal(RestoreScript.ForRemoval("net6", IptablesSnapshot.Parse(Saved)), runner.Inputs[1]);
+    }
+
+    [Fact]
     public async Task Apply_IPv6_ReadsWithIp6tablesSaveAndWritesWithIp6tablesRestore()
     {
         var runner = new RecordingRunner(Saved);

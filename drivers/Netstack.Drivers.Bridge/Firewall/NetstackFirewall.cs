@@ -45,12 +45,10 @@ internal sealed class NetstackFirewall : IFirewall
 
     public async Task RemoveAsync(IReadOnlyCollection<string> owners, IReadOnlyCollection<IpFamily> families, CancellationToken cancellationToken)
     {
+        // One read and one write per family for all of them (a network and its endpoints).
         foreach (var family in families)
         {
-            foreach (var owner in owners)
-            {
-                await Wrap($"remove {family} firewall rules of {owner}", () => _inner.RemoveOwnerAsync(owner, family, cancellationToken)).ConfigureAwait(false);
-            }
+            await Wrap($"remove {family} firewall rules of {string.Join(", ", owners)}", () => _inner.RemoveOwnersAsync(owners, family, cancellationToken)).ConfigureAwait(false);
         }
     }
 

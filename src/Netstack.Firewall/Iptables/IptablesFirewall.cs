@@ -53,15 +53,26 @@ public sealed class IptablesFirewall : IFirewall
         }
     }
 
-    public async Task RemoveOwnerAsync(string owner, IpFamily family, CancellationToken cancellationToken = default)
+    public Task RemoveOwnerAsync(string owner, IpFamily family, CancellationToken cancellationToken = default) =>
+        RemoveOwnersAsync([owner], family, cancellationToken);
+
+    public async Task RemoveOwnersAsync(IReadOnlyCollection<string> owners, IpFamily family, CancellationToken cancellationToken = default)
     {
-        FirewallNames.ValidateOwner(owner);
-        IptablesLog.Removing(_logger, owner, family);
+        ArgumentNullException.ThrowIfNull(owners);
+        foreach (var owner in owners)
+        {
+            FirewallNames.ValidateOwner(owner);
+            IptablesLog.Removing(_logger, owner, family);
+        }
+        if (owners.Count == 0)
+        {
+            return;
+        }
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var current = await SnapshotAsync(family, cancellationToken).ConfigureAwait(false);
-            var script = RestoreScript.ForRemoval(owner, current);
+            var script = RestoreScript.ForRemoval(owners, current);
             if (script.Length > 0)
             {
                 await RestoreAsync(family, script, cancellationToken).ConfigureAwait(false);

@@ -116,6 +116,24 @@ public sealed class Ip6tablesFirewallTests
     }
 
     [PrivilegedFact]
+    public async Task RemoveOwners_Several_GoTogether_OthersStay()
+    {
+        using var ns = TestNamespace.Create();
+        var firewall = new IptablesFirewall(ns.Namespace);
+        await firewall.ApplyAsync(Network6("net-a", "NETSTACK-A", "fd00:66::/64", "fd00:66::2"));
+        await firewall.ApplyAsync(Network6("net-b", "NETSTACK-B", "fd00:67::/64", "fd00:67::2"));
+        await firewall.ApplyAsync(Network6("net-c", "NETSTACK-C", "fd00:68::/64", "fd00:68::2"));
+
+        await firewall.RemoveOwnersAsync(["net-a", "net-b", "net-gone"], IpFamily.IPv6);
+
+        Assert.Equal(["net-c"], await firewall.ListOwnersAsync(IpFamily.IPv6));
+        var save = Save6(ns);
+        Assert.DoesNotContain("NETSTACK-A", save, StringComparison.Ordinal);
+        Assert.DoesNotContain("NETSTACK-B", save, StringComparison.Ordinal);
+        Assert.Contains("--to-destination [fd00:68::2]:80", save, StringComparison.Ordinal);
+    }
+
+    [PrivilegedFact]
     public async Task Apply_IPv6RuleIp6tablesRejects_ChangesNothingAndReportsIt()
     {
         using var ns = TestNamespace.Create();
