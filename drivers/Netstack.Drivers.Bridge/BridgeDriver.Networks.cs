@@ -44,9 +44,22 @@ public sealed partial class BridgeDriver
                 _endpoints.TryRemove(endpoint.EndpointId, out _);
             }
             // The bridge and every host veth end of the network are in its interface group: one
-            // request unregisters them all. The group follows from the id, so this also cleans a
-            // network the driver forgot (a crash before the store recorded it).
-            teardown.Step("delete links", () => _host.Netlink.LinkDeleteGroup(LinkGroups.ForNetwork(networkId)));
+            // request unregisters them all, with the bridge taken down first so the kernel does
+            // not re-run port selection over the remaining ports as each one goes. The group
+            // follows from the id, so this also cleans a network the driver forgot (a crash
+            // before the store recorded it).
+            var group = LinkGroups.ForNetwork(networkId);
+            teardown.Step("delete links", () =>
+            {
+                if (network is null)
+                {
+                    _host.Netlink.LinkDeleteGroup(group);
+                }
+                else
+                {
+                    _host.Netlink.LinkDeleteGroup(group, network.Config.BridgeName);
+                }
+            });
             if (network is not null)
             {
                 teardown.Step($"delete bridge {network.Config.BridgeName}", () => DeleteLinkIfPresent(network.Config.BridgeName));

@@ -211,7 +211,7 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
             throw new ConflictException($"container {container.Name} is not running: start it, then connect it");
         }
         var endpoint = await _controller.ConnectAsync(network, container.Id, spec, cancellationToken).ConfigureAwait(false);
-        await RefreshHostsAsync(container, cancellationToken).ConfigureAwait(false);
+        await RefreshNetworkFilesAsync(container, cancellationToken).ConfigureAwait(false);
         return endpoint;
     }
 
@@ -221,7 +221,7 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
         await _controller.DisconnectAsync(network, container?.Id ?? target, force, cancellationToken).ConfigureAwait(false);
         if (container is { State: ContainerState.Running })
         {
-            await RefreshHostsAsync(container, cancellationToken).ConfigureAwait(false);
+            await RefreshNetworkFilesAsync(container, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -256,12 +256,22 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
         }
     }
 
-    private async Task RefreshHostsAsync(ContainerInfo container, CancellationToken cancellationToken)
+    /// <summary>
+    /// After a connect or disconnect: /etc/hosts lists the container's addresses now, and
+    /// /etc/resolv.conf follows its resolver. A container that joins its first user-defined network
+    /// gets the embedded resolver (as Docker starts it on connect); one that leaves its last gets
+    /// its servers back directly.
+    /// </summary>
+    private async Task RefreshNetworkFilesAsync(ContainerInfo container, CancellationToken cancellationToken)
     {
         var sandbox = await SandboxOfAsync(container, cancellationToken).ConfigureAwait(false);
         if (sandbox is not null)
         {
-            await _runtime.UpdateNetworkFilesAsync(container.Id, HostsFile.Hosts(container.Hostname, sandbox.Endpoints), null, cancellationToken).ConfigureAwait(false);
+            var embeddedDns = await _resolvers.SyncAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
+            await _runtime.UpdateNetworkFilesAsync(container.Id,
+                HostsFile.Hosts(container.Hostname, sandbox.Endpoints),
+                embeddedDns ? HostsFile.EmbeddedResolvConf() : HostsFile.ResolvConf(container.Dns),
+                cancellationToken).ConfigureAwait(false);
         }
     }
 

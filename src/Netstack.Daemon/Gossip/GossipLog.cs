@@ -34,4 +34,13 @@ internal static partial class GossipLog
 
     [LoggerMessage(4009, LogLevel.Warning, "gossip: join attempt failed")]
     public static partial void JoinFault(ILogger logger, Exception exception);
+
+    [LoggerMessage(4010, LogLevel.Warning, "gossip: skipped an unreadable line of the known-peers file {Path}: \"{Line}\"")]
+    public static partial void KnownPeerSkipped(ILogger logger, string path, string line);
+
+    [LoggerMessage(4011, LogLevel.Warning, "gossip: cannot write the known-peers file {Path}")]
+    public static partial void KnownPeersWriteFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(4012, LogLevel.Information, "gossip: {Count} peer(s) known from the last run ({Path}) added to the join list")]
+    public static partial void KnownPeersLoaded(ILogger logger, int count, string path);
 }

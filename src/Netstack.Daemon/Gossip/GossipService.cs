@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Options;
+using Netstack.Daemon.Hosting;
 using Netstack.Gossip;
 using Netstack.Gossip.Membership;
 using Netstack.Gossip.Security;
@@ -8,9 +9,10 @@ using Netstack.Gossip.Security;
 namespace Netstack.Daemon.Gossip;
 
 /// <summary>
-/// Runs this daemon's gossip node: binds and starts it with the host, joins the <c>--join</c> peers in
-/// the background with backoff (start never waits for peers), joins again when no other node is
-/// left alive, logs membership changes, and leaves gracefully on shutdown.
+/// Runs this daemon's gossip node: binds and starts it with the host, joins the <c>--join</c> peers and
+/// the peers known from its last run (<see cref="KnownPeers"/>) in the background with backoff (start
+/// never waits for peers), joins again when no other node is left alive, logs membership changes,
+/// keeps the known-peers file current, and leaves gracefully on shutdown.
 /// </summary>
 internal sealed class GossipService : IHostedService, IAsyncDisposable
 {
@@ -28,19 +30,28 @@ internal sealed class GossipService : IHostedService, IAsyncDisposable
     // A graceful leave waits at most this long for the leave message to go out.
     private static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(2);
 
+    // Membership changes come in bursts (a node joining learns the whole cluster at once): the
+    // known-peers file is written at most this often, and once more on stop.
+    private static readonly TimeSpan PeersFlushInterval = TimeSpan.FromSeconds(2);
+
     private readonly GossipDaemonOptions _options;
+    private readonly string _knownPeersPath;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly CancellationTokenSource _stopping = new();
     private GossipSettings? _settings;
     private Task _joinLoop = Task.CompletedTask;
+    private Task _flushLoop = Task.CompletedTask;
+    private KnownPeers? _knownPeers;
     private int _disposed;
 
-    public GossipService(IOptions<GossipDaemonOptions> options, ILoggerFactory loggers, TimeProvider time)
+    public GossipService(IOptions<GossipDaemonOptions> options, IOptions<DaemonOptions> daemon, ILoggerFactory loggers, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(daemon);
         _options = options.Value;
+        _knownPeersPath = KnownPeers.PathUnder(daemon.Value.Root);
         _loggers = loggers;
         _logger = loggers.CreateLogger<GossipService>();
         _time = time;
@@ -76,31 +87,64 @@ internal sealed class GossipService : IHostedService, IAsyncDisposable
         {
             throw new GossipStartException($"--listen-addr {_settings.Listen}: cannot bind the gossip UDP and TCP port: {e.Message}", e);
         }
+        _knownPeers = KnownPeers.Load(_knownPeersPath, line => GossipLog.KnownPeerSkipped(_logger, _knownPeersPath, line));
         node.MemberChanged += OnMemberChanged;
         await node.StartAsync(cancellationToken).ConfigureAwait(false);
         Node = node;
         GossipLog.Started(_logger, node.Name, _settings.Listen, node.Address, Encryption);
-        if (_settings.Join.Count > 0)
+        var remembered = _knownPeers.EndpointsExcept(node.Name).Where(p => !p.Equals(node.Address) && !_settings.Join.Contains(p)).ToList();
+        if (remembered.Count > 0)
         {
-            _joinLoop = Task.Run(() => JoinLoopAsync(node, _settings.Join, _stopping.Token), CancellationToken.None);
+            GossipLog.KnownPeersLoaded(_logger, remembered.Count, _knownPeersPath);
         }
+        IReadOnlyList<IPEndPoint> peers = [.. _settings.Join, .. remembered];
+        if (peers.Count > 0)
+        {
+            _joinLoop = Task.Run(() => JoinLoopAsync(node, peers, _stopping.Token), CancellationToken.None);
+        }
+        _flushLoop = Task.Run(() => FlushLoopAsync(_stopping.Token), CancellationToken.None);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        try
+        foreach (var loop in new[] { _joinLoop, _flushLoop })
         {
-            await _joinLoop.ConfigureAwait(false);
+            try
+            {
+                await loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The loops end by cancellation.
+            }
         }
-        catch (OperationCanceledException)
-        {
-            // The loop ends by cancellation.
-        }
+        FlushKnownPeers();
         if (Node is { } node)
         {
             GossipLog.Leaving(_logger);
             await node.LeaveAsync(LeaveTimeout, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task FlushLoopAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            await Task.Delay(PeersFlushInterval, _time, ct).ConfigureAwait(false);
+            FlushKnownPeers();
+        }
+    }
+
+    private void FlushKnownPeers()
+    {
+        try
+        {
+            _knownPeers?.Flush();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            GossipLog.KnownPeersWriteFailed(_logger, _knownPeersPath, e);
         }
     }
 
@@ -184,9 +228,11 @@ internal sealed class GossipService : IHostedService, IAsyncDisposable
         {
             case MemberEventKind.Joined:
                 GossipLog.NodeJoined(_logger, e.Member.Name, e.Member.Address);
+                _knownPeers?.Seen(e.Member.Name, e.Member.Address);
                 break;
             case MemberEventKind.Left:
                 GossipLog.NodeLeft(_logger, e.Member.Name, e.Member.Address);
+                _knownPeers?.Left(e.Member.Name);
                 break;
             default:
                 GossipLog.NodeFailed(_logger, e.Member.Name, e.Member.Address);

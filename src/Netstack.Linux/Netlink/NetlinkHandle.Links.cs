@@ -40,8 +40,9 @@ public sealed partial class NetlinkHandle
 
     /// <summary>
     /// Deletes every link in interface group <paramref name="group"/> with one request; the kernel
-    /// unregisters them together (one RCU grace period instead of one per link). A group with no
-    /// links is not an error. Equivalent to <c>ip link del group N</c>.
+    /// unregisters them in one batch (one rtnl round and one final RCU wait instead of one per
+    /// link). A group with no links is not an error. Equivalent to <c>ip link del group N</c>.
+    /// For links enslaved to a bridge prefer <see cref="LinkDeleteGroup(uint, LinkRef)"/>.
     /// </summary>
     public void LinkDeleteGroup(uint group)
     {
@@ -56,6 +57,45 @@ public sealed partial class NetlinkHandle
         catch (NetlinkNotFoundException)
         {
             // rtnl_group_dellink answers ENODEV when no link is in the group: nothing to delete.
+        }
+    }
+
+    /// <summary>
+    /// Deletes every link in <paramref name="group"/> like <see cref="LinkDeleteGroup(uint)"/>, with
+    /// <paramref name="bridge"/> taken down for the duration and brought back up afterwards if it
+    /// was up and is not itself in the group.
+    /// </summary>
+    /// <remarks>
+    /// While a bridge is up, every port it loses makes the kernel re-run port state selection over
+    /// all remaining ports (<c>br_stp_disable_port</c> → <c>br_port_state_selection</c>), re-arming
+    /// each one's multicast-snooping timers: quadratic in the number of ports, about a third of
+    /// the CPU time of deleting 1,000 ports (measured with <c>perf</c>, kernel 6.18). With the
+    /// bridge down its ports are already disabled and that work is skipped. Use it when the ports
+    /// go together with their network, not to remove a few ports from a bridge that carries traffic.
+    /// </remarks>
+    public void LinkDeleteGroup(uint group, LinkRef bridge)
+    {
+        if (group == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(group), group, "group 0 is the default group of every link; refusing to delete it");
+        }
+        var master = LinkFind(bridge);
+        if (master is null || !master.IsUp)
+        {
+            LinkDeleteGroup(group);
+            return;
+        }
+        LinkSetDown(master.Index);
+        try
+        {
+            LinkDeleteGroup(group);
+        }
+        finally
+        {
+            if (master.Group != group && LinkFind(master.Index) is not null)
+            {
+                LinkSetUp(master.Index);
+            }
         }
     }
 

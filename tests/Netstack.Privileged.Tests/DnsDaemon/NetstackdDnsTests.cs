@@ -205,6 +205,18 @@ public sealed class NetstackdDnsTests
         Assert.True(exit != 0 && !text.Contains(StubUpstreamHost.ExternalAddress.ToString(), StringComparison.Ordinal), text);
         Assert.Equal(before, stub.Queries(StubUpstreamHost.ExternalName));
 
+        // Connecting the default-bridge container to a user network starts its resolver and points
+        // resolv.conf at it (as Docker); disconnecting gives it its servers back.
+        Assert.Equal(0, (await daemon.NetstackAsync("network", "connect", "inside", "plain")).Exit);
+        var connectedConf = await daemon.NetstackAsync("exec", "plain", "cat", "/etc/resolv.conf");
+        Assert.Contains("nameserver 127.0.0.11", connectedConf.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("nameserver " + stub.Address, connectedConf.Out, StringComparison.Ordinal);
+        await AssertResolvesAsync(daemon, "plain", "in2", in2.Ip);
+        Assert.Equal(0, (await daemon.NetstackAsync("network", "disconnect", "inside", "plain")).Exit);
+        var disconnectedConf = await daemon.NetstackAsync("exec", "plain", "cat", "/etc/resolv.conf");
+        Assert.Contains("nameserver " + stub.Address, disconnectedConf.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.11", disconnectedConf.Out, StringComparison.Ordinal);
+
         // rm -f: the sandbox goes, and its resolver with it (the daemon says so for both).
         var stoppedBefore = CountOf(daemon.Log, "resolver stopped");
         Assert.Equal(0, (await daemon.NetstackAsync("rm", "-f", "in1", "in2", "plain")).Exit);

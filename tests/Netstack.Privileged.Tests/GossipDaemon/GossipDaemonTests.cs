@@ -17,24 +17,13 @@ public sealed class GossipDaemonTests
     [PrivilegedFact]
     public async Task ThreeDaemons_JoinKillRestartLeave_AllSeeIt_AndAWrongKeyNeverJoins()
     {
-        using var lan = NamespaceLan.Create("a", "b", "c", "d");
-        var keys = Path.Combine("/tmp", lan.Prefix + "-keys");
-        Directory.CreateDirectory(keys);
-        var daemons = new List<GossipDaemonProcess>();
-        try
+        await InClusterAsync(["a", "b", "c", "d"], async cluster =>
         {
-            var key = Path.Combine(keys, "cluster.key");
-            var wrongKey = Path.Combine(keys, "wrong.key");
-            await File.WriteAllTextAsync(key, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-            await File.WriteAllTextAsync(wrongKey, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-            var ip = (string host) => $"{lan.SubnetPrefix}.{host[0] - 'a' + 1}";
-
-            var a = await GossipDaemonProcess.StartAsync(lan.NamespacePath("a"), ip("a"), key);
-            daemons.Add(a);
-            var b = await GossipDaemonProcess.StartAsync(lan.NamespacePath("b"), ip("b"), key, ip("a"));
-            daemons.Add(b);
-            var c = await GossipDaemonProcess.StartAsync(lan.NamespacePath("c"), ip("c"), key, ip("a"));
-            daemons.Add(c);
+            Func<string, string> ip = cluster.Ip;
+            var wrongKey = cluster.NewKey("wrong.key");
+            var a = await cluster.StartAsync("a", cluster.Key);
+            var b = await cluster.StartAsync("b", cluster.Key, join: "a");
+            var c = await cluster.StartAsync("c", cluster.Key, join: "a");
             string[] names = [ip("a"), ip("b"), ip("c")];
 
             // Each daemon sees all three, alive, at their advertised addresses.
@@ -59,8 +48,7 @@ public sealed class GossipDaemonTests
             }
 
             // A daemon with another key reaches a over TCP but is never accepted.
-            var d = await GossipDaemonProcess.StartAsync(lan.NamespacePath("d"), ip("d"), wrongKey, ip("a"));
-            daemons.Add(d);
+            var d = await cluster.StartAsync("d", wrongKey, join: "a");
             var deadline = DateTime.UtcNow + ConvergeWait;
             while (!d.Log.Contains("none accepted this node", StringComparison.Ordinal))
             {
@@ -82,14 +70,98 @@ public sealed class GossipDaemonTests
             {
                 await UntilAsync(daemon, nodes => StateOf(nodes, ip("b")) == "left", $"{ip("b")} left");
             }
+        });
+    }
+
+    [PrivilegedFact]
+    public async Task WholeClusterRestart_WithTheSeedGone_TheOthersFindEachOtherThroughKnownPeers()
+    {
+        await InClusterAsync(["a", "b", "c"], async cluster =>
+        {
+            Func<string, string> ip = cluster.Ip;
+            // a is the seed: b and c know the cluster only through their --join a.
+            var a = await cluster.StartAsync("a", cluster.Key);
+            var b = await cluster.StartAsync("b", cluster.Key, join: "a");
+            var c = await cluster.StartAsync("c", cluster.Key, join: "a");
+            string[] names = [ip("a"), ip("b"), ip("c")];
+            foreach (var daemon in new[] { a, b, c })
+            {
+                await UntilAsync(daemon, nodes => AllAlive(nodes, names), "three alive members");
+            }
+            foreach (var (daemon, others) in new[] { (b, new[] { ip("a"), ip("c") }), (c, new[] { ip("a"), ip("b") }) })
+            {
+                var peersFile = Path.Combine(daemon.Directory, "root", "gossip", "peers");
+                var deadline = DateTime.UtcNow + ConvergeWait;
+                while (!(File.Exists(peersFile) && others.All(o => File.ReadAllText(peersFile).Contains(o + ":7946", StringComparison.Ordinal))))
+                {
+                    Assert.True(DateTime.UtcNow < deadline, $"{peersFile} never listed {string.Join(" and ", others)}");
+                    await Task.Delay(200);
+                }
+            }
+
+            // Every host loses power; only b and c come back, with the same flags (--join a, which
+            // never answers again). They find each other through the members they remembered.
+            foreach (var daemon in new[] { a, b, c })
+            {
+                await daemon.KillHardAsync();
+            }
+            await b.LaunchAsync();
+            await c.LaunchAsync();
+            foreach (var daemon in new[] { b, c })
+            {
+                await UntilAsync(daemon, nodes => StateOf(nodes, ip("b")) == "alive" && StateOf(nodes, ip("c")) == "alive", "b and c alive again");
+                Assert.Contains("known from the last run", daemon.Log, StringComparison.Ordinal);
+            }
+        });
+    }
+
+    /// <summary>One test's world: a LAN of namespace hosts, a cluster key, the daemons it starts.</summary>
+    private sealed record Cluster(NamespaceLan Lan, string KeyDirectory, string Key, List<GossipDaemonProcess> Daemons)
+    {
+        /// <summary>The address of host "a", "b", ... on the LAN.</summary>
+        public string Ip(string host) => $"{Lan.SubnetPrefix}.{host[0] - 'a' + 1}";
+
+        /// <summary>Starts netstackd on <paramref name="host"/>, joining <paramref name="join"/>'s daemon if given.</summary>
+        public async Task<GossipDaemonProcess> StartAsync(string host, string keyFile, string? join = null)
+        {
+            var daemon = join is null
+                ? await GossipDaemonProcess.StartAsync(Lan.NamespacePath(host), Ip(host), keyFile)
+                : await GossipDaemonProcess.StartAsync(Lan.NamespacePath(host), Ip(host), keyFile, Ip(join));
+            Daemons.Add(daemon);
+            return daemon;
+        }
+
+        /// <summary>A fresh random 32-byte key file.</summary>
+        public string NewKey(string name)
+        {
+            var path = Path.Combine(KeyDirectory, name);
+            File.WriteAllText(path, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            return path;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> on a LAN of <paramref name="hosts"/>; whatever happens, every
+    /// daemon it started is stopped and the LAN and keys removed. Unexpected errors carry all logs.
+    /// </summary>
+    private static async Task InClusterAsync(string[] hosts, Func<Cluster, Task> body)
+    {
+        using var lan = NamespaceLan.Create(hosts);
+        var keys = Path.Combine("/tmp", lan.Prefix + "-keys");
+        Directory.CreateDirectory(keys);
+        var cluster = new Cluster(lan, keys, Path.Combine(keys, "cluster.key"), []);
+        try
+        {
+            cluster.NewKey("cluster.key");
+            await body(cluster);
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
-            throw new InvalidOperationException(e.Message + Logs(daemons), e);
+            throw new InvalidOperationException(e.Message + Logs(cluster.Daemons), e);
         }
         finally
         {
-            foreach (var daemon in daemons)
+            foreach (var daemon in cluster.Daemons)
             {
                 await daemon.DisposeAsync();
             }

@@ -335,6 +335,50 @@ public sealed class LinkTests
     }
 
     [PrivilegedFact]
+    public void LinkDeleteGroup_WithBridge_DeletesItsPortsAndBringsTheBridgeBackUp()
+    {
+        using var host = TestNamespace.Create();
+        using var peers = TestNamespace.Create();
+        var nl = host.Netlink;
+        nl.LinkAdd(new BridgeSpec("br0") { Up = true });
+        for (var i = 0; i < 20; i++)
+        {
+            nl.LinkAdd(new VethSpec($"g{i}", $"p{i}") { Group = 5, Master = "br0", Up = true, PeerNamespace = peers.Namespace, PeerUp = true });
+        }
+        nl.LinkAdd(new VethSpec("keep0", "keep0p") { Group = 7, Master = "br0", Up = true });
+
+        nl.LinkDeleteGroup(5, "br0");
+
+        var ports = host.IpJson("link", "show", "master", "br0").EnumerateArray().Select(l => l.GetProperty("ifname").GetString()).ToList();
+        Assert.Equal(["keep0"], ports);
+        Assert.Equal(1, peers.IpJson("link", "show").GetArrayLength()); // only lo
+        Assert.Contains("UP", Show(host, "br0").GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+    }
+
+    [PrivilegedFact]
+    public void LinkDeleteGroup_WithBridgeInTheGroup_DeletesBridgeAndPorts_AndLeavesADownBridgeDown()
+    {
+        using var host = TestNamespace.Create();
+        var nl = host.Netlink;
+        nl.LinkAdd(new BridgeSpec("br0") { Up = true, Group = 9 });
+        nl.LinkAdd(new BridgeSpec("br1"));
+        for (var i = 0; i < 5; i++)
+        {
+            nl.LinkAdd(new VethSpec($"a{i}", $"ap{i}") { Group = 9, Master = "br0", Up = true });
+            nl.LinkAdd(new VethSpec($"b{i}", $"bp{i}") { Group = 8, Master = "br1", Up = true });
+        }
+
+        nl.LinkDeleteGroup(9, "br0"); // the bridge itself is in the group: nothing to bring back up
+        nl.LinkDeleteGroup(8, "br1"); // br1 was down: its ports go, it stays and stays down
+        nl.LinkDeleteGroup(10, "no-such-bridge"); // an absent bridge means a plain group delete
+
+        var names = host.IpJson("link", "show").EnumerateArray().Select(l => l.GetProperty("ifname").GetString()).ToList();
+        Assert.Equal(["lo", "br1"], names);
+        Assert.DoesNotContain("UP", Show(host, "br1").GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
+        Assert.Throws<ArgumentOutOfRangeException>(() => nl.LinkDeleteGroup(0, "br0"));
+    }
+
+    [PrivilegedFact]
     public void Batch_ManyVethPairs_AllCreatedAndFailuresReportedPerRequest()
     {
         using var host = TestNamespace.Create();
