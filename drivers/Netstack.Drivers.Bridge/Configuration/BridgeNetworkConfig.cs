@@ -16,7 +16,10 @@ internal sealed record BridgeNetworkConfig
 
     public bool EnableIPMasquerade { get; init; } = true;
 
-    /// <summary>Host address published ports bind to when a binding names none (<c>0.0.0.0</c> = all).</summary>
+    /// <summary>
+    /// Host address published ports bind to when a binding names none (<c>0.0.0.0</c> = all, with
+    /// an <c>[::]</c> twin on IPv6 networks). Docker's option is named IPv4 but takes IPv6 too.
+    /// </summary>
     public IPAddress HostBindingIPv4 { get; init; } = IPAddress.Any;
 
     public int Mtu { get; init; } = DefaultMtu;

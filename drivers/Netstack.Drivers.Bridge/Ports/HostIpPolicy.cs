@@ -20,6 +20,13 @@ internal static class HostIpPolicy
     {
         if (binding.HostIp is not { } ip)
         {
+            if (config.HostBindingIPv4.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                return endpoint.IPv6Address is null
+                    ? throw new InvalidParameterException("endpoint address", null,
+                        $"endpoint {endpoint.EndpointId} has no IPv6 address, and the network publishes ports without a host IP on [{config.HostBindingIPv4}] ({DockerOptions.BridgeHostBindingIPv4})")
+                    : binding;
+            }
             return endpoint.Address is null
                 ? throw new InvalidParameterException("endpoint address", null, $"endpoint {endpoint.EndpointId} has no IPv4 address to publish ports to")
                 : binding;

@@ -161,6 +161,22 @@ public sealed class BridgeIPv6Tests
     }
 
     [PrivilegedFact]
+    public async Task DefaultBindingAddressIPv6_PortWithoutHostIpAnswersThereOnly()
+    {
+        await using var lab = BridgeLab.Create();
+        var network = await lab.CreateNetworkAsync("10.84.0.0/24", new Dictionary<string, string> { [DockerOptions.BridgeHostBindingIPv4] = HostV6.ToString() }, subnetV6: "fd00:84::/64");
+        var a = await lab.ConnectAsync(network, "10.84.0.2", addressV6: "fd00:84::2");
+        using var tcp = NamespaceSockets.TcpServer(a.Ns.Namespace, 80, "a", dualStack: true);
+
+        var programmed = await Publish(lab, a, new PortBinding { ContainerPort = 80, HostPort = 8082 });
+
+        Assert.Equal(HostV6, Assert.Single(programmed).HostIp);
+        Assert.Equal($"hello from a to {BridgeLab.InternetAddressV6}", await NamespaceSockets.TcpAsk(lab.Internet.Namespace, HostV6, 8082));
+        Assert.Null(await NamespaceSockets.TcpAsk(lab.Internet.Namespace, BridgeLab.HostUplinkAddress, 8082, attempts: 1));
+        Assert.DoesNotContain(a.EndpointId, lab.HostRules(), StringComparison.Ordinal);
+    }
+
+    [PrivilegedFact]
     public async Task HostPortZero_OneFreePortForBothFamilies()
     {
         await using var lab = BridgeLab.Create();

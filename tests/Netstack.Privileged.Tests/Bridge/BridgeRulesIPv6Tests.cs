@@ -165,4 +165,36 @@ public sealed class BridgeRulesIPv6Tests
         Assert.Null(HostIpPolicy.DefaultV6(Config(), Endpoint(v6: false)));
         Assert.Null(HostIpPolicy.DefaultV6(Config(new() { [DockerOptions.BridgeHostBindingIPv4] = "127.0.0.1" }), Endpoint()));
     }
+
+    [Theory]
+    [InlineData("2001:db8::1")]
+    [InlineData("::")]
+    public void HostBinding_IPv6OnAnIPv6Network_IsTheDefaultForPortsWithoutHostIp(string address)
+    {
+        var config = Config(new() { [DockerOptions.BridgeHostBindingIPv4] = address });
+        var table = new PortTable();
+
+        var resolved = table.Resolve("a", [new PortBinding { ContainerPort = 80, HostPort = 8080 }], config.HostBindingIPv4, (40000, 40010), (_, _) => false, HostIpPolicy.DefaultV6(config, Endpoint()));
+
+        Assert.Equal(IPAddress.Parse(address), Assert.Single(resolved).HostIp);
+        Assert.Equal(IpFamily.IPv6, BridgeRules.FamilyOf(resolved[0]));
+        Assert.Equal(new PortBinding { ContainerPort = 80, HostPort = 8080 }, HostIpPolicy.Check(new PortBinding { ContainerPort = 80, HostPort = 8080 }, config, Endpoint()));
+        Assert.Equal("endpoint address", Assert.Throws<InvalidParameterException>(() =>
+            HostIpPolicy.Check(new PortBinding { ContainerPort = 80, HostPort = 8080 }, config, Endpoint(v6: false))).Field);
+    }
+
+    [Theory]
+    [InlineData("2001:db8::1", null, "--ipv6")]
+    [InlineData("::1", "fd00:9::/64", "route_localnet")]
+    [InlineData("fe80::1", "fd00:9::/64", "link-local")]
+    [InlineData("fe80::1%eth0", "fd00:9::/64", "must be an IP address")]
+    [InlineData("2001:db8::g", "fd00:9::/64", "must be an IP address")]
+    public void HostBinding_BadIPv6_InvalidParameterNamingOptionAndValue(string address, string? subnetV6, string why)
+    {
+        var error = Assert.Throws<InvalidParameterException>(() => Config(new() { [DockerOptions.BridgeHostBindingIPv4] = address }, subnetV6: subnetV6));
+
+        Assert.Equal(DockerOptions.BridgeHostBindingIPv4, error.Field);
+        Assert.Equal(address, error.Value);
+        Assert.Contains(why, error.Message, StringComparison.Ordinal);
+    }
 }
