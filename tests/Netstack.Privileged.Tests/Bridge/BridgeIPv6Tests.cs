@@ -177,6 +177,25 @@ public sealed class BridgeIPv6Tests
     }
 
     [PrivilegedFact]
+    public async Task Loopback_IsNotDnated_AHostProgramOnThePortKeepsAnsweringOnIt()
+    {
+        await using var lab = BridgeLab.Create();
+        var network = await lab.CreateNetworkAsync("10.85.0.0/24", subnetV6: "fd00:85::/64");
+        var a = await lab.ConnectAsync(network, "10.85.0.2", addressV6: "fd00:85::2");
+        using var container = NamespaceSockets.TcpServer(a.Ns.Namespace, 80, "a", dualStack: true);
+        // A program of the host on the same port number (IPv6 side of the host's own stack).
+        using var host = NamespaceSockets.TcpServer(lab.Host.Namespace, 8083, "host", dualStack: true);
+
+        await Publish(lab, a, new PortBinding { ContainerPort = 80, HostPort = 8083 });
+
+        // [::1] stays the host's: a DNAT there would only black-hole the connection (no route_localnet).
+        Assert.Equal("hello from host to ::1", await NamespaceSockets.TcpAsk(lab.Host.Namespace, IPAddress.IPv6Loopback, 8083));
+        // The host's other addresses are published.
+        Assert.Equal("hello from a to fd00:85::1", await NamespaceSockets.TcpAsk(lab.Host.Namespace, HostV6, 8083));
+        Assert.Equal($"hello from a to {BridgeLab.InternetAddressV6}", await NamespaceSockets.TcpAsk(lab.Internet.Namespace, HostV6, 8083));
+    }
+
+    [PrivilegedFact]
     public async Task HostPortZero_OneFreePortForBothFamilies()
     {
         await using var lab = BridgeLab.Create();
