@@ -33,6 +33,20 @@ public sealed class FakeTimeProvider : TimeProvider
         get { lock (_gate) { return _queue.Count; } }
     }
 
+    /// <summary>
+    /// Waits (in real time, up to 10 s) until code running on other threads has armed at least
+    /// <paramref name="count"/> timers, so that a following <see cref="Advance"/> fires them. A
+    /// readiness wait, not a measurement.
+    /// </summary>
+    public async Task WaitForTimersAsync(int count = 1)
+    {
+        for (var i = 0; i < 1000 && PendingTimers < count; i++)
+        {
+            await Task.Delay(10).ConfigureAwait(false);
+        }
+        Xunit.Assert.True(PendingTimers >= count, $"expected {count} pending timers, have {PendingTimers}");
+    }
+
     public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
 
     // Timestamps are TimeSpan ticks (100 ns) so GetElapsedTime maps back exactly.

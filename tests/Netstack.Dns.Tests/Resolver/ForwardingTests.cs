@@ -1,8 +1,10 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using Netstack.Dns.Resolver;
 using Netstack.Dns.Tests.Support;
 using Netstack.Dns.Wire;
+using Netstack.TestKit;
+using Netstack.TestKit.Dns;
 using Xunit;
 using static Netstack.Dns.Tests.Resolver.ResolverFixture;
 
@@ -16,7 +18,7 @@ public class ForwardingTests
     [Fact]
     public async Task UnknownName_ForwardedAndAnsweredWithTheClientsId()
     {
-        await using var upstream = new StubUpstream(StubUpstream.Answering("198.51.100.1"));
+        await using var upstream = StubDnsServer.OnLoopback(StubDnsServer.Answering("198.51.100.1"));
 
         var answer = await AskAsync(Resolver(null, upstream.Endpoint), Queries.For("example.org", DnsRecordType.A, id: 0x1111));
 
@@ -28,7 +30,7 @@ public class ForwardingTests
     [Fact]
     public async Task OtherTypeForALocalName_Forwarded()
     {
-        await using var upstream = new StubUpstream((q, _) => StubUpstream.ReplyTo(q, DnsResponseCode.NameError));
+        await using var upstream = StubDnsServer.OnLoopback((q, _) => StubDnsServer.ReplyTo(q, DnsResponseCode.NameError));
 
         var answer = await AskAsync(Resolver(null, upstream.Endpoint), Queries.For("web", DnsRecordType.MX));
 
@@ -39,9 +41,9 @@ public class ForwardingTests
     [Fact]
     public async Task Truncated_RetriedOverTcpOnTheSameServer()
     {
-        await using var upstream = new StubUpstream((query, overTcp) =>
+        await using var upstream = StubDnsServer.OnLoopback((query, overTcp) =>
         {
-            var reply = StubUpstream.ReplyTo(query);
+            var reply = StubDnsServer.ReplyTo(query);
             if (!overTcp)
             {
                 reply.IsTruncated = true;
@@ -65,9 +67,9 @@ public class ForwardingTests
     [Fact]
     public async Task UpstreamAnswerTooBigForTheClient_TruncatedForTheClient()
     {
-        await using var upstream = new StubUpstream((query, _) =>
+        await using var upstream = StubDnsServer.OnLoopback((query, _) =>
         {
-            var reply = StubUpstream.ReplyTo(query);
+            var reply = StubDnsServer.ReplyTo(query);
             for (var i = 0; i < 60; i++)
             {
                 reply.Answers.Add(DnsResourceRecord.Address(query.Questions[0].Name, new IPAddress([203, 0, 113, (byte)i]), 30));
@@ -89,8 +91,8 @@ public class ForwardingTests
     [Fact]
     public async Task ServFailFromTheFirstServer_TheSecondAnswers()
     {
-        await using var failing = new StubUpstream(StubUpstream.Answering("0.0.0.0", DnsResponseCode.ServerFailure));
-        await using var working = new StubUpstream(StubUpstream.Answering("198.51.100.2"));
+        await using var failing = StubDnsServer.OnLoopback(StubDnsServer.Answering("0.0.0.0", DnsResponseCode.ServerFailure));
+        await using var working = StubDnsServer.OnLoopback(StubDnsServer.Answering("198.51.100.2"));
 
         var answer = await AskAsync(Resolver(null, failing.Endpoint, working.Endpoint), Queries.For("example.org", DnsRecordType.A));
 
@@ -102,7 +104,7 @@ public class ForwardingTests
     public async Task RefusedConnection_TheNextServerAnswers()
     {
         var closed = ClosedPort();
-        await using var working = new StubUpstream(StubUpstream.Answering("198.51.100.3"));
+        await using var working = StubDnsServer.OnLoopback(StubDnsServer.Answering("198.51.100.3"));
 
         var answer = await AskAsync(Resolver(null, closed, working.Endpoint), Queries.For("example.org", DnsRecordType.A));
 
@@ -112,9 +114,9 @@ public class ForwardingTests
     [Fact]
     public async Task SilentServer_TimesOutAndTheNextServerAnswers()
     {
-        var time = new ManualTimeProvider();
-        await using var silent = new StubUpstream((_, _) => null);
-        await using var working = new StubUpstream(StubUpstream.Answering("198.51.100.4"));
+        var time = new FakeTimeProvider();
+        await using var silent = StubDnsServer.OnLoopback((_, _) => null);
+        await using var working = StubDnsServer.OnLoopback(StubDnsServer.Answering("198.51.100.4"));
         var resolver = Resolver(time, silent.Endpoint, working.Endpoint);
         var response = new byte[65536];
 
@@ -131,8 +133,8 @@ public class ForwardingTests
     [Fact]
     public async Task EveryServerFails_ServFail()
     {
-        var time = new ManualTimeProvider();
-        await using var silent = new StubUpstream((_, _) => null);
+        var time = new FakeTimeProvider();
+        await using var silent = StubDnsServer.OnLoopback((_, _) => null);
         var resolver = Resolver(time, ClosedPort(), silent.Endpoint);
         var response = new byte[65536];
 
@@ -148,10 +150,10 @@ public class ForwardingTests
     [Fact]
     public async Task AnswerWithAnotherId_IgnoredAsForged()
     {
-        var time = new ManualTimeProvider();
-        await using var forger = new StubUpstream((q, _) =>
+        var time = new FakeTimeProvider();
+        await using var forger = StubDnsServer.OnLoopback((q, _) =>
         {
-            var reply = StubUpstream.Answering("6.6.6.6")(q, false)!;
+            var reply = StubDnsServer.Answering("6.6.6.6")(q, false)!;
             reply.Id ^= 0x5555;
             return reply;
         });
@@ -182,7 +184,7 @@ public class ForwardingTests
             reply[1] = buffer[1];
             await bad.SendToAsync(reply, SocketFlags.None, from.RemoteEndPoint);
         });
-        await using var working = new StubUpstream(StubUpstream.Answering("198.51.100.5"));
+        await using var working = StubDnsServer.OnLoopback(StubDnsServer.Answering("198.51.100.5"));
 
         var answer = await AskAsync(Resolver(null, (IPEndPoint)bad.LocalEndPoint!, working.Endpoint), Queries.For("example.org", DnsRecordType.A));
         await badLoop;

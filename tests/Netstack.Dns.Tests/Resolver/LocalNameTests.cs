@@ -3,6 +3,7 @@ using Netstack.Dns.Names;
 using Netstack.Dns.Resolver;
 using Netstack.Dns.Tests.Support;
 using Netstack.Dns.Wire;
+using Netstack.TestKit.Dns;
 using Xunit;
 using static Netstack.Dns.Tests.Resolver.ResolverFixture;
 
@@ -10,11 +11,11 @@ namespace Netstack.Dns.Tests.Resolver;
 
 public class LocalNameTests : IAsyncLifetime
 {
-    private StubUpstream _upstream = null!;
+    private StubDnsServer _upstream = null!;
 
     public Task InitializeAsync()
     {
-        _upstream = new StubUpstream(StubUpstream.Answering("198.51.100.7"));
+        _upstream = StubDnsServer.OnLoopback(StubDnsServer.Answering("198.51.100.7"));
         return Task.CompletedTask;
     }
 

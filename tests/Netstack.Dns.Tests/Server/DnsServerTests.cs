@@ -1,8 +1,10 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using Netstack.Dns.Server;
 using Netstack.Dns.Tests.Support;
 using Netstack.Dns.Wire;
+using Netstack.TestKit;
+using Netstack.TestKit.Dns;
 using Xunit;
 using static Netstack.Dns.Tests.Server.ServerFixture;
 
@@ -24,7 +26,7 @@ public class DnsServerTests
     [Fact]
     public async Task Udp_ForwardedQuery_AnsweredFromUpstream()
     {
-        await using var upstream = new StubUpstream(StubUpstream.Answering("198.51.100.9"));
+        await using var upstream = StubDnsServer.OnLoopback(StubDnsServer.Answering("198.51.100.9"));
         await using var server = Start(upstreams: [upstream.Endpoint]);
 
         var answer = await AskUdpAsync(server.UdpEndpoint!, Queries.For("example.org", DnsRecordType.A));
@@ -56,7 +58,7 @@ public class DnsServerTests
     [Fact]
     public async Task Tcp_IdleConnection_ClosedAfterTheIdleTimeout()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         await using var server = Start(new DnsServerOptions { TcpIdleTimeout = TimeSpan.FromSeconds(10) }, time);
         using var client = new TcpClient();
         await client.ConnectAsync(server.TcpEndpoint!);

@@ -1,11 +1,12 @@
 using System.Buffers.Binary;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using Netstack.Dns.Server;
 using Netstack.Dns.Tests.Support;
 using Netstack.Dns.Wire;
-using Xunit;
+using Netstack.TestKit.Dns;
 using Xunit.Abstractions;
+using Xunit;
 using static Netstack.Dns.Tests.Server.ServerFixture;
 
 namespace Netstack.Dns.Tests.Server;
@@ -23,7 +24,7 @@ public class FuzzTests(ITestOutputHelper output)
     [Fact]
     public async Task RandomAndMutatedPackets_ServerStillAnswersCorrectly()
     {
-        await using var upstream = new StubUpstream(StubUpstream.Answering("198.51.100.10"));
+        await using var upstream = StubDnsServer.OnLoopback(StubDnsServer.Answering("198.51.100.10"));
         await using var server = Start(new DnsServerOptions { TcpIdleTimeout = TimeSpan.FromMilliseconds(300), MaxTcpConnections = 32 }, upstreams: [upstream.Endpoint]);
         var random = new Random(20261122);
         var seeds = Seeds();

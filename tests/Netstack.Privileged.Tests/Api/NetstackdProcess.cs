@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Text;
 using System.Text.Json;
 using Netstack.Api.Client;
 using Netstack.Cli;
@@ -16,42 +14,32 @@ namespace Netstack.Privileged.Tests.Api;
 /// </summary>
 internal sealed class NetstackdProcess : IAsyncDisposable
 {
-    // How long a start may take on a loaded machine before the test gives up: a readiness wait, not a measurement.
-    private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(60);
-
-    private readonly StringBuilder _log = new();
-    private Process? _process;
+    private readonly NetstackdInstance _daemon;
 
     private NetstackdProcess(TestNamespace host, string directory)
     {
         Host = host;
-        Directory = directory;
+        // Resolvers forward names they do not know to the daemon's --dns when a container names
+        // none; never to the machine's resolver: 127.0.0.1 is the sandbox's own loopback, where
+        // nothing listens, so such queries fail fast inside the test's namespaces.
+        _daemon = new NetstackdInstance(Path.Combine(TestNamespace.Directory, host.Name), directory, "--dns", "127.0.0.1");
     }
 
     public TestNamespace Host { get; }
 
-    public string Directory { get; }
+    public string Directory => _daemon.Directory;
 
-    public string SocketPath => Path.Combine(Directory, "netstack.sock");
+    public string SocketPath => _daemon.SocketPath;
 
-    public string HostUri => "unix://" + SocketPath;
+    public string HostUri => _daemon.HostUri;
 
-    public string ExecRoot => Path.Combine(Directory, "exec");
+    public string ExecRoot => _daemon.ExecRoot;
 
-    public string Root => Path.Combine(Directory, "root");
+    public string Root => _daemon.Root;
 
-    public int Pid => _process?.Id ?? 0;
+    public int Pid => _daemon.Pid;
 
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _daemon.Log;
 
     public static async Task<NetstackdProcess> StartAsync()
     {
@@ -74,71 +62,13 @@ internal sealed class NetstackdProcess : IAsyncDisposable
     }
 
     /// <summary>Starts the daemon (again) on the same directories and waits for its socket to answer.</summary>
-    public async Task LaunchAsync()
-    {
-        var netstackd = Path.Combine(AppContext.BaseDirectory, "netstackd");
-        var start = new ProcessStartInfo("nsenter")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "--net=" + Path.Combine(TestNamespace.Directory, Host.Name), netstackd, "--root", Root, "--exec-root", ExecRoot, "-H", HostUri, "--log-level", "debug",
-            // Resolvers forward names they do not know to the daemon's --dns when a container names
-            // none; never to the machine's resolver: 127.0.0.1 is the sandbox's own loopback, where
-            // nothing listens, so such queries fail fast inside the test's namespaces.
-            "--dns", "127.0.0.1" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-        _process = Process.Start(start) ?? throw new InvalidOperationException("cannot start netstackd");
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
-        using var client = Client();
-        var deadline = DateTime.UtcNow + StartWait;
-        while (true)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"netstackd exited with {_process.ExitCode} before serving:\n{Log}");
-            }
-            try
-            {
-                if (await client.PingAsync() == "OK")
-                {
-                    return;
-                }
-            }
-            catch (ApiException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-                continue;
-            }
-        }
-    }
+    public Task LaunchAsync() => _daemon.LaunchAsync();
 
     /// <summary>SIGKILL: the daemon gets no chance to clean up, as in a crash.</summary>
-    public async Task KillHardAsync()
-    {
-        if (_process is { HasExited: false } process)
-        {
-            process.Kill();
-            await process.WaitForExitAsync();
-        }
-    }
+    public Task KillHardAsync() => _daemon.KillHardAsync();
 
     /// <summary>SIGTERM and wait: a clean stop.</summary>
-    public async Task StopAsync()
-    {
-        if (_process is { HasExited: false } process)
-        {
-            TestNamespace.Run("kill", "-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            await process.WaitForExitAsync();
-        }
-    }
+    public Task StopAsync() => _daemon.StopAsync();
 
     public ApiClient Client() => new(DaemonAddress.Parse(HostUri));
 
@@ -180,7 +110,7 @@ internal sealed class NetstackdProcess : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // First through the API, so the daemon tears down what it made (containers, sandboxes, networks).
-        if (_process is { HasExited: false })
+        if (_daemon.Running)
         {
             try
             {
@@ -202,10 +132,10 @@ internal sealed class NetstackdProcess : IAsyncDisposable
             {
                 // Keep cleaning below: the kernel-level sweep removes what the API could not.
             }
-            await StopAsync();
+            await _daemon.StopAsync();
         }
-        await KillHardAsync();
-        _process?.Dispose();
+        await _daemon.KillHardAsync();
+        _daemon.Dispose();
 
         // Containers outlive a killed daemon by design: end them through runc's own state.
         var runcRoot = Path.Combine(ExecRoot, "runc");
@@ -216,32 +146,7 @@ internal sealed class NetstackdProcess : IAsyncDisposable
                 TestNamespace.TryRun("runc", "--root", runcRoot, "delete", "--force", Path.GetFileName(state));
             }
         }
-        // Mounts under our directory (sandbox namespace files, container root filesystems), deepest first.
-        var mounts = File.ReadAllLines("/proc/self/mounts")
-            .Select(l => l.Split(' ')[1])
-            .Where(m => m.StartsWith(Directory + "/", StringComparison.Ordinal))
-            .OrderByDescending(m => m.Length)
-            .ToList();
-        foreach (var mount in mounts)
-        {
-            TestNamespace.TryRun("umount", "-l", mount);
-        }
-        if (System.IO.Directory.Exists(Directory))
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
+        _daemon.RemoveState();
         Host.Dispose();
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (_log)
-        {
-            _log.AppendLine(line);
-        }
     }
 }

@@ -1,8 +1,9 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using Netstack.Dns.Names;
 using Netstack.Dns.Wire;
 using Netstack.Linux;
+using Netstack.TestKit.Dns;
 using Netstack.TestKit;
 using Xunit;
 
@@ -19,7 +20,7 @@ public sealed class SandboxResolverForwardingTests : IAsyncLifetime
 
     private TestNamespace _sandbox = null!;
     private TestNamespace _internet = null!;
-    private NamespaceStubUpstream _upstream = null!;
+    private StubDnsServer _upstream = null!;
 
     public Task InitializeAsync()
     {
@@ -34,7 +35,7 @@ public sealed class SandboxResolverForwardingTests : IAsyncLifetime
             _internet.Netlink.AddrAdd($"nsv{suffix}b", new InterfaceAddress(UpstreamSide, 24));
             _internet.Netlink.LinkSetUp($"nsv{suffix}b");
             _internet.Netlink.LinkSetUp("lo");
-            _upstream = new NamespaceStubUpstream(_internet.Namespace, UpstreamSide, Answer);
+            _upstream = StubDnsServer.InNamespace(_internet.Namespace, UpstreamSide, Answer);
             WaitUntilUpstreamAnswers();
         }
         catch
@@ -159,7 +160,7 @@ public sealed class SandboxResolverForwardingTests : IAsyncLifetime
     private static DnsMessage? Answer(DnsMessage query, bool overTcp)
     {
         var question = query.Questions[0];
-        var reply = NamespaceStubUpstream.ReplyTo(query);
+        var reply = StubDnsServer.ReplyTo(query);
         if (question.Name.Equals("big.example", StringComparison.OrdinalIgnoreCase))
         {
             if (!overTcp)

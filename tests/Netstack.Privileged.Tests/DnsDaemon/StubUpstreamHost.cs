@@ -1,6 +1,6 @@
 using System.Net;
 using Netstack.Dns.Wire;
-using Netstack.Privileged.Tests.Dns;
+using Netstack.TestKit.Dns;
 using Netstack.TestKit;
 
 namespace Netstack.Privileged.Tests.DnsDaemon;
@@ -18,9 +18,9 @@ internal sealed class StubUpstreamHost : IAsyncDisposable
     public static readonly IPAddress ExternalAddress = IPAddress.Parse("203.0.113.7");
 
     private readonly TestNamespace _ns;
-    private readonly NamespaceStubUpstream _stub;
+    private readonly StubDnsServer _stub;
 
-    private StubUpstreamHost(TestNamespace ns, NamespaceStubUpstream stub)
+    private StubUpstreamHost(TestNamespace ns, StubDnsServer stub)
     {
         _ns = ns;
         _stub = stub;
@@ -44,7 +44,7 @@ internal sealed class StubUpstreamHost : IAsyncDisposable
             ns.Ip("addr", "add", "10.250.0.2/24", "dev", "eth0");
             ns.Ip("link", "set", "eth0", "up");
             ns.Ip("route", "add", "default", "via", "10.250.0.1");
-            var stub = new NamespaceStubUpstream(ns.Namespace, IPAddress.Parse("10.250.0.2"), Answer);
+            var stub = StubDnsServer.InNamespace(ns.Namespace, IPAddress.Parse("10.250.0.2"), Answer);
             return new StubUpstreamHost(ns, stub);
         }
         catch
@@ -58,7 +58,7 @@ internal sealed class StubUpstreamHost : IAsyncDisposable
     {
         var question = query.Questions[0];
         var known = string.Equals(question.Name.TrimEnd('.'), ExternalName, StringComparison.OrdinalIgnoreCase);
-        var reply = NamespaceStubUpstream.ReplyTo(query, known ? DnsResponseCode.NoError : DnsResponseCode.NameError);
+        var reply = StubDnsServer.ReplyTo(query, known ? DnsResponseCode.NoError : DnsResponseCode.NameError);
         if (known && question.Type == DnsRecordType.A)
         {
             reply.Answers.Add(DnsResourceRecord.Address(question.Name, ExternalAddress, 60));

@@ -1,8 +1,5 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using Netstack.Api.Client;
+using Netstack.Privileged.Tests.Api;
 using Netstack.TestKit;
 
 namespace Netstack.Privileged.Tests.GossipDaemon;
@@ -14,41 +11,25 @@ namespace Netstack.Privileged.Tests.GossipDaemon;
 /// </summary>
 internal sealed class GossipDaemonProcess : IAsyncDisposable
 {
-    // A readiness wait on a loaded machine, not a measurement.
-    private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(90);
-
-    private readonly StringBuilder _log = new();
-    private readonly string[] _flags;
-    private Process? _process;
+    private readonly NetstackdInstance _daemon;
 
     private GossipDaemonProcess(string namespacePath, string address, string[] flags)
     {
-        NamespacePath = namespacePath;
         Address = address;
-        _flags = flags;
         // Short: a unix socket path must fit sockaddr_un's 108 bytes.
-        Directory = Path.Combine("/tmp", Path.GetFileName(namespacePath));
+        _daemon = new NetstackdInstance(namespacePath, Path.Combine("/tmp", Path.GetFileName(namespacePath)), flags);
     }
 
-    public string NamespacePath { get; }
+    public string NamespacePath => _daemon.NamespacePath;
 
     /// <summary>The advertise address, which is also the node's name (no --node-name).</summary>
     public string Address { get; }
 
-    public string Directory { get; }
+    public string Directory => _daemon.Directory;
 
-    public string HostUri => "unix://" + Path.Combine(Directory, "netstack.sock");
+    public string HostUri => _daemon.HostUri;
 
-    public string Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return _log.ToString();
-            }
-        }
-    }
+    public string Log => _daemon.Log;
 
     public static async Task<GossipDaemonProcess> StartAsync(string namespacePath, string address, string keyFile, params string[] join)
     {
@@ -68,77 +49,13 @@ internal sealed class GossipDaemonProcess : IAsyncDisposable
     }
 
     /// <summary>Starts netstackd (again) on the same directories and flags, and waits until its socket answers.</summary>
-    public async Task LaunchAsync()
-    {
-        var start = new ProcessStartInfo("nsenter")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        string[] args =
-        [
-            "--net=" + NamespacePath, Path.Combine(AppContext.BaseDirectory, "netstackd"),
-            "--root", Path.Combine(Directory, "root"), "--exec-root", Path.Combine(Directory, "exec"), "-H", HostUri,
-            "--log-level", "debug", .. _flags,
-        ];
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-        lock (_log)
-        {
-            _log.AppendLine("---- launch");
-        }
-        _process?.Dispose();
-        _process = Process.Start(start) ?? throw new InvalidOperationException("cannot start netstackd");
-        _process.OutputDataReceived += (_, e) => Append(e.Data);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data);
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-
-        using var client = new ApiClient(DaemonAddress.Parse(HostUri));
-        var deadline = DateTime.UtcNow + StartWait;
-        while (true)
-        {
-            if (_process.HasExited)
-            {
-                throw new InvalidOperationException($"netstackd in {NamespacePath} exited with {_process.ExitCode} before serving:\n{Log}");
-            }
-            try
-            {
-                if (await client.PingAsync() == "OK")
-                {
-                    return;
-                }
-            }
-            catch (ApiException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
+    public Task LaunchAsync() => _daemon.LaunchAsync();
 
     /// <summary><c>kill -9 PID</c>: a crash, no leave message.</summary>
-    public async Task KillHardAsync()
-    {
-        if (_process is { HasExited: false } process)
-        {
-            // nsenter execs netstackd, so the pid we started is the daemon's.
-            TestNamespace.Run("kill", "-9", process.Id.ToString(CultureInfo.InvariantCulture));
-            await process.WaitForExitAsync();
-        }
-    }
+    public Task KillHardAsync() => _daemon.KillHardAsync();
 
     /// <summary>SIGTERM and wait: a clean stop, in which the node leaves the cluster.</summary>
-    public async Task StopAsync()
-    {
-        if (_process is { HasExited: false } process)
-        {
-            TestNamespace.Run("kill", "-TERM", process.Id.ToString(CultureInfo.InvariantCulture));
-            await process.WaitForExitAsync();
-        }
-    }
+    public Task StopAsync() => _daemon.StopAsync();
 
     /// <summary><c>netstack -H SOCK node ls --format json</c> with our built CLI, as (name, state) pairs.</summary>
     public IReadOnlyList<(string Name, string Address, string State)> NodeLs()
@@ -160,44 +77,9 @@ internal sealed class GossipDaemonProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_process is { HasExited: false } process)
-        {
-            // SIGTERM first, so the node leaves the cluster as in production; then make sure.
-            TestNamespace.TryRun("kill", "-TERM", process.Id.ToString(CultureInfo.InvariantCulture));
-            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
-            {
-                await process.WaitForExitAsync(wait.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                await KillHardAsync();
-            }
-        }
-        _process?.Dispose();
-        var mounts = File.ReadAllLines("/proc/self/mounts")
-            .Select(l => l.Split(' ')[1])
-            .Where(m => m.StartsWith(Directory + "/", StringComparison.Ordinal))
-            .OrderByDescending(m => m.Length);
-        foreach (var mount in mounts)
-        {
-            TestNamespace.TryRun("umount", "-l", mount);
-        }
-        if (System.IO.Directory.Exists(Directory))
-        {
-            System.IO.Directory.Delete(Directory, recursive: true);
-        }
-    }
-
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-        lock (_log)
-        {
-            _log.AppendLine(line);
-        }
+        // SIGTERM first, so the node leaves the cluster as in production; SIGKILL if it hangs.
+        await _daemon.StopAsync();
+        _daemon.Dispose();
+        _daemon.RemoveState();
     }
 }

@@ -21,15 +21,12 @@ public sealed class GossipDaemonTests
         {
             Func<string, string> ip = cluster.Ip;
             var wrongKey = cluster.NewKey("wrong.key");
-            var a = await cluster.StartAsync("a", cluster.Key);
-            var b = await cluster.StartAsync("b", cluster.Key, join: "a");
-            var c = await cluster.StartAsync("c", cluster.Key, join: "a");
+            var (a, b, c) = await cluster.StartThreeAsync();
             string[] names = [ip("a"), ip("b"), ip("c")];
 
-            // Each daemon sees all three, alive, at their advertised addresses.
+            // Each daemon lists the three at their advertised addresses.
             foreach (var daemon in new[] { a, b, c })
             {
-                await UntilAsync(daemon, nodes => AllAlive(nodes, names), "three alive members");
                 Assert.All(daemon.NodeLs(), n => Assert.Equal(n.Name + ":7946", n.Address));
             }
 
@@ -79,15 +76,8 @@ public sealed class GossipDaemonTests
         await InClusterAsync(["a", "b", "c"], async cluster =>
         {
             Func<string, string> ip = cluster.Ip;
-            // a is the seed: b and c know the cluster only through their --join a.
-            var a = await cluster.StartAsync("a", cluster.Key);
-            var b = await cluster.StartAsync("b", cluster.Key, join: "a");
-            var c = await cluster.StartAsync("c", cluster.Key, join: "a");
-            string[] names = [ip("a"), ip("b"), ip("c")];
-            foreach (var daemon in new[] { a, b, c })
-            {
-                await UntilAsync(daemon, nodes => AllAlive(nodes, names), "three alive members");
-            }
+            // b and c know the cluster only through their --join a.
+            var (a, b, c) = await cluster.StartThreeAsync();
             foreach (var (daemon, others) in new[] { (b, new[] { ip("a"), ip("c") }), (c, new[] { ip("a"), ip("b") }) })
             {
                 var peersFile = Path.Combine(daemon.Directory, "root", "gossip", "peers");
@@ -129,6 +119,23 @@ public sealed class GossipDaemonTests
                 : await GossipDaemonProcess.StartAsync(Lan.NamespacePath(host), Ip(host), keyFile, Ip(join));
             Daemons.Add(daemon);
             return daemon;
+        }
+
+        /// <summary>
+        /// Starts seed a (no --join) and b and c (--join a) with the cluster key, and waits until
+        /// each lists all three alive.
+        /// </summary>
+        public async Task<(GossipDaemonProcess A, GossipDaemonProcess B, GossipDaemonProcess C)> StartThreeAsync()
+        {
+            var a = await StartAsync("a", Key);
+            var b = await StartAsync("b", Key, join: "a");
+            var c = await StartAsync("c", Key, join: "a");
+            string[] names = [Ip("a"), Ip("b"), Ip("c")];
+            foreach (var daemon in new[] { a, b, c })
+            {
+                await UntilAsync(daemon, nodes => AllAlive(nodes, names), "three alive members");
+            }
+            return (a, b, c);
         }
 
         /// <summary>A fresh random 32-byte key file.</summary>
