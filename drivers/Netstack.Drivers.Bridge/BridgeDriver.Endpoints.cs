@@ -35,7 +35,7 @@ public sealed partial class BridgeDriver
         {
             if (_endpoints.TryGetValue(endpointId, out var endpoint) && endpoint.PortBindings.Count > 0)
             {
-                await teardown.StepAsync("remove published ports", () => _firewall.RemoveAsync([BridgeRules.EndpointOwner(endpointId)], CancellationToken.None)).ConfigureAwait(false);
+                await teardown.StepAsync("remove published ports", () => _firewall.RemoveAsync([BridgeRules.EndpointOwner(endpointId)], FamiliesOf(endpoint.NetworkId), CancellationToken.None)).ConfigureAwait(false);
             }
             _ports.Remove(endpointId);
         }

@@ -35,7 +35,9 @@ public sealed partial class BridgeDriver
             // One batch for the network's rules and its endpoints' published ports.
             var owners = endpoints.Where(e => e.PortBindings.Count > 0).Select(e => BridgeRules.EndpointOwner(e.EndpointId))
                 .Append(BridgeRules.NetworkOwner(networkId)).ToList();
-            await teardown.StepAsync("remove firewall rules", () => _firewall.RemoveAsync(owners, CancellationToken.None)).ConfigureAwait(false);
+            // A network the driver forgot may have had IPv6: look in both families then.
+            var families = network?.Config.Families ?? IpFamilies.Both;
+            await teardown.StepAsync("remove firewall rules", () => _firewall.RemoveAsync(owners, families, CancellationToken.None)).ConfigureAwait(false);
             foreach (var endpoint in endpoints)
             {
                 _ports.Remove(endpoint.EndpointId);

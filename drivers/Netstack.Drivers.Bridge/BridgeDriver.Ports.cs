@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Netstack.Core;
 using Netstack.Core.Drivers;
 
@@ -23,23 +21,25 @@ public sealed partial class BridgeDriver
                 await RevokeLockedAsync(endpoint).ConfigureAwait(false);
                 return [];
             }
-            foreach (var binding in request.PortBindings)
+            var config = network.Config;
+            var bindings = request.PortBindings.Select(b =>
             {
-                Validate(binding);
-            }
-            var address = endpoint.Address
-                ?? throw new InvalidParameterException("endpoint address", null, $"endpoint {request.EndpointId} has no IPv4 address to publish ports to");
+                Validate(b);
+                return HostIpPolicy.Check(b, config, endpoint);
+            }).ToList();
             var inUse = HostSockets.InUse(_host);
-            var resolved = _ports.Resolve(request.EndpointId, request.PortBindings, network.Config.HostBindingIPv4,
-                HostSockets.EphemeralRange(_host), (protocol, port) => inUse.Contains((protocol, port)));
+            var resolved = _ports.Resolve(request.EndpointId, bindings, config.HostBindingIPv4,
+                HostSockets.EphemeralRange(_host), (protocol, port) => inUse.Contains((protocol, port)), HostIpPolicy.DefaultV6(config, endpoint));
+            var owner = BridgeRules.EndpointOwner(request.EndpointId);
             try
             {
-                await _firewall.ApplyAsync(BridgeRules.EndpointOwner(request.EndpointId), BridgeRules.ForPorts(network.Config, address, resolved), cancellationToken).ConfigureAwait(false);
+                var rules = BridgeRules.ForPorts(config, endpoint.Address, resolved, endpoint.IPv6Address?.Address);
+                await _firewall.ApplyAsync(owner, rules, config.Families, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
-                // Apply is one batch per table; make sure no half remains.
-                await _firewall.RemoveAsync([BridgeRules.EndpointOwner(request.EndpointId)], CancellationToken.None).ConfigureAwait(false);
+                // Apply is one batch per table and family; make sure no half remains.
+                await _firewall.RemoveAsync([owner], config.Families, CancellationToken.None).ConfigureAwait(false);
                 _ports.Remove(request.EndpointId);
                 _endpoints[request.EndpointId] = endpoint with { PortBindings = [] };
                 throw;
@@ -63,7 +63,7 @@ public sealed partial class BridgeDriver
             else
             {
                 // Unknown (a crash lost it): remove whatever rules carry its name.
-                await _firewall.RemoveAsync([BridgeRules.EndpointOwner(endpointId)], CancellationToken.None).ConfigureAwait(false);
+                await _firewall.RemoveAsync([BridgeRules.EndpointOwner(endpointId)], FamiliesOf(networkId), CancellationToken.None).ConfigureAwait(false);
                 _ports.Remove(endpointId);
             }
         }
@@ -71,7 +71,7 @@ public sealed partial class BridgeDriver
 
     private async Task RevokeLockedAsync(BridgeEndpoint endpoint)
     {
-        await _firewall.RemoveAsync([BridgeRules.EndpointOwner(endpoint.EndpointId)], CancellationToken.None).ConfigureAwait(false);
+        await _firewall.RemoveAsync([BridgeRules.EndpointOwner(endpoint.EndpointId)], FamiliesOf(endpoint.NetworkId), CancellationToken.None).ConfigureAwait(false);
         _ports.Remove(endpoint.EndpointId);
         _endpoints[endpoint.EndpointId] = endpoint with { PortBindings = [] };
     }
@@ -86,10 +86,6 @@ public sealed partial class BridgeDriver
         if (binding.HostPort is < 0 or > 65535)
         {
             throw new InvalidParameterException("host port", binding.HostPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "must be in 1..65535, or 0 to pick a free one");
-        }
-        if (binding.HostIp is { } ip && ip.AddressFamily != AddressFamily.InterNetwork)
-        {
-            throw new InvalidParameterException("host IP", ip.ToString(), "only IPv4 host addresses can be published by the bridge driver");
         }
         BridgeRules.ProtocolName(binding.Protocol);
     }

@@ -97,9 +97,11 @@ public sealed partial class BridgeDriver
                         recreated.Add($"bridge port {endpoint.HostEnd} of endpoint {ep.EndpointId}");
                     }
                 }
-                if (state.PortBindings.Count > 0 && endpoint.Address is { } address)
+                if (state.PortBindings.Count > 0)
                 {
-                    await _firewall.ApplyAsync(BridgeRules.EndpointOwner(ep.EndpointId), BridgeRules.ForPorts(network.Config, address, state.PortBindings), cancellationToken).ConfigureAwait(false);
+                    // The bindings are as the driver resolved them (0.0.0.0 and [::] twins included).
+                    var rules = BridgeRules.ForPorts(network.Config, endpoint.Address, state.PortBindings, endpoint.IPv6Address?.Address);
+                    await _firewall.ApplyAsync(BridgeRules.EndpointOwner(ep.EndpointId), rules, network.Config.Families, cancellationToken).ConfigureAwait(false);
                     _ports.Set(ep.EndpointId, state.PortBindings);
                 }
             }
@@ -152,29 +154,33 @@ public sealed partial class BridgeDriver
 
     private async Task RemoveOrphanRulesAsync(DriverReconcileRequest request, List<string> removed, List<string> errors, CancellationToken cancellationToken)
     {
-        IReadOnlySet<string> owners;
-        try
-        {
-            owners = await _firewall.OwnersAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (NetstackException e)
-        {
-            errors.Add($"list firewall rules: {e.Message}");
-            return;
-        }
         var known = request.Networks.Select(n => BridgeRules.NetworkOwner(n.NetworkId))
             .Concat(request.Endpoints.Where(e => e.PortBindings.Count > 0).Select(e => BridgeRules.EndpointOwner(e.Endpoint.EndpointId)))
             .ToHashSet(StringComparer.Ordinal);
-        foreach (var owner in owners.Where(BridgeRules.IsDriverOwner).Where(o => !known.Contains(o)))
+        // Both families every time: a crash can leave IPv6 rules of a network the store never recorded.
+        foreach (var family in IpFamilies.Both)
         {
+            IReadOnlySet<string> owners;
             try
             {
-                await _firewall.RemoveAsync([owner], cancellationToken).ConfigureAwait(false);
-                removed.Add($"firewall rules of {owner}");
+                owners = await _firewall.OwnersAsync(family, cancellationToken).ConfigureAwait(false);
             }
             catch (NetstackException e)
             {
-                errors.Add($"remove firewall rules of {owner}: {e.Message}");
+                errors.Add($"list {family} firewall rules: {e.Message}");
+                continue;
+            }
+            foreach (var owner in owners.Where(BridgeRules.IsDriverOwner).Where(o => !known.Contains(o)))
+            {
+                try
+                {
+                    await _firewall.RemoveAsync([owner], [family], cancellationToken).ConfigureAwait(false);
+                    removed.Add($"{family} firewall rules of {owner}");
+                }
+                catch (NetstackException e)
+                {
+                    errors.Add($"remove {family} firewall rules of {owner}: {e.Message}");
+                }
             }
         }
     }

@@ -33,7 +33,7 @@ public sealed partial class BridgeDriver : INetworkDriver, IDisposable
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<BridgeDriver>();
         _host = HostNetwork.Open(options.HostNamespacePath);
-        _firewall = new NetstackFirewall(new IptablesFirewall(_host.Namespace, loggerFactory.CreateLogger<IptablesFirewall>()), BridgeChains.Layout);
+        _firewall = new NetstackFirewall(new IptablesFirewall(_host.Namespace, loggerFactory.CreateLogger<IptablesFirewall>()), BridgeChains.Layout, BridgeChains.LayoutV6);
     }
 
     public string Type => DriverType;
@@ -45,6 +45,10 @@ public sealed partial class BridgeDriver : INetworkDriver, IDisposable
         _host.Dispose();
         _lock.Dispose();
     }
+
+    /// <summary>The firewall families of a network's rules; both when the network is unknown (a crash lost it).</summary>
+    private IReadOnlyList<Netstack.Firewall.IpFamily> FamiliesOf(string networkId) =>
+        _networks.TryGetValue(networkId, out var network) ? network.Config.Families : IpFamilies.Both;
 
     private BridgeNetwork RequireNetwork(string networkId) =>
         _networks.TryGetValue(networkId, out var network) ? network : throw new NotFoundException("network", networkId, "the bridge driver does not know it");

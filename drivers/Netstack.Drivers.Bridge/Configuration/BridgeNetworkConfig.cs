@@ -16,7 +16,10 @@ internal sealed record BridgeNetworkConfig
 
     public bool EnableIPMasquerade { get; init; } = true;
 
-    /// <summary>Host address published ports bind to when a binding names none (<c>0.0.0.0</c> = all).</summary>
+    /// <summary>
+    /// Host address published ports bind to when a binding names none (<c>0.0.0.0</c> = all, with
+    /// an <c>[::]</c> twin on IPv6 networks). Docker's option is named IPv4 but takes IPv6 too.
+    /// </summary>
     public IPAddress HostBindingIPv4 { get; init; } = IPAddress.Any;
 
     public int Mtu { get; init; } = DefaultMtu;
@@ -36,6 +39,9 @@ internal sealed record BridgeNetworkConfig
     public IPNetwork? SubnetV6 { get; init; }
 
     public Core.CidrAddress? GatewayV6 { get; init; }
+
+    /// <summary>The firewall families the network's rules live in: IPv4, and IPv6 when it is on.</summary>
+    public IReadOnlyList<Netstack.Firewall.IpFamily> Families => EnableIPv6 && SubnetV6 is not null ? IpFamilies.Both : IpFamilies.IPv4Only;
 
     /// <summary>Interface group every link of this network is put in (see <see cref="LinkGroups"/>).</summary>
     public required uint Group { get; init; }

@@ -32,7 +32,8 @@ internal static class BridgeOptionParser
         var bridgeName = ParseBridgeName(network.NetworkId, options);
         var icc = ParseBool(options, DockerOptions.BridgeEnableIcc, true);
         var masquerade = ParseBool(options, DockerOptions.BridgeEnableIPMasquerade, true);
-        var hostBinding = ParseHostBinding(options);
+        var enableIPv6 = network.EnableIPv6 && network.IPv6.Count > 0;
+        var hostBinding = ParseHostBinding(options, enableIPv6);
         var (mtu, mtuSet) = ParseMtu(options);
         var isInternal = network.Internal || ParseBool(options, DockerOptions.Internal, false);
 
@@ -60,7 +61,7 @@ internal static class BridgeOptionParser
             Mtu = mtu,
             MtuSet = mtuSet,
             Internal = isInternal,
-            EnableIPv6 = network.EnableIPv6 && v6 is not null,
+            EnableIPv6 = enableIPv6,
             SubnetV4 = v4.Subnet,
             GatewayV4 = new CidrAddress(gateway.Address, v4.Subnet.PrefixLength),
             SubnetV6 = network.EnableIPv6 ? v6?.Subnet : null,
@@ -115,16 +116,43 @@ internal static class BridgeOptionParser
         };
     }
 
-    private static IPAddress ParseHostBinding(IReadOnlyDictionary<string, string> options)
+    /// <summary>
+    /// The default host address of published ports. Docker takes any address here despite the
+    /// option's name: an IPv6 one publishes ports without a host IP on that address only, which
+    /// needs an IPv6 network.
+    /// </summary>
+    private static IPAddress ParseHostBinding(IReadOnlyDictionary<string, string> options, bool enableIPv6)
     {
-        if (!options.TryGetValue(DockerOptions.BridgeHostBindingIPv4, out var text))
+        const string Key = DockerOptions.BridgeHostBindingIPv4;
+        if (!options.TryGetValue(Key, out var text))
         {
             return IPAddress.Any;
+        }
+        if (text.Contains(':', StringComparison.Ordinal))
+        {
+            if (text.Contains('%', StringComparison.Ordinal) || !IPAddress.TryParse(text, out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
+            {
+                throw new InvalidParameterException(Key, text, "must be an IP address such as 0.0.0.0, 127.0.0.1, :: or 2001:db8::1");
+            }
+            if (v6.IsIPv4MappedToIPv6)
+            {
+                return v6.MapToIPv4();
+            }
+            if (v6.Equals(IPAddress.IPv6Loopback) || v6.IsIPv6LinkLocal || v6.IsIPv6Multicast)
+            {
+                throw new InvalidParameterException(Key, text,
+                    "ports cannot be published on ::1 (IPv6 has no route_localnet), link-local or multicast addresses; use ::, a global host IPv6 address, or an IPv4 address");
+            }
+            if (!enableIPv6)
+            {
+                throw new InvalidParameterException(Key, text, "an IPv6 default binding address needs a network with IPv6 (--ipv6 and an IPv6 subnet)");
+            }
+            return v6;
         }
         if (!IPAddress.TryParse(text, out var address) || address.AddressFamily != AddressFamily.InterNetwork
             || text.Count(c => c == '.') != 3)
         {
-            throw new InvalidParameterException(DockerOptions.BridgeHostBindingIPv4, text, "must be an IPv4 address such as 0.0.0.0 or 127.0.0.1");
+            throw new InvalidParameterException(Key, text, "must be an IP address such as 0.0.0.0, 127.0.0.1, :: or 2001:db8::1");
         }
         return address;
     }

@@ -1,16 +1,23 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Sockets;
 using Netstack.Core;
+using Netstack.Firewall;
 
 namespace Netstack.Drivers.Bridge;
 
 /// <summary>
-/// The iptables rules of a bridge network and of an endpoint's published ports, as data. The rules
-/// follow Docker's bridge driver with its userland proxy disabled (pure iptables: DNAT with hairpin
-/// and localhost), with netstack's chain names (see <see cref="BridgeChains"/>).
+/// The iptables and ip6tables rules of a bridge network and of an endpoint's published ports, as
+/// data. The rules follow Docker's bridge driver with its userland proxy disabled (pure iptables:
+/// DNAT with hairpin and localhost), with netstack's chain names (see <see cref="BridgeChains"/>).
+/// A network with IPv6 gets the same rules in ip6tables for its IPv6 subnet, as Docker 27+ does
+/// with ip6tables on.
 /// </summary>
 internal static class BridgeRules
 {
+    /// <summary>fe80::/10 (RFC 4291 2.5.6): link-local sources are never forwarded to another link.</summary>
+    public const string LinkLocalV6 = "fe80::/10";
+
     public static string NetworkOwner(string networkId) => "bridge-net:" + networkId;
 
     public static string EndpointOwner(string endpointId) => "bridge-ep:" + endpointId;
@@ -19,15 +26,26 @@ internal static class BridgeRules
     public static bool IsDriverOwner(string owner) =>
         owner.StartsWith("bridge-net:", StringComparison.Ordinal) || owner.StartsWith("bridge-ep:", StringComparison.Ordinal);
 
-    /// <summary>Rules for one network: isolation, forwarding, ICC, masquerade.</summary>
+    /// <summary>Rules for one network: isolation, forwarding, ICC, masquerade; in ip6tables too when IPv6 is on.</summary>
     public static IReadOnlyList<BridgeRule> ForNetwork(BridgeNetworkConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var br = config.BridgeName;
-        var subnet = config.SubnetV4.ToString();
         var rules = new List<BridgeRule>();
-        void Filter(string chain, string spec) => rules.Add(new BridgeRule(FirewallTables.Filter, chain, spec));
-        void Nat(string chain, string spec) => rules.Add(new BridgeRule(FirewallTables.Nat, chain, spec));
+        rules.AddRange(ForNetwork(config, IpFamily.IPv4, config.SubnetV4));
+        if (config.EnableIPv6 && config.SubnetV6 is { } v6)
+        {
+            rules.AddRange(ForNetwork(config, IpFamily.IPv6, v6));
+        }
+        return rules;
+    }
+
+    private static List<BridgeRule> ForNetwork(BridgeNetworkConfig config, IpFamily family, IPNetwork subnetNetwork)
+    {
+        var br = config.BridgeName;
+        var subnet = subnetNetwork.ToString();
+        var rules = new List<BridgeRule>();
+        void Filter(string chain, string spec) => rules.Add(new BridgeRule(FirewallTables.Filter, chain, spec) { Family = family });
+        void Nat(string chain, string spec) => rules.Add(new BridgeRule(FirewallTables.Nat, chain, spec) { Family = family });
 
         // Isolation between netstack bridges (Docker's two stages): whatever leaves this bridge for
         // another interface goes to stage 2, which drops it if that interface is another bridge.
@@ -49,7 +67,8 @@ internal static class BridgeRules
         }
 
         // Container to container on the same bridge. These frames reach iptables through
-        // br_netfilter (bridge-nf-call-iptables=1, per namespace since Linux 5.3).
+        // br_netfilter (bridge-nf-call-iptables / bridge-nf-call-ip6tables = 1, per namespace
+        // since Linux 5.3).
         Filter(BridgeChains.Forward, $"-i {br} -o {br} -j {(config.EnableIcc ? "ACCEPT" : "DROP")}");
 
         if (!config.Internal)
@@ -69,33 +88,61 @@ internal static class BridgeRules
         return rules;
     }
 
-    /// <summary>Rules publishing an endpoint's ports: DNAT, hairpin MASQUERADE, FORWARD accept.</summary>
-    public static IReadOnlyList<BridgeRule> ForPorts(BridgeNetworkConfig config, IPAddress containerAddress, IReadOnlyList<PortBinding> bindings)
+    /// <summary>
+    /// Rules publishing an endpoint's ports: DNAT, hairpin MASQUERADE, FORWARD accept. A binding
+    /// whose host IP is IPv6 goes to ip6tables and to <paramref name="containerAddressV6"/>; any
+    /// other to iptables and <paramref name="containerAddress"/>.
+    /// </summary>
+    public static IReadOnlyList<BridgeRule> ForPorts(BridgeNetworkConfig config, IPAddress? containerAddress, IReadOnlyList<PortBinding> bindings, IPAddress? containerAddressV6 = null)
     {
         ArgumentNullException.ThrowIfNull(config);
-        ArgumentNullException.ThrowIfNull(containerAddress);
         ArgumentNullException.ThrowIfNull(bindings);
         var br = config.BridgeName;
-        var ip = containerAddress.ToString();
         var rules = new List<BridgeRule>();
         foreach (var binding in bindings)
         {
+            var family = FamilyOf(binding);
+            var container = family == IpFamily.IPv6 ? containerAddressV6 : containerAddress;
+            if (container is null)
+            {
+                throw new InvalidParameterException("host IP", binding.HostIp?.ToString(),
+                    $"the endpoint has no {family} address to publish {binding} to");
+            }
             var proto = ProtocolName(binding.Protocol);
             var hostPort = binding.HostPort.ToString(CultureInfo.InvariantCulture);
             var containerPort = binding.ContainerPort.ToString(CultureInfo.InvariantCulture);
-            var hostIp = binding.HostIp is { } h && !h.Equals(IPAddress.Any) ? $"-d {h}/32 " : string.Empty;
-            // No "! -i br": a container reaching the host address must be DNATed too (hairpin).
-            rules.Add(new BridgeRule(FirewallTables.Nat, BridgeChains.Dnat,
-                $"{hostIp}-p {proto} -m {proto} --dport {hostPort} -j DNAT --to-destination {ip}:{containerPort}"));
+            var host = family == IpFamily.IPv6 ? 128 : 32;
+            var ip = $"{container}/{host}";
+            var hostIp = binding.HostIp is { } h && !IsAny(h) ? $"-d {h}/{host} " : string.Empty;
+            if (family == IpFamily.IPv4)
+            {
+                // No "! -i br": a container reaching the host address must be DNATed too (hairpin).
+                rules.Add(new BridgeRule(FirewallTables.Nat, BridgeChains.Dnat,
+                    $"{hostIp}-p {proto} -m {proto} --dport {hostPort} -j DNAT --to-destination {container}:{containerPort}"));
+            }
+            else
+            {
+                // A link-local client could not be answered from the container's link (the kernel
+                // does not forward link-local sources), so its packets are left to the host, as Docker does.
+                rules.Add(new BridgeRule(FirewallTables.Nat, BridgeChains.Dnat,
+                    $"{hostIp}! -s {LinkLocalV6} -p {proto} -m {proto} --dport {hostPort} -j DNAT --to-destination [{container}]:{containerPort}") { Family = family });
+            }
             // Hairpin to itself: the container would see its own address as the source and answer
             // itself; masquerading makes the reply go back through the bridge.
             rules.Add(new BridgeRule(FirewallTables.Nat, BridgeChains.Postrouting,
-                $"-s {ip}/32 -d {ip}/32 -p {proto} -m {proto} --dport {containerPort} -j MASQUERADE"));
+                $"-s {ip} -d {ip} -p {proto} -m {proto} --dport {containerPort} -j MASQUERADE") { Family = family });
             rules.Add(new BridgeRule(FirewallTables.Filter, BridgeChains.Ports,
-                $"-d {ip}/32 ! -i {br} -o {br} -p {proto} -m {proto} --dport {containerPort} -j ACCEPT"));
+                $"-d {ip} ! -i {br} -o {br} -p {proto} -m {proto} --dport {containerPort} -j ACCEPT") { Family = family });
         }
         return rules;
     }
+
+    /// <summary>IPv6 for a binding whose host IP is IPv6; IPv4 otherwise (none means the IPv4 default).</summary>
+    public static IpFamily FamilyOf(PortBinding binding) =>
+        binding.HostIp?.AddressFamily == AddressFamily.InterNetworkV6 ? IpFamily.IPv6 : IpFamily.IPv4;
+
+    /// <summary>0.0.0.0 or ::, "every address of the family".</summary>
+    public static bool IsAny(IPAddress address) => address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any);
 
     public static string ProtocolName(PortProtocol protocol) => protocol switch
     {

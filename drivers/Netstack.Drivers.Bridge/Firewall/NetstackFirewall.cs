@@ -4,77 +4,120 @@ using Netstack.Firewall;
 namespace Netstack.Drivers.Bridge;
 
 /// <summary>
-/// <see cref="IFirewall"/> on Netstack.Firewall. The driver's shared chains and the jumps to them
-/// from the built-in chains belong to one base owner (<see cref="BaseOwner"/>), applied once when
-/// missing; networks and endpoints own only rules, appended to those chains.
+/// <see cref="IFirewall"/> on Netstack.Firewall. In each family the driver's shared chains and the
+/// jumps to them from the built-in chains belong to one base owner (<see cref="BaseOwner"/>),
+/// applied once when missing (the IPv6 base only once an IPv6 rule is applied); networks and
+/// endpoints own only rules, appended to those chains.
 /// </summary>
 internal sealed class NetstackFirewall : IFirewall
 {
     public const string BaseOwner = "bridge";
 
     private readonly Netstack.Firewall.IFirewall _inner;
-    private readonly FirewallLayout _layout;
+    private readonly Dictionary<IpFamily, FirewallLayout> _layouts;
     private readonly SemaphoreSlim _baseGate = new(1, 1);
-    private bool _baseReady;
+    private readonly HashSet<IpFamily> _baseReady = [];
 
-    public NetstackFirewall(Netstack.Firewall.IFirewall inner, FirewallLayout layout)
+    public NetstackFirewall(Netstack.Firewall.IFirewall inner, params IReadOnlyList<FirewallLayout> layouts)
     {
         _inner = inner;
-        _layout = layout;
+        _layouts = layouts.ToDictionary(l => l.Family);
     }
 
-    public async Task ApplyAsync(string owner, IReadOnlyList<BridgeRule> rules, CancellationToken cancellationToken)
+    public async Task ApplyAsync(string owner, IReadOnlyList<BridgeRule> rules, IReadOnlyCollection<IpFamily> families, CancellationToken cancellationToken)
     {
-        await EnsureBaseAsync(cancellationToken).ConfigureAwait(false);
-        await Wrap($"apply firewall rules of {owner}", () =>
-            _inner.ApplyAsync(new FirewallRuleSet(owner, IpFamily.IPv4, [], rules.Select(Convert).ToList()), cancellationToken)).ConfigureAwait(false);
-    }
-
-    public async Task RemoveAsync(IReadOnlyCollection<string> owners, CancellationToken cancellationToken)
-    {
-        foreach (var owner in owners)
+        var stray = rules.FirstOrDefault(r => !families.Contains(r.Family));
+        if (stray is not null)
         {
-            await Wrap($"remove firewall rules of {owner}", () => _inner.RemoveOwnerAsync(owner, IpFamily.IPv4, cancellationToken)).ConfigureAwait(false);
+            throw new InternalException($"apply firewall rules of {owner}: rule \"{stray}\" is {stray.Family}, not one of the families applied ({string.Join(", ", families)})");
+        }
+        foreach (var family in families)
+        {
+            var own = rules.Where(r => r.Family == family).Select(Convert).ToList();
+            if (own.Count > 0)
+            {
+                await EnsureBaseAsync(family, cancellationToken).ConfigureAwait(false);
+            }
+            await Wrap($"apply {family} firewall rules of {owner}", () =>
+                _inner.ApplyAsync(new FirewallRuleSet(owner, family, [], own), cancellationToken)).ConfigureAwait(false);
         }
     }
 
-    public async Task<IReadOnlySet<string>> OwnersAsync(CancellationToken cancellationToken)
+    public async Task RemoveAsync(IReadOnlyCollection<string> owners, IReadOnlyCollection<IpFamily> families, CancellationToken cancellationToken)
+    {
+        // One read and one write per family for all of them (a network and its endpoints).
+        foreach (var family in families)
+        {
+            await Wrap($"remove {family} firewall rules of {string.Join(", ", owners)}", () => _inner.RemoveOwnersAsync(owners, family, cancellationToken)).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<IReadOnlySet<string>> OwnersAsync(IpFamily family, CancellationToken cancellationToken)
     {
         IReadOnlyList<string> owners = [];
-        await Wrap("list firewall owners", async () => owners = await _inner.ListOwnersAsync(IpFamily.IPv4, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
-        // Reconcile calls this: check the base again at the next change.
-        _baseReady = owners.Contains(BaseOwner, StringComparer.Ordinal) && _baseReady;
+        await Wrap($"list {family} firewall owners", async () => owners = await _inner.ListOwnersAsync(family, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+        // Reconcile calls this: check the base again at the next change if it is gone.
+        if (!owners.Contains(BaseOwner, StringComparer.Ordinal))
+        {
+            lock (_baseReady)
+            {
+                _baseReady.Remove(family);
+            }
+        }
         return owners.Where(o => o != BaseOwner).ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>The base rule set: the shared chains, then the jumps, in the layout's order.</summary>
-    internal FirewallRuleSet BaseRuleSet() => new(
-        BaseOwner,
-        IpFamily.IPv4,
-        _layout.Chains.Select(c => new FirewallChain(c.Table, c.Chain)).ToList(),
-        _layout.Anchors.Select(a => Convert(a) with { Insert = !a.Chain.StartsWith(Netstack.Firewall.FirewallNames.ChainPrefix, StringComparison.Ordinal) }).ToList());
-
-    private async Task EnsureBaseAsync(CancellationToken cancellationToken)
+    /// <summary>The base rule set of a family: the shared chains, then the jumps, in the layout's order.</summary>
+    internal FirewallRuleSet BaseRuleSet(IpFamily family = IpFamily.IPv4)
     {
-        if (_baseReady)
+        var layout = _layouts[family];
+        return new(
+            BaseOwner,
+            family,
+            layout.Chains.Select(c => new FirewallChain(c.Table, c.Chain)).ToList(),
+            layout.Anchors.Select(a => Convert(a) with { Insert = !a.Chain.StartsWith(FirewallNames.ChainPrefix, StringComparison.Ordinal) }).ToList());
+    }
+
+    private bool IsBaseReady(IpFamily family)
+    {
+        lock (_baseReady)
+        {
+            return _baseReady.Contains(family);
+        }
+    }
+
+    private async Task EnsureBaseAsync(IpFamily family, CancellationToken cancellationToken)
+    {
+        if (IsBaseReady(family))
         {
             return;
+        }
+        if (!_layouts.ContainsKey(family))
+        {
+            throw new InternalException($"the bridge driver has no {family} firewall layout");
         }
         await _baseGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (_baseReady)
+            if (IsBaseReady(family))
             {
                 return;
             }
-            var owners = await _inner.ListOwnersAsync(IpFamily.IPv4, cancellationToken).ConfigureAwait(false);
+            var owners = await _inner.ListOwnersAsync(family, cancellationToken).ConfigureAwait(false);
             if (!owners.Contains(BaseOwner, StringComparer.Ordinal))
             {
                 // Applying the base declares (so empties) the shared chains: only done when the base
                 // is missing, and reconcile reapplies every network's rules after it.
-                await Wrap("apply the bridge driver's chains", () => _inner.ApplyAsync(BaseRuleSet(), cancellationToken)).ConfigureAwait(false);
+                await Wrap($"apply the bridge driver's {family} chains", () => _inner.ApplyAsync(BaseRuleSet(family), cancellationToken)).ConfigureAwait(false);
             }
-            _baseReady = true;
+            lock (_baseReady)
+            {
+                _baseReady.Add(family);
+            }
+        }
+        catch (FirewallException e)
+        {
+            throw new InternalException($"list {family} firewall owners: {e.Message}", e);
         }
         finally
         {
@@ -82,7 +125,7 @@ internal sealed class NetstackFirewall : IFirewall
         }
     }
 
-    private static Netstack.Firewall.FirewallRule Convert(BridgeRule rule) =>
+    private static FirewallRule Convert(BridgeRule rule) =>
         new(rule.Table, rule.Chain, rule.Spec.Split(' ', StringSplitOptions.RemoveEmptyEntries));
 
     private static async Task Wrap(string operation, Func<Task> action)
@@ -93,6 +136,11 @@ internal sealed class NetstackFirewall : IFirewall
         }
         catch (FirewallException e)
         {
+            throw new InternalException($"{operation}: {e.Message}", e);
+        }
+        catch (ArgumentException e)
+        {
+            // A rule the firewall model refuses (e.g. an address of the other family): our bug, named.
             throw new InternalException($"{operation}: {e.Message}", e);
         }
     }

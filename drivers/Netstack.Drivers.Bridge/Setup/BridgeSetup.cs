@@ -19,7 +19,9 @@ internal static class BridgeSetup
             c => c.Host.Netlink.LinkSetMtu(c.Config.BridgeName, c.Config.Mtu)),
         new("add IPv4 gateway", c => !HasAddress(c, c.Config.GatewayV4), c => AddAddress(c, c.Config.GatewayV4),
             c => c.Host.Netlink.AddrDelete(c.Config.BridgeName, ToInterfaceAddress(c.Config.GatewayV4))),
-        new("add IPv6 gateway", c => c.Config.GatewayV6 is { } g && !HasAddress(c, g), c => AddAddress(c, c.Config.GatewayV6!.Value),
+        // Without DAD: the gateway is the only router of a bridge the driver just made, and a
+        // tentative address would leave containers without an IPv6 gateway for a second or more.
+        new("add IPv6 gateway", c => c.Config.GatewayV6 is { } g && !HasAddress(c, g), c => AddAddress(c, c.Config.GatewayV6!.Value, noDad: true),
             c => c.Host.Netlink.AddrDelete(c.Config.BridgeName, ToInterfaceAddress(c.Config.GatewayV6!.Value))),
         new("bring bridge up", c => !c.Host.Netlink.LinkGet(c.Config.BridgeName).IsUp, c => c.Host.Netlink.LinkSetUp(c.Config.BridgeName)),
         // Docker turns forwarding on and never back off: other networks may rely on it.
@@ -33,10 +35,13 @@ internal static class BridgeSetup
             c => c.Host.WriteSysctl(RouteLocalnetKey(c), "1")),
         // Frames between ports of one bridge pass iptables only through br_netfilter; ICC=false
         // and hairpin between two containers depend on it (Docker turns it on the same way).
-        new("enable bridge netfilter", NeedsBridgeNetfilter, EnableBridgeNetfilter),
+        new("enable bridge netfilter", c => NeedsBridgeNetfilter(c, BridgeNetfilterKey), c => EnableBridgeNetfilter(c, BridgeNetfilterKey)),
+        // The same for IPv6 frames between ports (ip6tables' FORWARD sees them only with this on).
+        new("enable bridge netfilter for IPv6", c => c.Config.Families.Count > 1 && NeedsBridgeNetfilter(c, BridgeNetfilterKeyV6),
+            c => EnableBridgeNetfilter(c, BridgeNetfilterKeyV6)),
         new BridgeSetupStep("program firewall", _ => true,
-            c => c.Firewall.ApplyAsync(BridgeRules.NetworkOwner(c.Config.NetworkId), BridgeRules.ForNetwork(c.Config), c.CancellationToken),
-            c => c.Firewall.RemoveAsync([BridgeRules.NetworkOwner(c.Config.NetworkId)], CancellationToken.None)),
+            c => c.Firewall.ApplyAsync(BridgeRules.NetworkOwner(c.Config.NetworkId), BridgeRules.ForNetwork(c.Config), c.Config.Families, c.CancellationToken),
+            c => c.Firewall.RemoveAsync([BridgeRules.NetworkOwner(c.Config.NetworkId)], c.Config.Families, CancellationToken.None)),
     ];
 
     /// <summary>
@@ -100,11 +105,13 @@ internal static class BridgeSetup
 
     private const string BridgeNetfilterKey = "net.bridge.bridge-nf-call-iptables";
 
-    private static bool NeedsBridgeNetfilter(BridgeSetupContext c)
+    private const string BridgeNetfilterKeyV6 = "net.bridge.bridge-nf-call-ip6tables";
+
+    private static bool NeedsBridgeNetfilter(BridgeSetupContext c, string key)
     {
         try
         {
-            return c.Host.ReadSysctl(BridgeNetfilterKey) != "1";
+            return c.Host.ReadSysctl(key) != "1";
         }
         catch (ArgumentException)
         {
@@ -112,11 +119,11 @@ internal static class BridgeSetup
         }
     }
 
-    private static void EnableBridgeNetfilter(BridgeSetupContext c)
+    private static void EnableBridgeNetfilter(BridgeSetupContext c, string key)
     {
         try
         {
-            c.Host.WriteSysctl(BridgeNetfilterKey, "1");
+            c.Host.WriteSysctl(key, "1");
         }
         catch (ArgumentException) when (c.Config.EnableIcc)
         {
@@ -148,8 +155,8 @@ internal static class BridgeSetup
             .Any(a => a.Address.Address.Equals(address.Address) && a.Address.PrefixLength == address.PrefixLength);
     }
 
-    private static void AddAddress(BridgeSetupContext c, CidrAddress address) =>
-        c.Host.Netlink.AddrAdd(c.Config.BridgeName, ToInterfaceAddress(address));
+    private static void AddAddress(BridgeSetupContext c, CidrAddress address, bool noDad = false) =>
+        c.Host.Netlink.AddrAdd(c.Config.BridgeName, ToInterfaceAddress(address), noDad);
 
     private static InterfaceAddress ToInterfaceAddress(CidrAddress address) => new(address.Address, address.PrefixLength);
 }

@@ -39,26 +39,15 @@ public sealed record PortSpec(string HostIp, int? HostPort, int ContainerPort, s
             }
         }
 
-        // The host address may be IPv6 in brackets: [::1]:8080:80.
+        // The host address may be IPv6 in brackets: [2001:db8::1]:8080:80, [::]::80.
         var hostIp = "";
         if (body.StartsWith('['))
         {
-            var close = body.IndexOf(']', StringComparison.Ordinal);
-            if (close < 0 || close + 1 >= body.Length || body[close + 1] != ':')
-            {
-                throw Bad(spec, "a bracketed host address must be followed by ':'");
-            }
-            hostIp = body[1..close];
-            body = body[(close + 2)..];
-            if (!StrictAddress.TryParse(hostIp, out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
-            {
-                throw Bad(spec, $"host address '{hostIp}' is not an IPv6 address");
-            }
-            hostIp = v6.ToString();
-            if (!body.Contains(':', StringComparison.Ordinal))
-            {
-                body = ":" + body;
-            }
+            (hostIp, body) = SplitBracketed(spec, body);
+        }
+        else if (body.Contains(']', StringComparison.Ordinal))
+        {
+            throw Bad(spec, "']' without '[': write an IPv6 host address as [ADDRESS], e.g. [2001:db8::1]:8080:80");
         }
 
         var parts = body.Split(':');
@@ -84,8 +73,13 @@ public sealed record PortSpec(string HostIp, int? HostPort, int ContainerPort, s
                 }
                 hostIp = v4.ToString();
                 break;
+            case > 3 when hostIp.Length == 0 && (body.Contains("::", StringComparison.Ordinal) || parts.Length > 4):
+                // Several colons before the ports: an IPv6 address without its brackets.
+                throw Bad(spec, $"'{string.Join(':', parts[..^2])}' looks like an IPv6 host address: write it in brackets, [{string.Join(':', parts[..^2])}]:{parts[^2]}:{parts[^1]}");
             default:
-                throw Bad(spec, "expected [HOSTIP:][HOSTPORT:]PORT[/PROTO]");
+                throw Bad(spec, hostIp.Length == 0
+                    ? "expected [HOSTIP:][HOSTPORT:]PORT[/PROTO]"
+                    : $"expected [{hostIp}]:[HOSTPORT]:PORT[/PROTO] after the bracketed host address");
         }
 
         var (containerFirst, containerLast) = ParseRange(spec, containerPortText, "container port");
@@ -160,6 +154,42 @@ public sealed record PortSpec(string HostIp, int? HostPort, int ContainerPort, s
             });
         }
         return (exposed, bindings);
+    }
+
+    /// <summary>
+    /// Splits <c>[ADDRESS]:REST</c> into the IPv6 address (normalised) and the ports that follow
+    /// (<c>HOSTPORT:PORT</c>, or <c>:PORT</c> when only the container port is given).
+    /// </summary>
+    private static (string HostIp, string Ports) SplitBracketed(string spec, string body)
+    {
+        var close = body.IndexOf(']', StringComparison.Ordinal);
+        if (close < 0)
+        {
+            throw Bad(spec, "'[' opens a host address that is never closed with ']'");
+        }
+        var text = body[1..close];
+        if (text.Length == 0)
+        {
+            throw Bad(spec, "the brackets hold no host address (use [::] for every IPv6 address)");
+        }
+        if (text.Contains('%', StringComparison.Ordinal))
+        {
+            throw Bad(spec, $"host address '{text}' has a zone (%...); a published port binds a global address, not a link-local one");
+        }
+        if (close + 1 >= body.Length || body[close + 1] != ':')
+        {
+            throw Bad(spec, $"a bracketed host address must be followed by ':' and the ports, e.g. [{text}]:8080:80");
+        }
+        if (!StrictAddress.TryParse(text, out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            throw Bad(spec, $"host address '{text}' is not an IPv6 address (brackets are for IPv6; write IPv4 without them)");
+        }
+        var rest = body[(close + 2)..];
+        if (rest.Length == 0)
+        {
+            throw Bad(spec, $"no port after the host address [{text}]");
+        }
+        return (v6.ToString(), rest.Contains(':', StringComparison.Ordinal) ? rest : ":" + rest);
     }
 
     private static (int First, int Last) ParseRange(string spec, string text, string what)

@@ -8,7 +8,7 @@ namespace Netstack.Firewall.Iptables;
 /// from a thread that has entered the namespace, and a child inherits its parent thread's
 /// namespaces. Waiting for it happens outside, so nothing awaits inside the namespace.
 /// </summary>
-internal sealed class IptablesRunner
+internal sealed class IptablesRunner : IIptablesRunner
 {
     private readonly NetworkNamespace? _namespace;
 

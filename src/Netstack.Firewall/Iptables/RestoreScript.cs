@@ -45,7 +45,7 @@ internal static class RestoreScript
             {
                 script.Append("-D ").Append(rule.Chain).Append(' ').Append(rule.Spec).Append('\n');
             }
-            AppendChainRemovals(script, owner, table, staleChains.Where(c => c.Table == table).Select(c => c.Chain), current, declared);
+            AppendChainRemovals(script, new HashSet<string>(StringComparer.Ordinal) { owner }, table, staleChains.Where(c => c.Table == table).Select(c => c.Chain), current, declared);
 
             foreach (var chain in declared.Order(StringComparer.Ordinal))
             {
@@ -67,10 +67,18 @@ internal static class RestoreScript
     }
 
     /// <summary>The script that deletes every rule and chain of <paramref name="owner"/>; empty if it has none.</summary>
-    public static string ForRemoval(string owner, IptablesSnapshot current)
+    public static string ForRemoval(string owner, IptablesSnapshot current) => ForRemoval([owner], current);
+
+    /// <summary>
+    /// The script that deletes every rule and chain of each of <paramref name="owners"/> in one
+    /// transaction per table (a network and its endpoints go together); empty if they have none.
+    /// </summary>
+    public static string ForRemoval(IReadOnlyCollection<string> owners, IptablesSnapshot current)
     {
-        var chains = current.ChainsOwnedBy(owner).ToList();
-        var tables = current.RulesOwnedBy(owner).Select(r => r.Table)
+        var set = owners.ToHashSet(StringComparer.Ordinal);
+        var chains = owners.SelectMany(current.ChainsOwnedBy).Distinct().ToList();
+        var rules = current.Rules.Where(r => IsRuleOf(r, set)).ToList();
+        var tables = rules.Select(r => r.Table)
             .Concat(chains.Select(c => c.Table))
             .Distinct(StringComparer.Ordinal)
             .Order(StringComparer.Ordinal);
@@ -79,28 +87,33 @@ internal static class RestoreScript
         {
             var owned = chains.Where(c => c.Table == table).Select(c => c.Chain).ToHashSet(StringComparer.Ordinal);
             script.Append('*').Append(table).Append('\n');
-            foreach (var rule in current.RulesOwnedBy(owner).Where(r => r.Table == table && !owned.Contains(r.Chain)))
+            foreach (var rule in rules.Where(r => r.Table == table && !owned.Contains(r.Chain)))
             {
                 script.Append("-D ").Append(rule.Chain).Append(' ').Append(rule.Spec).Append('\n');
             }
-            AppendChainRemovals(script, owner, table, owned, current, new HashSet<string>(StringComparer.Ordinal));
+            AppendChainRemovals(script, set, table, owned, current, new HashSet<string>(StringComparer.Ordinal));
             script.Append("COMMIT\n");
         }
         return script.ToString();
     }
 
-    private static void AppendChainRemovals(StringBuilder script, string owner, string table, IEnumerable<string> chains,
+    private static bool IsRuleOf(SavedRule rule, IReadOnlySet<string> owners) =>
+        rule.Comment is { } c && c.StartsWith(FirewallNames.RuleCommentPrefix, StringComparison.Ordinal)
+        && owners.Contains(c[FirewallNames.RuleCommentPrefix.Length..]);
+
+    private static void AppendChainRemovals(StringBuilder script, IReadOnlySet<string> owners, string table, IEnumerable<string> chains,
         IptablesSnapshot current, IReadOnlySet<string> declared)
     {
+        var ownedChains = owners.SelectMany(current.ChainsOwnedBy).ToHashSet();
         foreach (var chain in chains.Order(StringComparer.Ordinal))
         {
             // A jump from somebody else's rule would make -X fail; say whose, rather than touch it.
             var foreign = current.Rules.FirstOrDefault(r => r.Table == table && r.JumpTarget == chain && r.Chain != chain
-                && r.Comment != FirewallNames.RuleCommentPrefix + owner && !declared.Contains(r.Chain)
-                && !current.ChainsOwnedBy(owner).Contains((table, r.Chain)));
+                && !IsRuleOf(r, owners) && !declared.Contains(r.Chain)
+                && !ownedChains.Contains((table, r.Chain)));
             if (foreign is not null)
             {
-                throw new FirewallException($"firewall: cannot delete {table}/{chain} of owner {owner}: rule \"-A {foreign.Chain} {foreign.Spec}\" (not netstack's) jumps to it");
+                throw new FirewallException($"firewall: cannot delete {table}/{chain} of owner {string.Join(", ", owners)}: rule \"-A {foreign.Chain} {foreign.Spec}\" (not netstack's) jumps to it");
             }
             script.Append("-F ").Append(chain).Append('\n');
         }

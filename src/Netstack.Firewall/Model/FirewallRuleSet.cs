@@ -17,6 +17,15 @@ public sealed record FirewallRuleSet
         {
             throw new ArgumentException($"chain {duplicate.Key.Table}/{duplicate.Key.Name} is declared twice", nameof(chains));
         }
+        if (!Enum.IsDefined(family))
+        {
+            throw new ArgumentOutOfRangeException(nameof(family), family, "use IpFamily.IPv4 or IpFamily.IPv6");
+        }
+        foreach (var rule in rules)
+        {
+            ArgumentNullException.ThrowIfNull(rule, nameof(rules));
+            FirewallAddresses.Validate(owner, family, rule);
+        }
         Owner = owner;
         Family = family;
         Chains = chains.ToArray();

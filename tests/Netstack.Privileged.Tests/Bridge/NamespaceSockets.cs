@@ -18,12 +18,18 @@ internal static class NamespaceSockets
 
     public const string Greeting = "hello from ";
 
-    /// <summary>A TCP server on 0.0.0.0:<paramref name="port"/> answering "hello from NAME to CLIENT-IP".</summary>
-    public static IDisposable TcpServer(NetworkNamespace ns, int port, string name)
+    /// <summary>
+    /// A TCP server on 0.0.0.0:<paramref name="port"/> answering "hello from NAME to CLIENT-IP"; with
+    /// <paramref name="dualStack"/> on [::]:<paramref name="port"/> for IPv6 and IPv4 clients alike
+    /// (IPv4 clients are reported as IPv4 addresses, not ::ffff:a.b.c.d).
+    /// </summary>
+    public static IDisposable TcpServer(NetworkNamespace ns, int port, string name, bool dualStack = false)
     {
-        var listener = ns.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        var listener = ns.Run(() => dualStack
+            ? new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true }
+            : new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
         listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        listener.Bind(new IPEndPoint(IPAddress.Any, port));
+        listener.Bind(new IPEndPoint(dualStack ? IPAddress.IPv6Any : IPAddress.Any, port));
         listener.Listen(16);
         var cts = new CancellationTokenSource();
         _ = Task.Run(async () =>
@@ -41,7 +47,7 @@ internal static class NamespaceSockets
                 }
                 using (client)
                 {
-                    var peer = ((IPEndPoint)client.RemoteEndPoint!).Address;
+                    var peer = Unmapped(((IPEndPoint)client.RemoteEndPoint!).Address);
                     await client.SendAsync(Encoding.ASCII.GetBytes($"{Greeting}{name} to {peer}\n"));
                     client.Shutdown(SocketShutdown.Both);
                 }
@@ -50,11 +56,14 @@ internal static class NamespaceSockets
         return new Server(listener, cts);
     }
 
-    /// <summary>A UDP server on 0.0.0.0:<paramref name="port"/> answering every datagram the same way.</summary>
-    public static IDisposable UdpServer(NetworkNamespace ns, int port, string name)
+    /// <summary>A UDP server on 0.0.0.0:<paramref name="port"/> (dual stack: [::]) answering every datagram the same way.</summary>
+    public static IDisposable UdpServer(NetworkNamespace ns, int port, string name, bool dualStack = false)
     {
-        var socket = ns.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
-        socket.Bind(new IPEndPoint(IPAddress.Any, port));
+        var socket = ns.Run(() => dualStack
+            ? new Socket(AddressFamily.InterNetworkV6, SocketType.Dgram, ProtocolType.Udp) { DualMode = true }
+            : new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
+        var any = dualStack ? IPAddress.IPv6Any : IPAddress.Any;
+        socket.Bind(new IPEndPoint(any, port));
         var cts = new CancellationTokenSource();
         _ = Task.Run(async () =>
         {
@@ -63,9 +72,9 @@ internal static class NamespaceSockets
             {
                 try
                 {
-                    var result = await socket.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), cts.Token);
+                    var result = await socket.ReceiveFromAsync(buffer, new IPEndPoint(any, 0), cts.Token);
                     var peer = (IPEndPoint)result.RemoteEndPoint;
-                    await socket.SendToAsync(Encoding.ASCII.GetBytes($"{Greeting}{name} to {peer.Address}\n"), peer);
+                    await socket.SendToAsync(Encoding.ASCII.GetBytes($"{Greeting}{name} to {Unmapped(peer.Address)}\n"), peer);
                 }
                 catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
                 {
@@ -108,7 +117,7 @@ internal static class NamespaceSockets
 
     private static async Task<string?> TcpAskOnce(NetworkNamespace ns, IPAddress address, int port)
     {
-        using var socket = ns.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        using var socket = ns.Run(() => new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp));
         using var cts = new CancellationTokenSource(ClientTimeout);
         try
         {
@@ -134,7 +143,7 @@ internal static class NamespaceSockets
 
     private static async Task<string?> UdpAskOnce(NetworkNamespace ns, IPAddress address, int port)
     {
-        using var socket = ns.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp));
+        using var socket = ns.Run(() => new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp));
         using var cts = new CancellationTokenSource(ClientTimeout);
         try
         {
@@ -149,6 +158,8 @@ internal static class NamespaceSockets
             return null;
         }
     }
+
+    private static IPAddress Unmapped(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
     private sealed class Server(Socket socket, CancellationTokenSource cts) : IDisposable
     {
