@@ -19,8 +19,8 @@ public sealed class BridgeConnectivityTests
         var b = await lab.ConnectAsync(network, "10.40.0.3");
         using var server = NamespaceSockets.TcpServer(b.Ns.Namespace, ServerPort, "b");
 
-        Assert.True(BridgeLab.Ping(a.Ns, b.Address));
-        Assert.True(BridgeLab.Ping(b.Ns, a.Address));
+        Assert.True(NamespacePing.Any(a.Ns, b.Address));
+        Assert.True(NamespacePing.Any(b.Ns, a.Address));
         // Inside one network nothing is translated: b sees a's own address.
         Assert.Equal("hello from b to 10.40.0.2", await NamespaceSockets.TcpAsk(a.Ns.Namespace, b.Address, ServerPort));
     }
@@ -38,11 +38,11 @@ public sealed class BridgeConnectivityTests
 
         // Not dead networks: both reach their gateway and the outside (checked first, so the
         // silence below is the firewall's doing, not ports still coming up).
-        Assert.True(BridgeLab.Ping(a.Ns, IPAddress.Parse("10.41.0.1")));
-        Assert.True(BridgeLab.Ping(c.Ns, BridgeLab.InternetAddress));
-        Assert.True(BridgeLab.Ping(a.Ns, BridgeLab.InternetAddress));
-        Assert.False(BridgeLab.PingOnce(a.Ns, c.Address));
-        Assert.False(BridgeLab.PingOnce(c.Ns, a.Address));
+        Assert.True(NamespacePing.Any(a.Ns, IPAddress.Parse("10.41.0.1")));
+        Assert.True(NamespacePing.Any(c.Ns, BridgeLab.InternetAddress));
+        Assert.True(NamespacePing.Any(a.Ns, BridgeLab.InternetAddress));
+        Assert.False(NamespacePing.Once(a.Ns, c.Address));
+        Assert.False(NamespacePing.Once(c.Ns, a.Address));
         Assert.Null(await NamespaceSockets.TcpAsk(a.Ns.Namespace, c.Address, ServerPort, attempts: 1));
         Assert.Null(await NamespaceSockets.TcpAsk(c.Ns.Namespace, a.Address, ServerPort, attempts: 1));
     }
@@ -60,8 +60,8 @@ public sealed class BridgeConnectivityTests
         Assert.True(a.Join.DisableGatewayService);
         // Even a container that sets a default route through the bridge by itself gets nowhere.
         a.Ns.Netlink.RouteAdd(RouteSpec.DefaultVia(IPAddress.Parse("10.43.0.1"), "eth0"));
-        Assert.True(BridgeLab.Ping(a.Ns, b.Address));
-        Assert.False(BridgeLab.PingOnce(a.Ns, BridgeLab.InternetAddress));
+        Assert.True(NamespacePing.Any(a.Ns, b.Address));
+        Assert.False(NamespacePing.Once(a.Ns, BridgeLab.InternetAddress));
         Assert.Null(await NamespaceSockets.TcpAsk(a.Ns.Namespace, BridgeLab.InternetAddress, ServerPort, attempts: 1));
         Assert.DoesNotContain("-s 10.43.0.0/24", lab.HostRules());
     }
@@ -75,10 +75,10 @@ public sealed class BridgeConnectivityTests
         var b = await lab.ConnectAsync(network, "10.44.0.3");
         using var server = NamespaceSockets.TcpServer(b.Ns.Namespace, ServerPort, "b");
 
-        Assert.True(BridgeLab.Ping(a.Ns, IPAddress.Parse("10.44.0.1")));
-        Assert.True(BridgeLab.Ping(b.Ns, IPAddress.Parse("10.44.0.1")));
-        Assert.True(BridgeLab.Ping(a.Ns, BridgeLab.InternetAddress));
-        Assert.False(BridgeLab.PingOnce(a.Ns, b.Address));
+        Assert.True(NamespacePing.Any(a.Ns, IPAddress.Parse("10.44.0.1")));
+        Assert.True(NamespacePing.Any(b.Ns, IPAddress.Parse("10.44.0.1")));
+        Assert.True(NamespacePing.Any(a.Ns, BridgeLab.InternetAddress));
+        Assert.False(NamespacePing.Once(a.Ns, b.Address));
         Assert.Null(await NamespaceSockets.TcpAsk(a.Ns.Namespace, b.Address, ServerPort, attempts: 1));
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using Netstack.Core;
 using Netstack.Core.Drivers;
 using Netstack.Drivers.Bridge;
+using Netstack.Privileged.Tests.Labs;
 using Netstack.TestKit;
 using Xunit;
 
@@ -40,10 +41,10 @@ public sealed class BridgeIPv6Tests
         var b1 = await lab.ConnectAsync(netB, "10.71.0.2", addressV6: "fd00:71::2");
         using var outside = NamespaceSockets.TcpServer(lab.Internet.Namespace, 7000, "internet", dualStack: true);
 
-        Assert.True(BridgeLab.Ping(a1.Ns, a2.AddressV6!));
-        Assert.True(BridgeLab.Ping(a1.Ns, IPAddress.Parse("fd00:70::1")));
-        Assert.False(BridgeLab.PingOnce(a1.Ns, b1.AddressV6!));
-        Assert.False(BridgeLab.PingOnce(b1.Ns, a1.AddressV6!));
+        Assert.True(NamespacePing.Any(a1.Ns, a2.AddressV6!));
+        Assert.True(NamespacePing.Any(a1.Ns, IPAddress.Parse("fd00:70::1")));
+        Assert.False(NamespacePing.Once(a1.Ns, b1.AddressV6!));
+        Assert.False(NamespacePing.Once(b1.Ns, a1.AddressV6!));
         // The internet has no route to fd00:70::/64: an answer proves the masquerade to the uplink address.
         Assert.Equal($"hello from internet to {HostV6}", await NamespaceSockets.TcpAsk(a1.Ns.Namespace, BridgeLab.InternetAddressV6, 7000));
         Assert.Equal($"hello from internet to {HostV6}", await NamespaceSockets.TcpAsk(b1.Ns.Namespace, BridgeLab.InternetAddressV6, 7000));
@@ -65,7 +66,7 @@ public sealed class BridgeIPv6Tests
 
         Assert.Null(await NamespaceSockets.TcpAsk(a.Ns.Namespace, b.AddressV6!, 80, attempts: 1));
         Assert.Null(await NamespaceSockets.TcpAsk(a.Ns.Namespace, b.Address, 80, attempts: 1));
-        Assert.True(BridgeLab.Ping(a.Ns, BridgeLab.InternetAddressV6));
+        Assert.True(NamespacePing.Any(a.Ns, BridgeLab.InternetAddressV6));
     }
 
     [PrivilegedFact]
@@ -78,8 +79,8 @@ public sealed class BridgeIPv6Tests
         // Internal networks give no default route; add one by hand to prove the firewall drops it too.
         a.Ns.Ip("-6", "route", "add", "default", "via", "fd00:73::1");
 
-        Assert.True(BridgeLab.Ping(a.Ns, b.AddressV6!));
-        Assert.False(BridgeLab.PingOnce(a.Ns, BridgeLab.InternetAddressV6));
+        Assert.True(NamespacePing.Any(a.Ns, b.AddressV6!));
+        Assert.False(NamespacePing.Once(a.Ns, BridgeLab.InternetAddressV6));
         var rules = lab.HostRulesV6();
         Assert.DoesNotContain("fd00:73::/64", rules, StringComparison.Ordinal);
         Assert.Contains($"! -i br-{network.NetworkId[..12]} -o br-{network.NetworkId[..12]} -m comment --comment \"netstack:bridge-net:{network.NetworkId}\" -j DROP", rules, StringComparison.Ordinal);

@@ -1,6 +1,7 @@
 using System.Net;
 using Netstack.Core;
 using Netstack.Core.Drivers;
+using Netstack.Privileged.Tests.Labs;
 using Netstack.TestKit;
 using Xunit;
 

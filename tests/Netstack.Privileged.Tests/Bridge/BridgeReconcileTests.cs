@@ -1,6 +1,7 @@
 using Netstack.Core;
 using Netstack.Core.Drivers;
 using Netstack.Drivers.Bridge;
+using Netstack.Privileged.Tests.Labs;
 using Netstack.TestKit;
 using Xunit;
 
@@ -25,7 +26,7 @@ public sealed class BridgeReconcileTests
         var bridge = "br-" + network.NetworkId[..12];
         lab.Host.Ip("link", "del", bridge);
         lab.Host.Exec("iptables", "-t", "nat", "-F", "NETSTACK-DNAT");
-        Assert.False(BridgeLab.PingOnce(a.Ns, b.Address));
+        Assert.False(NamespacePing.Once(a.Ns, b.Address));
 
         var report = await lab.Driver.ReconcileAsync(new DriverReconcileRequest
         {
@@ -39,7 +40,7 @@ public sealed class BridgeReconcileTests
 
         Assert.True(report.Errors.Count == 0, string.Join("; ", report.Errors));
         Assert.Contains(report.Recreated, r => r.Contains(bridge, StringComparison.Ordinal));
-        Assert.True(BridgeLab.Ping(a.Ns, b.Address));
+        Assert.True(NamespacePing.Any(a.Ns, b.Address));
         Assert.Equal("hello from a to 198.51.100.2", await NamespaceSockets.TcpAsk(lab.Internet.Namespace, BridgeLab.HostUplinkAddress, 8080));
     }
 
@@ -82,7 +83,7 @@ public sealed class BridgeReconcileTests
         Assert.DoesNotContain(o.EndpointId, rules);
         Assert.Contains(known.NetworkId, rules);
         Assert.Contains("netstack:other-driver", rules);
-        Assert.True(BridgeLab.Ping(a.Ns, BridgeLab.InternetAddress));
+        Assert.True(NamespacePing.Any(a.Ns, BridgeLab.InternetAddress));
     }
 
     private static DriverEndpointState State(DriverNetwork network, LabSandbox sandbox, IReadOnlyList<PortBinding> bindings) => new()

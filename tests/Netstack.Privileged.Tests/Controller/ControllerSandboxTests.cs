@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Netstack.Core;
 using Netstack.Linux;
+using Netstack.Privileged.Tests.Labs;
 using Netstack.TestKit;
 using Xunit;
 
@@ -25,12 +26,12 @@ public sealed class ControllerSandboxTests
     [PrivilegedFact]
     public async Task Sandbox_IsARealNamespaceWithLoopbackUp_RemovedOnDelete()
     {
-        await using var host = await ControllerHost.StartAsync();
+        await using var host = await ControllerLab.StartAsync(ns => new VethTestDriver(ns.Netlink));
 
         var sandbox = await host.Controller.CreateSandboxAsync(new SandboxSpec { Name = "box" });
 
         Assert.True(File.Exists(sandbox.Key));
-        var lo = ControllerHost.IpJsonIn(sandbox.Key, "link", "show", "lo")[0];
+        var lo = ControllerLab.IpJsonIn(sandbox.Key, "link", "show", "lo")[0];
         Assert.Contains("UP", lo.GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
         await host.Controller.DeleteSandboxAsync("box");
         Assert.False(File.Exists(sandbox.Key));
@@ -39,7 +40,7 @@ public sealed class ControllerSandboxTests
     [PrivilegedFact]
     public async Task Connect_TwoSandboxes_Eth0Configured_TheyReachEachOther_OtherNetworkCannot()
     {
-        await using var host = await ControllerHost.StartAsync();
+        await using var host = await ControllerLab.StartAsync(ns => new VethTestDriver(ns.Netlink));
         await host.Controller.CreateNetworkAsync(Network("web", "10.31.0.0/24"));
         await host.Controller.CreateNetworkAsync(Network("other", "10.32.0.0/24"));
         var a = await host.Controller.CreateSandboxAsync(new SandboxSpec { Name = "a" });
@@ -50,23 +51,23 @@ public sealed class ControllerSandboxTests
         var eb = await host.Controller.ConnectAsync("web", "b");
         await host.Controller.ConnectAsync("other", "c");
 
-        var eth0 = ControllerHost.IpJsonIn(a.Key, "addr", "show", "eth0");
+        var eth0 = ControllerLab.IpJsonIn(a.Key, "addr", "show", "eth0");
         Assert.Equal(["10.31.0.2/24"], Addresses(eth0, "inet"));
         Assert.Equal(ea.MacAddress, eth0[0].GetProperty("address").GetString());
         Assert.Contains("UP", eth0[0].GetProperty("flags").EnumerateArray().Select(f => f.GetString()));
-        var route = ControllerHost.IpJsonIn(a.Key, "route", "show", "default");
+        var route = ControllerLab.IpJsonIn(a.Key, "route", "show", "default");
         Assert.Equal("10.31.0.1", route[0].GetProperty("gateway").GetString());
         Assert.Equal("eth0", route[0].GetProperty("dev").GetString());
 
-        Assert.Equal(0, ControllerHost.ExecIn(a.Key, "busybox", "ping", "-c", "1", "-W", "2", eb.IPv4Address!.Value.Address.ToString()));
+        Assert.Equal(0, ControllerLab.ExecIn(a.Key, "busybox", "ping", "-c", "1", "-W", "2", eb.IPv4Address!.Value.Address.ToString()));
         // c's network has its own bridge and no route between bridges in the test host: unreachable.
-        Assert.NotEqual(0, ControllerHost.ExecIn(c.Key, "busybox", "ping", "-c", "1", "-W", "1", eb.IPv4Address!.Value.Address.ToString()));
+        Assert.NotEqual(0, ControllerLab.ExecIn(c.Key, "busybox", "ping", "-c", "1", "-W", "1", eb.IPv4Address!.Value.Address.ToString()));
     }
 
     [PrivilegedFact]
     public async Task Disconnect_RemovesInterface_SecondNetworkIsEth1()
     {
-        await using var host = await ControllerHost.StartAsync();
+        await using var host = await ControllerLab.StartAsync(ns => new VethTestDriver(ns.Netlink));
         await host.Controller.CreateNetworkAsync(Network("n1", "10.33.0.0/24"));
         await host.Controller.CreateNetworkAsync(Network("n2", "10.34.0.0/24"));
         var s = await host.Controller.CreateSandboxAsync(new SandboxSpec { Name = "s" });
@@ -74,24 +75,24 @@ public sealed class ControllerSandboxTests
         await host.Controller.ConnectAsync("n1", "s");
         var second = await host.Controller.ConnectAsync("n2", "s");
         Assert.Equal("eth1", second.InterfaceName);
-        Assert.Equal(["10.34.0.2/24"], Addresses(ControllerHost.IpJsonIn(s.Key, "addr", "show", "eth1"), "inet"));
+        Assert.Equal(["10.34.0.2/24"], Addresses(ControllerLab.IpJsonIn(s.Key, "addr", "show", "eth1"), "inet"));
 
         await host.Controller.DisconnectAsync("n1", "s");
 
-        var links = ControllerHost.IpJsonIn(s.Key, "link", "show").EnumerateArray().Select(l => l.GetProperty("ifname").GetString()!).ToArray();
+        var links = ControllerLab.IpJsonIn(s.Key, "link", "show").EnumerateArray().Select(l => l.GetProperty("ifname").GetString()!).ToArray();
         Assert.Equal(["lo", "eth1"], links);
-        var route = ControllerHost.IpJsonIn(s.Key, "route", "show", "default");
+        var route = ControllerLab.IpJsonIn(s.Key, "route", "show", "default");
         Assert.Equal("eth1", route[0].GetProperty("dev").GetString());
         await host.Controller.DeleteSandboxAsync("s", force: true);
         await host.Controller.DeleteNetworkAsync("n1");
         await host.Controller.DeleteNetworkAsync("n2");
-        Assert.Empty(host.HostNamespace.IpJson("link", "show", "type", "bridge").EnumerateArray());
+        Assert.Empty(host.Host.IpJson("link", "show", "type", "bridge").EnumerateArray());
     }
 
     [PrivilegedFact]
     public async Task Connect_DualStack_IPv6AddressUsableAtOnce_WithIPv6DefaultRoute()
     {
-        await using var host = await ControllerHost.StartAsync();
+        await using var host = await ControllerLab.StartAsync(ns => new VethTestDriver(ns.Netlink));
         await host.Controller.CreateNetworkAsync(new NetworkSpec
         {
             Name = "dual",
@@ -104,17 +105,17 @@ public sealed class ControllerSandboxTests
         var endpoint = await host.Controller.ConnectAsync("dual", "a");
 
         Assert.Equal("fd00:38::2/64", endpoint.IPv6Address.ToString());
-        var inet6 = ControllerHost.IpJsonIn(a.Key, "-6", "addr", "show", "eth0")[0].GetProperty("addr_info").EnumerateArray()
+        var inet6 = ControllerLab.IpJsonIn(a.Key, "-6", "addr", "show", "eth0")[0].GetProperty("addr_info").EnumerateArray()
             .Single(x => x.GetProperty("local").GetString() == "fd00:38::2");
         Assert.False(inet6.TryGetProperty("tentative", out _), "DAD is off, so the address is usable at once");
-        var route = ControllerHost.IpJsonIn(a.Key, "-6", "route", "show", "default");
+        var route = ControllerLab.IpJsonIn(a.Key, "-6", "route", "show", "default");
         Assert.Equal("fd00:38::1", route[0].GetProperty("gateway").GetString());
     }
 
     [PrivilegedFact]
     public async Task HundredConcurrentConnects_RealNamespacesAndSqlite_UniqueAddresses()
     {
-        await using var host = await ControllerHost.StartAsync();
+        await using var host = await ControllerLab.StartAsync(ns => new VethTestDriver(ns.Netlink));
         await host.Controller.CreateNetworkAsync(Network("big", "10.35.0.0/24"));
         var sandboxes = new List<SandboxInfo>();
         for (var i = 0; i < 100; i++)
@@ -125,7 +126,7 @@ public sealed class ControllerSandboxTests
         var endpoints = await Task.WhenAll(sandboxes.Select(s => Task.Run(() => host.Controller.ConnectAsync("big", s.Name))));
 
         Assert.Equal(100, endpoints.Select(e => e.IPv4Address).Distinct().Count());
-        var inKernel = sandboxes.Select(s => Addresses(ControllerHost.IpJsonIn(s.Key, "addr", "show", "eth0"), "inet").Single()).ToArray();
+        var inKernel = sandboxes.Select(s => Addresses(ControllerLab.IpJsonIn(s.Key, "addr", "show", "eth0"), "inet").Single()).ToArray();
         Assert.Equal(100, inKernel.Distinct().Count());
         Assert.Equal(endpoints.Select(e => e.IPv4Address.ToString()).Order(), inKernel.Order());
         await host.RestartAsync();
@@ -135,7 +136,7 @@ public sealed class ControllerSandboxTests
     [PrivilegedFact]
     public async Task Reconcile_AfterRestart_NamespaceGone_OrphanNamespace_BridgeDeleted()
     {
-        await using var host = await ControllerHost.StartAsync();
+        await using var host = await ControllerLab.StartAsync(ns => new VethTestDriver(ns.Netlink));
         var network = await host.Controller.CreateNetworkAsync(Network("web", "10.36.0.0/24"));
         var keep = await host.Controller.CreateSandboxAsync(new SandboxSpec { Name = "keep" });
         var gone = await host.Controller.CreateSandboxAsync(new SandboxSpec { Name = "gone" });
@@ -148,7 +149,7 @@ public sealed class ControllerSandboxTests
         using (NetworkNamespace.Create("feedfacecafe", host.NetnsDirectory))
         {
         }
-        host.HostNamespace.Netlink.LinkDelete(VethTestDriver.BridgeName(network.Id));
+        host.Host.Netlink.LinkDelete(VethTestDriver.BridgeName(network.Id));
         await host.RestartAsync();
 
         var report = await host.Controller.ReconcileAsync();
@@ -156,12 +157,12 @@ public sealed class ControllerSandboxTests
         Assert.Empty(report.Errors);
         await Assert.ThrowsAsync<NotFoundException>(() => host.Controller.GetSandboxAsync("gone"));
         Assert.False(File.Exists(Path.Combine(host.NetnsDirectory, "feedfacecafe")));
-        Assert.NotEmpty(host.HostNamespace.IpJson("link", "show", VethTestDriver.BridgeName(network.Id)).EnumerateArray());
-        Assert.Equal([kept.IPv4Address!.Value.ToString()], Addresses(ControllerHost.IpJsonIn(keep.Key, "addr", "show", "eth0"), "inet"));
+        Assert.NotEmpty(host.Host.IpJson("link", "show", VethTestDriver.BridgeName(network.Id)).EnumerateArray());
+        Assert.Equal([kept.IPv4Address!.Value.ToString()], Addresses(ControllerLab.IpJsonIn(keep.Key, "addr", "show", "eth0"), "inet"));
         var again = await host.Controller.CreateSandboxAsync(new SandboxSpec { Name = "again" });
         var reused = await host.Controller.ConnectAsync("web", "again");
         Assert.Equal(lost.IPv4Address, reused.IPv4Address);
-        Assert.Equal(0, ControllerHost.ExecIn(again.Key, "busybox", "ping", "-c", "1", "-W", "2", kept.IPv4Address!.Value.Address.ToString()));
+        Assert.Equal(0, ControllerLab.ExecIn(again.Key, "busybox", "ping", "-c", "1", "-W", "2", kept.IPv4Address!.Value.Address.ToString()));
     }
 }
 
@@ -171,7 +172,7 @@ public sealed class ControllerExternalSandboxTests
     [PrivilegedFact]
     public async Task AdoptedNamespace_GetsInterface_AndOutlivesTheSandbox()
     {
-        await using var host = await ControllerHost.StartAsync();
+        await using var host = await ControllerLab.StartAsync(ns => new VethTestDriver(ns.Netlink));
         using var theirs = TestNamespace.Create();
         var path = Path.Combine(TestNamespace.Directory, theirs.Name);
         await host.Controller.CreateNetworkAsync(new NetworkSpec
@@ -198,7 +199,7 @@ public sealed class ControllerExternalSandboxTests
     [PrivilegedFact]
     public async Task AdoptingAMissingPath_InvalidParameter_NothingStored()
     {
-        await using var host = await ControllerHost.StartAsync();
+        await using var host = await ControllerLab.StartAsync(ns => new VethTestDriver(ns.Netlink));
 
         var e = await Assert.ThrowsAsync<InvalidParameterException>(() =>
             host.Controller.CreateSandboxAsync(new SandboxSpec { Name = "x", NamespacePath = "/run/nst-does-not-exist" }));

@@ -3,9 +3,8 @@ using Netstack.Controller;
 using Netstack.Core;
 using Netstack.Core.Drivers;
 using Netstack.Drivers.Macvlan;
-using Netstack.Ipam;
 using Netstack.Linux;
-using Netstack.Store;
+using Netstack.Privileged.Tests.Labs;
 using Netstack.TestKit;
 using Xunit;
 
@@ -17,28 +16,19 @@ namespace Netstack.Privileged.Tests.Macvlan;
 /// </summary>
 public sealed class ControllerMacvlanTests : IAsyncLifetime
 {
-    private readonly string _suffix = TestNamespace.NewName();
-    private TestNamespace _host = null!;
-    private Segment _segment = null!;
-    private SqliteKeyValueStore _store = null!;
-    private MacvlanDriver _driver = null!;
-    private NetworkController _controller = null!;
-
-    private string NetnsDirectory => $"/run/{_suffix}-netns";
-
-    private string DataDirectory => Path.Combine(Path.GetTempPath(), _suffix);
+    private ControllerLab<MacvlanDriver> _lab = null!;
 
     public async Task InitializeAsync()
     {
-        _host = TestNamespace.Create();
-        _segment = Segment.Attach(_host);
-        await StartAsync();
+        _lab = await ControllerLab.StartAsync(
+            host => new MacvlanDriver(new MacvlanDriverOptions { HostNamespacePath = host.Namespace.Path }),
+            host => Segment.Attach(host));
     }
 
     [PrivilegedFact]
     public async Task Controller_MacvlanNetwork_ConnectRestartDelete_WorksAndLeavesNothing()
     {
-        await _controller.CreateNetworkAsync(new NetworkSpec
+        await _lab.Controller.CreateNetworkAsync(new NetworkSpec
         {
             Name = "lan",
             Driver = "macvlan",
@@ -55,12 +45,12 @@ public sealed class ControllerMacvlanTests : IAsyncLifetime
                 }],
             },
         });
-        await _controller.CreateSandboxAsync(new SandboxSpec { Name = "a" });
-        await _controller.CreateSandboxAsync(new SandboxSpec { Name = "b" });
-        var a = await _controller.ConnectAsync("lan", "a");
+        await _lab.Controller.CreateSandboxAsync(new SandboxSpec { Name = "a" });
+        await _lab.Controller.CreateSandboxAsync(new SandboxSpec { Name = "b" });
+        var a = await _lab.Controller.ConnectAsync("lan", "a");
         // The aux address is reserved: asking for it is refused and b gets an address of the range.
-        await Assert.ThrowsAnyAsync<NetstackException>(() => _controller.ConnectAsync("lan", "b", new EndpointSpec { IPv4Address = "192.0.2.2" }));
-        var c = await _controller.ConnectAsync("lan", "b");
+        await Assert.ThrowsAnyAsync<NetstackException>(() => _lab.Controller.ConnectAsync("lan", "b", new EndpointSpec { IPv4Address = "192.0.2.2" }));
+        var c = await _lab.Controller.ConnectAsync("lan", "b");
         using var nsA = NetworkNamespace.Open(a.SandboxKey);
 
         var range = IPNetwork.Parse("192.0.2.64/26");
@@ -68,18 +58,18 @@ public sealed class ControllerMacvlanTests : IAsyncLifetime
         Assert.True(range.Contains(c.IPv4Address!.Value.Address), $"{c.IPv4Address} is outside the ip-range");
         Assert.Equal(Segment.MachineAddress, a.Gateway);
         Assert.Equal("eth0", a.InterfaceName);
-        var route = Assert.Single(ControllerHostIp(a.SandboxKey, "route", "show", "default").EnumerateArray());
+        var route = Assert.Single(ControllerLab.IpJsonIn(a.SandboxKey, "route", "show", "default").EnumerateArray());
         Assert.Equal("192.0.2.1", route.GetProperty("gateway").GetString());
-        Assert.True(Ping(a.SandboxKey, c.IPv4Address!.Value.Address), "a cannot reach b");
-        Assert.True(Ping(a.SandboxKey, Segment.MachineAddress), "a cannot reach the machine (the gateway)");
+        Assert.True(ControllerLab.PingIn(a.SandboxKey, c.IPv4Address!.Value.Address), "a cannot reach b");
+        Assert.True(ControllerLab.PingIn(a.SandboxKey, Segment.MachineAddress), "a cannot reach the machine (the gateway)");
 
         // Restart: a new store handle, driver and controller; reconcile gives the driver its table back,
         // so the check between networks still sees "lan" (passthru needs the parent to itself).
-        await StopAsync();
-        await StartAsync();
-        var report = await _controller.ReconcileAsync();
+        await _lab.StopAsync();
+        await _lab.StartAsync();
+        var report = await _lab.Controller.ReconcileAsync();
         Assert.True(report.Errors.Count == 0, string.Join("; ", report.Errors));
-        var passthru = await Assert.ThrowsAsync<ConflictException>(() => _controller.CreateNetworkAsync(new NetworkSpec
+        var passthru = await Assert.ThrowsAsync<ConflictException>(() => _lab.Controller.CreateNetworkAsync(new NetworkSpec
         {
             Name = "pt",
             Driver = "macvlan",
@@ -87,19 +77,19 @@ public sealed class ControllerMacvlanTests : IAsyncLifetime
             Ipam = new IpamSpec { Pools = [new IpamPoolSpec { Subnet = "198.51.100.0/24" }] },
         }));
         Assert.Contains("passthru", passthru.Message, StringComparison.Ordinal);
-        Assert.True(Ping(a.SandboxKey, Segment.MachineAddress), "a lost the machine across the restart");
+        Assert.True(ControllerLab.PingIn(a.SandboxKey, Segment.MachineAddress), "a lost the machine across the restart");
 
-        await _controller.DisconnectAsync("lan", "a");
-        await _controller.DisconnectAsync("lan", "b");
-        Assert.DoesNotContain(ControllerHostIp(a.SandboxKey, "link", "show").EnumerateArray(), l => l.GetProperty("ifname").GetString() == "eth0");
-        await _controller.DeleteNetworkAsync("lan");
-        Assert.Equal(["lo", Segment.Uplink], Segment.LinkNames(_host));
+        await _lab.Controller.DisconnectAsync("lan", "a");
+        await _lab.Controller.DisconnectAsync("lan", "b");
+        Assert.DoesNotContain(ControllerLab.IpJsonIn(a.SandboxKey, "link", "show").EnumerateArray(), l => l.GetProperty("ifname").GetString() == "eth0");
+        await _lab.Controller.DeleteNetworkAsync("lan");
+        Assert.Equal(["lo", Segment.Uplink], Segment.LinkNames(_lab.Host));
     }
 
     [PrivilegedFact]
     public async Task Controller_MacvlanNetwork_WithoutParent_Is400_AndNoNetworkRemains()
     {
-        var e = await Assert.ThrowsAsync<InvalidParameterException>(() => _controller.CreateNetworkAsync(new NetworkSpec
+        var e = await Assert.ThrowsAsync<InvalidParameterException>(() => _lab.Controller.CreateNetworkAsync(new NetworkSpec
         {
             Name = "lan",
             Driver = "macvlan",
@@ -108,68 +98,23 @@ public sealed class ControllerMacvlanTests : IAsyncLifetime
 
         Assert.Equal(400, e.Category.ToHttpStatusCode());
         Assert.Contains("parent", e.Message, StringComparison.Ordinal);
-        Assert.Empty(await _controller.ListNetworksAsync());
+        Assert.Empty(await _lab.Controller.ListNetworksAsync());
         // The subnet went back to IPAM: a valid network with it is created now.
-        await _controller.CreateNetworkAsync(new NetworkSpec
+        await _lab.Controller.CreateNetworkAsync(new NetworkSpec
         {
             Name = "lan",
             Driver = "macvlan",
             Options = new Dictionary<string, string>(StringComparer.Ordinal) { ["parent"] = Segment.Uplink },
             Ipam = new IpamSpec { Pools = [new IpamPoolSpec { Subnet = Segment.Subnet }] },
         });
-        await _controller.DeleteNetworkAsync("lan");
+        await _lab.Controller.DeleteNetworkAsync("lan");
     }
 
     public async Task DisposeAsync()
     {
-        await StopAsync();
-        foreach (var name in NetworkNamespace.List(NetnsDirectory))
+        if (_lab is not null)
         {
-            try
-            {
-                NetworkNamespace.Delete(name, NetnsDirectory);
-            }
-            catch (NetlinkException)
-            {
-                // already gone
-            }
-        }
-        if (Directory.Exists(NetnsDirectory))
-        {
-            TestNamespace.TryRun("umount", ["-l", NetnsDirectory]);
-            Directory.Delete(NetnsDirectory, recursive: true);
-        }
-        _segment.Dispose();
-        _host.Dispose();
-        if (Directory.Exists(DataDirectory))
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-    }
-
-    private static System.Text.Json.JsonElement ControllerHostIp(string sandboxKey, params string[] args) =>
-        System.Text.Json.JsonDocument.Parse(TestNamespace.Run("nsenter", ["--net=" + sandboxKey, "ip", "-j", .. args])).RootElement.Clone();
-
-    private static bool Ping(string sandboxKey, IPAddress to) =>
-        TestNamespace.TryRun("nsenter", "--net=" + sandboxKey, "busybox", "ping", "-c", "1", "-W", "1", to.ToString()).ExitCode == 0;
-
-    private async Task StartAsync()
-    {
-        _store = await SqliteKeyValueStore.OpenAsync(new SqliteStoreOptions { Path = Path.Combine(DataDirectory, "netstack.db") });
-        _driver = new MacvlanDriver(new MacvlanDriverOptions { HostNamespacePath = _host.Namespace.Path });
-        var registry = new DriverRegistry();
-        registry.AddNetworkDriver(_driver);
-        registry.AddIpamDriver(new DefaultIpamDriver(_store));
-        _controller = new NetworkController(new ControllerOptions { NetnsDirectory = NetnsDirectory }, _store, registry);
-    }
-
-    private async Task StopAsync()
-    {
-        _controller?.Dispose();
-        _driver?.Dispose();
-        if (_store is not null)
-        {
-            await _store.DisposeAsync();
+            await _lab.DisposeAsync();
         }
     }
 }

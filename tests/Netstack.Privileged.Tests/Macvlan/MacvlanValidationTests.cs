@@ -1,6 +1,7 @@
 using Netstack.Core;
 using Netstack.Core.Drivers;
 using Netstack.Linux;
+using Netstack.Privileged.Tests.Labs;
 using Netstack.TestKit;
 using Xunit;
 
@@ -82,7 +83,7 @@ public sealed class MacvlanValidationTests
 
         Assert.Equal(parentMac, a.MacAddress);
         Assert.Equal(parentMac, a.Ns.IpJson("link", "show", "eth0")[0].GetProperty("address").GetString());
-        Assert.True(Segment.Ping(a.Ns, Segment.MachineAddress), "a passthru sandbox cannot reach the machine");
+        Assert.True(NamespacePing.Once(a.Ns, Segment.MachineAddress), "a passthru sandbox cannot reach the machine");
         await lab.DisconnectAsync(network, a);
         Assert.Equal(parentMac, lab.Host.IpJson("link", "show", Segment.Uplink)[0].GetProperty("address").GetString());
     }
@@ -185,7 +186,7 @@ public sealed class MacvlanValidationTests
         Assert.Equal(["lo"], Segment.LinkNames(a.Ns));
     }
 
-    private static DriverEndpointState Joined(DriverNetwork network, MacvlanSandbox sandbox) => new()
+    private static DriverEndpointState Joined(DriverNetwork network, LabSandbox sandbox) => new()
     {
         Endpoint = new DriverEndpoint { NetworkId = network.NetworkId, EndpointId = sandbox.EndpointId, MacAddress = sandbox.MacAddress },
         Join = new JoinRequest { NetworkId = network.NetworkId, EndpointId = sandbox.EndpointId, SandboxKey = sandbox.Ns.Namespace.Path, InterfaceName = "eth0", MacAddress = sandbox.MacAddress },

@@ -64,26 +64,15 @@ internal sealed class Segment : IDisposable
     public static IReadOnlyList<string> LinkNames(TestNamespace ns) =>
         [.. ns.IpJson("link", "show").EnumerateArray().Select(l => l.GetProperty("ifname").GetString()!).Order(StringComparer.Ordinal)];
 
-    /// <summary>One ICMP echo with a one-second wait (busybox ping inside the namespace).</summary>
-    public static bool Ping(TestNamespace from, IPAddress to) =>
-        from.TryExec("busybox", "ping", "-c", "1", "-W", "1", to.ToString()).ExitCode == 0;
-
     /// <summary>
     /// For a path that has just been opened (a switch port turned to hairpin): the failed ARP entry
     /// left by an earlier unanswered ping is flushed first, and up to three pings may be lost while
-    /// the path settles on a loaded machine. Checks that expect silence keep using <see cref="Ping"/>.
+    /// the path settles on a loaded machine. Checks that expect silence keep using <see cref="NamespacePing.Once"/>.
     /// </summary>
     public static bool PingAfterChange(TestNamespace from, IPAddress to)
     {
         from.TryExec("ip", "neigh", "flush", "all");
-        for (var attempt = 0; attempt < 3; attempt++)
-        {
-            if (Ping(from, to))
-            {
-                return true;
-            }
-        }
-        return false;
+        return NamespacePing.Any(from, to);
     }
 
     public void Dispose()

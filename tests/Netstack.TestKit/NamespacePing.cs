@@ -1,0 +1,15 @@
+using System.Net;
+
+namespace Netstack.TestKit;
+
+/// <summary>ICMP reachability checks from inside a test namespace, with busybox ping (no packet leaves the namespaces).</summary>
+public static class NamespacePing
+{
+    /// <summary>One ICMP echo with a one-second wait; for checks that expect no answer.</summary>
+    public static bool Once(TestNamespace from, IPAddress to) =>
+        from.TryExec("busybox", "ping", "-c", "1", "-W", "1", to.ToString()).ExitCode == 0;
+
+    /// <summary>True when one of up to three echoes (one second each) is answered: a loaded machine may lose one.</summary>
+    public static bool Any(TestNamespace from, IPAddress to) =>
+        Enumerable.Range(0, 3).Any(_ => Once(from, to));
+}
