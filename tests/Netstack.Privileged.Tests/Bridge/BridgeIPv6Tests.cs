@@ -2,7 +2,6 @@ using System.Net;
 using Netstack.Core;
 using Netstack.Core.Drivers;
 using Netstack.Drivers.Bridge;
-using Netstack.Privileged.Tests.Labs;
 using Netstack.TestKit;
 using Xunit;
 

@@ -3,7 +3,6 @@ using Netstack.Core;
 using Netstack.Core.Drivers;
 using Netstack.Drivers.Bridge;
 using Netstack.Linux;
-using Netstack.Privileged.Tests.Labs;
 using Netstack.TestKit;
 
 namespace Netstack.Privileged.Tests.Bridge;

@@ -1,7 +1,6 @@
 using System.Net;
 using Netstack.Core;
 using Netstack.Core.Drivers;
-using Netstack.Privileged.Tests.Labs;
 using Netstack.TestKit;
 using Xunit;
 

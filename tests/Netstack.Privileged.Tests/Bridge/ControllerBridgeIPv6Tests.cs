@@ -1,10 +1,7 @@
 using System.Net;
-using Netstack.Controller;
 using Netstack.Core;
-using Netstack.Core.Drivers;
 using Netstack.Drivers.Bridge;
 using Netstack.Linux;
-using Netstack.Privileged.Tests.Labs;
 using Netstack.TestKit;
 using Xunit;
 
@@ -15,16 +12,13 @@ namespace Netstack.Privileged.Tests.Bridge;
 /// ports in both families as the controller stores them, ip6tables rules rebuilt by reconcile after
 /// a restart, and nothing left after delete.
 /// </summary>
-public sealed class ControllerBridgeIPv6Tests : IAsyncLifetime
+public sealed class ControllerBridgeIPv6Tests : ControllerLabTests
 {
     // A host address of the test host (on lo), from the documentation prefix (RFC 3849).
     private static readonly IPAddress HostV6 = IPAddress.Parse("2001:db8:91::1");
 
-    private ControllerLab<BridgeDriver> _lab = null!;
-
-    public async Task InitializeAsync()
-    {
-        _lab = await ControllerLab.StartAsync(
+    internal override Task<ControllerLab> CreateLabAsync() =>
+        ControllerLab.CreateAsync(
             host => new BridgeDriver(new BridgeDriverOptions { HostNamespacePath = host.Namespace.Path }),
             host =>
             {
@@ -32,21 +26,20 @@ public sealed class ControllerBridgeIPv6Tests : IAsyncLifetime
                 host.Netlink.AddrAdd("lo", new InterfaceAddress(HostV6, 128), noDad: true);
                 return null;
             });
-    }
 
     [PrivilegedFact]
     public async Task IPv6Network_ConnectPublishRestartDelete_BothFamiliesWorkAndNothingIsLeft()
     {
-        var network = await _lab.Controller.CreateNetworkAsync(new NetworkSpec
+        var network = await Controller.CreateNetworkAsync(new NetworkSpec
         {
             Name = "web6",
             EnableIPv6 = true,
             Ipam = new IpamSpec { Pools = [new IpamPoolSpec { Subnet = "10.91.0.0/24" }, new IpamPoolSpec { Subnet = "fd00:91::/64" }] },
         });
-        await _lab.Controller.CreateSandboxAsync(new SandboxSpec { Name = "a" });
-        await _lab.Controller.CreateSandboxAsync(new SandboxSpec { Name = "b" });
-        var a = await _lab.Controller.ConnectAsync("web6", "a", new EndpointSpec { PublishedPorts = [new PortBinding { ContainerPort = 80, HostPort = 8080 }] });
-        var b = await _lab.Controller.ConnectAsync("web6", "b");
+        await Controller.CreateSandboxAsync(new SandboxSpec { Name = "a" });
+        await Controller.CreateSandboxAsync(new SandboxSpec { Name = "b" });
+        var a = await Controller.ConnectAsync("web6", "a", new EndpointSpec { PublishedPorts = [new PortBinding { ContainerPort = 80, HostPort = 8080 }] });
+        var b = await Controller.ConnectAsync("web6", "b");
         using var nsA = NetworkNamespace.Open(a.SandboxKey);
         using var nsB = NetworkNamespace.Open(b.SandboxKey);
         using var server = NamespaceSockets.TcpServer(nsA, 80, "a", dualStack: true);
@@ -55,38 +48,30 @@ public sealed class ControllerBridgeIPv6Tests : IAsyncLifetime
         Assert.Equal(IPAddress.Parse("fd00:91::1"), a.GatewayIPv6);
         Assert.Equal([("0.0.0.0", 8080), ("::", 8080)], a.PublishedPorts.Select(p => (p.HostIp!.ToString(), p.HostPort)));
         Assert.Equal($"hello from a to {b.IPv6Address!.Value.Address}", await NamespaceSockets.TcpAsk(nsB, addressA, 80));
-        Assert.Equal("hello from a to fd00:91::1", await NamespaceSockets.TcpAsk(_lab.Host.Namespace, HostV6, 8080));
-        Assert.Equal("hello from a to 10.91.0.1", await NamespaceSockets.TcpAsk(_lab.Host.Namespace, IPAddress.Loopback, 8080));
+        Assert.Equal("hello from a to fd00:91::1", await NamespaceSockets.TcpAsk(Lab.Host.Namespace, HostV6, 8080));
+        Assert.Equal("hello from a to 10.91.0.1", await NamespaceSockets.TcpAsk(Lab.Host.Namespace, IPAddress.Loopback, 8080));
 
         // Restart: the bridge and the IPv6 DNAT rules are gone meanwhile; reconcile rebuilds both
         // from the store (the [::] binding is stored as the driver resolved it).
-        await _lab.StopAsync();
-        _lab.Host.Ip("link", "del", "br-" + network.Id[..12]);
-        _lab.Host.Exec("ip6tables", "-t", "nat", "-F", BridgeChains.Dnat);
-        await _lab.StartAsync();
-        var report = await _lab.Controller.ReconcileAsync();
+        await Lab.StopAsync();
+        Lab.Host.Ip("link", "del", "br-" + network.Id[..12]);
+        Lab.Host.Exec("ip6tables", "-t", "nat", "-F", BridgeChains.Dnat);
+        await Lab.StartAsync();
+        var report = await Controller.ReconcileAsync();
 
         Assert.True(report.Errors.Count == 0, string.Join("; ", report.Errors));
         Assert.Equal($"hello from a to {b.IPv6Address!.Value.Address}", await NamespaceSockets.TcpAsk(nsB, addressA, 80));
-        Assert.Equal("hello from a to fd00:91::1", await NamespaceSockets.TcpAsk(_lab.Host.Namespace, HostV6, 8080));
+        Assert.Equal("hello from a to fd00:91::1", await NamespaceSockets.TcpAsk(Lab.Host.Namespace, HostV6, 8080));
 
-        await _lab.Controller.DisconnectAsync("web6", "a");
-        await _lab.Controller.DisconnectAsync("web6", "b");
-        await _lab.Controller.DeleteNetworkAsync("web6");
+        await Controller.DisconnectAsync("web6", "a");
+        await Controller.DisconnectAsync("web6", "b");
+        await Controller.DeleteNetworkAsync("web6");
 
-        Assert.Equal(["lo"], _lab.Host.IpJson("link", "show").EnumerateArray().Select(l => l.GetProperty("ifname").GetString()));
-        foreach (var rules in new[] { _lab.Host.Exec("ip6tables-save"), _lab.Host.Exec("iptables-save") })
+        Assert.Equal(["lo"], Lab.Host.IpJson("link", "show").EnumerateArray().Select(l => l.GetProperty("ifname").GetString()));
+        foreach (var rules in new[] { Lab.Host.Exec("ip6tables-save"), Lab.Host.Exec("iptables-save") })
         {
             Assert.DoesNotContain(network.Id, rules, StringComparison.Ordinal);
             Assert.DoesNotContain(a.Id, rules, StringComparison.Ordinal);
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_lab is not null)
-        {
-            await _lab.DisposeAsync();
         }
     }
 }

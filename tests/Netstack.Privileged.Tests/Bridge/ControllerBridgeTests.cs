@@ -1,10 +1,7 @@
 using System.Net;
-using Netstack.Controller;
 using Netstack.Core;
-using Netstack.Core.Drivers;
 using Netstack.Drivers.Bridge;
 using Netstack.Linux;
-using Netstack.Privileged.Tests.Labs;
 using Netstack.TestKit;
 using Xunit;
 
@@ -14,33 +11,29 @@ namespace Netstack.Privileged.Tests.Bridge;
 /// The controller with the real bridge driver, SQLite store and default IPAM, on namespaces: the
 /// contract between them exercised end to end, a daemon restart included.
 /// </summary>
-public sealed class ControllerBridgeTests : IAsyncLifetime
+public sealed class ControllerBridgeTests : ControllerLabTests
 {
-    private ControllerLab<BridgeDriver> _lab = null!;
-
-    public async Task InitializeAsync()
-    {
-        _lab = await ControllerLab.StartAsync(
+    internal override Task<ControllerLab> CreateLabAsync() =>
+        ControllerLab.CreateAsync(
             host => new BridgeDriver(new BridgeDriverOptions { HostNamespacePath = host.Namespace.Path }),
             host =>
             {
                 host.Netlink.LinkSetUp("lo");
                 return null;
             });
-    }
 
     [PrivilegedFact]
     public async Task Controller_ConnectPublishRestartDelete_WorksAndLeavesNothing()
     {
-        var network = await _lab.Controller.CreateNetworkAsync(new NetworkSpec
+        var network = await Controller.CreateNetworkAsync(new NetworkSpec
         {
             Name = "web",
             Ipam = new IpamSpec { Pools = [new IpamPoolSpec { Subnet = "10.90.0.0/24" }] },
         });
-        await _lab.Controller.CreateSandboxAsync(new SandboxSpec { Name = "a" });
-        await _lab.Controller.CreateSandboxAsync(new SandboxSpec { Name = "b" });
-        var a = await _lab.Controller.ConnectAsync("web", "a", new EndpointSpec { PublishedPorts = [new PortBinding { ContainerPort = 80, HostPort = 8080 }] });
-        var b = await _lab.Controller.ConnectAsync("web", "b");
+        await Controller.CreateSandboxAsync(new SandboxSpec { Name = "a" });
+        await Controller.CreateSandboxAsync(new SandboxSpec { Name = "b" });
+        var a = await Controller.ConnectAsync("web", "a", new EndpointSpec { PublishedPorts = [new PortBinding { ContainerPort = 80, HostPort = 8080 }] });
+        var b = await Controller.ConnectAsync("web", "b");
         using var nsA = NetworkNamespace.Open(a.SandboxKey);
         using var nsB = NetworkNamespace.Open(b.SandboxKey);
         using var server = NamespaceSockets.TcpServer(nsA, 80, "a");
@@ -49,34 +42,26 @@ public sealed class ControllerBridgeTests : IAsyncLifetime
         Assert.Equal(IPAddress.Parse("10.90.0.1"), a.Gateway);
         Assert.Equal(8080, Assert.Single(a.PublishedPorts).HostPort);
         Assert.Equal($"hello from a to {b.IPv4Address!.Value.Address}", await NamespaceSockets.TcpAsk(nsB, a.IPv4Address!.Value.Address, 80));
-        Assert.Equal("hello from a to 10.90.0.1", await NamespaceSockets.TcpAsk(_lab.Host.Namespace, IPAddress.Loopback, 8080));
+        Assert.Equal("hello from a to 10.90.0.1", await NamespaceSockets.TcpAsk(Lab.Host.Namespace, IPAddress.Loopback, 8080));
 
         // Restart: a new store handle, driver and controller; the bridge is deleted meanwhile.
-        await _lab.StopAsync();
-        _lab.Host.Ip("link", "del", "br-" + network.Id[..12]);
-        await _lab.StartAsync();
-        var report = await _lab.Controller.ReconcileAsync();
+        await Lab.StopAsync();
+        Lab.Host.Ip("link", "del", "br-" + network.Id[..12]);
+        await Lab.StartAsync();
+        var report = await Controller.ReconcileAsync();
 
         Assert.True(report.Errors.Count == 0, string.Join("; ", report.Errors));
         Assert.Equal($"hello from a to {b.IPv4Address!.Value.Address}", await NamespaceSockets.TcpAsk(nsB, a.IPv4Address!.Value.Address, 80));
-        Assert.Equal("hello from a to 10.90.0.1", await NamespaceSockets.TcpAsk(_lab.Host.Namespace, IPAddress.Loopback, 8080));
+        Assert.Equal("hello from a to 10.90.0.1", await NamespaceSockets.TcpAsk(Lab.Host.Namespace, IPAddress.Loopback, 8080));
 
-        await _lab.Controller.DisconnectAsync("web", "a");
-        await _lab.Controller.DisconnectAsync("web", "b");
-        await _lab.Controller.DeleteNetworkAsync("web");
+        await Controller.DisconnectAsync("web", "a");
+        await Controller.DisconnectAsync("web", "b");
+        await Controller.DeleteNetworkAsync("web");
 
-        var links = _lab.Host.IpJson("link", "show").EnumerateArray().Select(l => l.GetProperty("ifname").GetString());
+        var links = Lab.Host.IpJson("link", "show").EnumerateArray().Select(l => l.GetProperty("ifname").GetString());
         Assert.Equal(["lo"], links);
-        var rules = _lab.Host.Exec("iptables-save");
+        var rules = Lab.Host.Exec("iptables-save");
         Assert.DoesNotContain(network.Id, rules);
         Assert.DoesNotContain(a.Id, rules);
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_lab is not null)
-        {
-            await _lab.DisposeAsync();
-        }
     }
 }

@@ -9,19 +9,51 @@ using Netstack.TestKit;
 
 namespace Netstack.Privileged.Tests.Labs;
 
-/// <summary>Starts a <see cref="ControllerLab{TDriver}"/> (the driver type inferred) and looks into its sandboxes.</summary>
-internal static class ControllerLab
+/// <summary>
+/// A controller on real namespaces: a test namespace plays the host (the driver's links live there),
+/// sandboxes go to a private directory <c>/run/nst-&lt;random&gt;-netns</c>, the store is SQLite in a
+/// temp file. Stop and start again is a daemon restart. Dispose removes every namespace, the
+/// directory's mount, the directory and the database, failure included.
+/// </summary>
+internal sealed class ControllerLab : IAsyncDisposable
 {
+    private readonly Func<TestNamespace, INetworkDriver> _newDriver;
+    private readonly IDisposable? _attached;
+    private bool _running;
+
+    private ControllerLab(TestNamespace host, IDisposable? attached, Func<TestNamespace, INetworkDriver> newDriver)
+    {
+        var suffix = TestNamespace.NewName();
+        Host = host;
+        _attached = attached;
+        _newDriver = newDriver;
+        NetnsDirectory = $"/run/{suffix}-netns";
+        DataDirectory = Path.Combine(Path.GetTempPath(), suffix);
+    }
+
+    public TestNamespace Host { get; }
+
+    public string NetnsDirectory { get; }
+
+    public string DataDirectory { get; }
+
+    public SqliteKeyValueStore Store { get; private set; } = null!;
+
+    public INetworkDriver Driver { get; private set; } = null!;
+
+    public DriverRegistry Registry { get; private set; } = null!;
+
+    public NetworkController Controller { get; private set; } = null!;
+
     /// <summary>
     /// A controller with the driver <paramref name="newDriver"/> makes for the host namespace, the
     /// default IPAM and a SQLite store. <paramref name="attach"/> wires the host namespace first and
     /// returns what the lab must remove before it (a segment), or null.
     /// </summary>
-    public static async Task<ControllerLab<TDriver>> StartAsync<TDriver>(Func<TestNamespace, TDriver> newDriver, Func<TestNamespace, IDisposable?>? attach = null)
-        where TDriver : INetworkDriver
+    public static async Task<ControllerLab> CreateAsync(Func<TestNamespace, INetworkDriver> newDriver, Func<TestNamespace, IDisposable?>? attach = null)
     {
         var (host, attached) = LabHost.Create(attach ?? (_ => null));
-        var lab = new ControllerLab<TDriver>(host, attached, newDriver);
+        var lab = new ControllerLab(host, attached, newDriver);
         try
         {
             await lab.StartAsync();
@@ -48,44 +80,6 @@ internal static class ControllerLab
     /// <summary>One ICMP echo with a one-second wait from the sandbox at <paramref name="path"/>.</summary>
     public static bool PingIn(string path, IPAddress to) =>
         ExecIn(path, "busybox", "ping", "-c", "1", "-W", "1", to.ToString()) == 0;
-}
-
-/// <summary>
-/// A controller on real namespaces: a test namespace plays the host (the driver's links live there),
-/// sandboxes go to a private directory <c>/run/nst-&lt;random&gt;-netns</c>, the store is SQLite in a
-/// temp file. Stop and start again is a daemon restart. Dispose removes every namespace, the
-/// directory's mount, the directory and the database, failure included.
-/// </summary>
-internal sealed class ControllerLab<TDriver> : IAsyncDisposable
-    where TDriver : INetworkDriver
-{
-    private readonly Func<TestNamespace, TDriver> _newDriver;
-    private readonly IDisposable? _attached;
-    private bool _running;
-
-    internal ControllerLab(TestNamespace host, IDisposable? attached, Func<TestNamespace, TDriver> newDriver)
-    {
-        var suffix = TestNamespace.NewName();
-        Host = host;
-        _attached = attached;
-        _newDriver = newDriver;
-        NetnsDirectory = $"/run/{suffix}-netns";
-        DataDirectory = Path.Combine(Path.GetTempPath(), suffix);
-    }
-
-    public TestNamespace Host { get; }
-
-    public string NetnsDirectory { get; }
-
-    public string DataDirectory { get; }
-
-    public SqliteKeyValueStore Store { get; private set; } = null!;
-
-    public TDriver Driver { get; private set; } = default!;
-
-    public DriverRegistry Registry { get; private set; } = null!;
-
-    public NetworkController Controller { get; private set; } = null!;
 
     /// <summary>Opens the store and makes a new driver, registry and controller on the same file and kernel.</summary>
     public async Task StartAsync()

@@ -1,10 +1,7 @@
 using System.Net;
-using Netstack.Controller;
 using Netstack.Core;
-using Netstack.Core.Drivers;
 using Netstack.Drivers.Macvlan;
 using Netstack.Linux;
-using Netstack.Privileged.Tests.Labs;
 using Netstack.TestKit;
 using Xunit;
 
@@ -14,21 +11,17 @@ namespace Netstack.Privileged.Tests.Macvlan;
 /// The controller with the real macvlan driver, SQLite store and default IPAM on a namespace segment:
 /// the user's subnet, gateway, ip-range and aux addresses, a restart with reconcile, and teardown.
 /// </summary>
-public sealed class ControllerMacvlanTests : IAsyncLifetime
+public sealed class ControllerMacvlanTests : ControllerLabTests
 {
-    private ControllerLab<MacvlanDriver> _lab = null!;
-
-    public async Task InitializeAsync()
-    {
-        _lab = await ControllerLab.StartAsync(
+    internal override Task<ControllerLab> CreateLabAsync() =>
+        ControllerLab.CreateAsync(
             host => new MacvlanDriver(new MacvlanDriverOptions { HostNamespacePath = host.Namespace.Path }),
             host => Segment.Attach(host));
-    }
 
     [PrivilegedFact]
     public async Task Controller_MacvlanNetwork_ConnectRestartDelete_WorksAndLeavesNothing()
     {
-        await _lab.Controller.CreateNetworkAsync(new NetworkSpec
+        await Controller.CreateNetworkAsync(new NetworkSpec
         {
             Name = "lan",
             Driver = "macvlan",
@@ -45,12 +38,12 @@ public sealed class ControllerMacvlanTests : IAsyncLifetime
                 }],
             },
         });
-        await _lab.Controller.CreateSandboxAsync(new SandboxSpec { Name = "a" });
-        await _lab.Controller.CreateSandboxAsync(new SandboxSpec { Name = "b" });
-        var a = await _lab.Controller.ConnectAsync("lan", "a");
+        await Controller.CreateSandboxAsync(new SandboxSpec { Name = "a" });
+        await Controller.CreateSandboxAsync(new SandboxSpec { Name = "b" });
+        var a = await Controller.ConnectAsync("lan", "a");
         // The aux address is reserved: asking for it is refused and b gets an address of the range.
-        await Assert.ThrowsAnyAsync<NetstackException>(() => _lab.Controller.ConnectAsync("lan", "b", new EndpointSpec { IPv4Address = "192.0.2.2" }));
-        var c = await _lab.Controller.ConnectAsync("lan", "b");
+        await Assert.ThrowsAnyAsync<NetstackException>(() => Controller.ConnectAsync("lan", "b", new EndpointSpec { IPv4Address = "192.0.2.2" }));
+        var c = await Controller.ConnectAsync("lan", "b");
         using var nsA = NetworkNamespace.Open(a.SandboxKey);
 
         var range = IPNetwork.Parse("192.0.2.64/26");
@@ -65,11 +58,11 @@ public sealed class ControllerMacvlanTests : IAsyncLifetime
 
         // Restart: a new store handle, driver and controller; reconcile gives the driver its table back,
         // so the check between networks still sees "lan" (passthru needs the parent to itself).
-        await _lab.StopAsync();
-        await _lab.StartAsync();
-        var report = await _lab.Controller.ReconcileAsync();
+        await Lab.StopAsync();
+        await Lab.StartAsync();
+        var report = await Controller.ReconcileAsync();
         Assert.True(report.Errors.Count == 0, string.Join("; ", report.Errors));
-        var passthru = await Assert.ThrowsAsync<ConflictException>(() => _lab.Controller.CreateNetworkAsync(new NetworkSpec
+        var passthru = await Assert.ThrowsAsync<ConflictException>(() => Controller.CreateNetworkAsync(new NetworkSpec
         {
             Name = "pt",
             Driver = "macvlan",
@@ -79,17 +72,17 @@ public sealed class ControllerMacvlanTests : IAsyncLifetime
         Assert.Contains("passthru", passthru.Message, StringComparison.Ordinal);
         Assert.True(ControllerLab.PingIn(a.SandboxKey, Segment.MachineAddress), "a lost the machine across the restart");
 
-        await _lab.Controller.DisconnectAsync("lan", "a");
-        await _lab.Controller.DisconnectAsync("lan", "b");
+        await Controller.DisconnectAsync("lan", "a");
+        await Controller.DisconnectAsync("lan", "b");
         Assert.DoesNotContain(ControllerLab.IpJsonIn(a.SandboxKey, "link", "show").EnumerateArray(), l => l.GetProperty("ifname").GetString() == "eth0");
-        await _lab.Controller.DeleteNetworkAsync("lan");
-        Assert.Equal(["lo", Segment.Uplink], Segment.LinkNames(_lab.Host));
+        await Controller.DeleteNetworkAsync("lan");
+        Assert.Equal(["lo", Segment.Uplink], Segment.LinkNames(Lab.Host));
     }
 
     [PrivilegedFact]
     public async Task Controller_MacvlanNetwork_WithoutParent_Is400_AndNoNetworkRemains()
     {
-        var e = await Assert.ThrowsAsync<InvalidParameterException>(() => _lab.Controller.CreateNetworkAsync(new NetworkSpec
+        var e = await Assert.ThrowsAsync<InvalidParameterException>(() => Controller.CreateNetworkAsync(new NetworkSpec
         {
             Name = "lan",
             Driver = "macvlan",
@@ -98,23 +91,15 @@ public sealed class ControllerMacvlanTests : IAsyncLifetime
 
         Assert.Equal(400, e.Category.ToHttpStatusCode());
         Assert.Contains("parent", e.Message, StringComparison.Ordinal);
-        Assert.Empty(await _lab.Controller.ListNetworksAsync());
+        Assert.Empty(await Controller.ListNetworksAsync());
         // The subnet went back to IPAM: a valid network with it is created now.
-        await _lab.Controller.CreateNetworkAsync(new NetworkSpec
+        await Controller.CreateNetworkAsync(new NetworkSpec
         {
             Name = "lan",
             Driver = "macvlan",
             Options = new Dictionary<string, string>(StringComparer.Ordinal) { ["parent"] = Segment.Uplink },
             Ipam = new IpamSpec { Pools = [new IpamPoolSpec { Subnet = Segment.Subnet }] },
         });
-        await _lab.Controller.DeleteNetworkAsync("lan");
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_lab is not null)
-        {
-            await _lab.DisposeAsync();
-        }
+        await Controller.DeleteNetworkAsync("lan");
     }
 }

@@ -1,7 +1,6 @@
 using Netstack.Core;
 using Netstack.Core.Drivers;
 using Netstack.Drivers.Macvlan;
-using Netstack.Privileged.Tests.Labs;
 using Netstack.TestKit;
 
 namespace Netstack.Privileged.Tests.Macvlan;
