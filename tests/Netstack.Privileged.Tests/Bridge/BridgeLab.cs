@@ -24,7 +24,7 @@ internal sealed class BridgeLab : DriverLab<BridgeDriver>
     public static readonly IPAddress InternetAddressV6 = IPAddress.Parse("2001:db8:ff::2");
 
     private BridgeLab(TestNamespace host, TestNamespace internet)
-        : base(host, internet, new BridgeDriver(new BridgeDriverOptions { HostNamespacePath = host.Namespace.Path }))
+        : base(host, internet, NewDriver(host))
     {
         Internet = internet;
     }
@@ -36,6 +36,18 @@ internal sealed class BridgeLab : DriverLab<BridgeDriver>
         var (host, internet) = LabHost.Create(AttachInternet);
         return new BridgeLab(host, internet);
     }
+
+    /// <summary>
+    /// A controller with the bridge driver on a host namespace with lo up (published ports are
+    /// tested through 127.0.0.1); <paramref name="prepareHost"/> adds what a test needs there.
+    /// </summary>
+    public static Task<ControllerLab> ControllerLabAsync(Action<TestNamespace>? prepareHost = null) =>
+        ControllerLab.CreateAsync(NewDriver, host =>
+        {
+            host.Netlink.LinkSetUp("lo");
+            prepareHost?.Invoke(host);
+            return null;
+        });
 
     /// <summary>A network with the first address of each subnet as its gateway; IPv6 on when <paramref name="subnetV6"/> is given.</summary>
     public static DriverNetwork Network(string subnet, IReadOnlyDictionary<string, string>? options = null, bool isInternal = false, string? id = null, string? subnetV6 = null) => new()
@@ -57,6 +69,9 @@ internal sealed class BridgeLab : DriverLab<BridgeDriver>
 
     /// <summary>The host namespace's IPv6 rules as ip6tables-save prints them.</summary>
     public string HostRulesV6() => Host.Exec("ip6tables-save");
+
+    private static BridgeDriver NewDriver(TestNamespace host) =>
+        new(new BridgeDriverOptions { HostNamespacePath = host.Namespace.Path });
 
     /// <summary>The "internet" namespace and the veth uplink/wan0 between it and <paramref name="host"/>.</summary>
     private static TestNamespace AttachInternet(TestNamespace host)

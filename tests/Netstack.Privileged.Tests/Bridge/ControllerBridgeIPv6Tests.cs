@@ -18,14 +18,7 @@ public sealed class ControllerBridgeIPv6Tests : ControllerLabTests
     private static readonly IPAddress HostV6 = IPAddress.Parse("2001:db8:91::1");
 
     internal override Task<ControllerLab> CreateLabAsync() =>
-        ControllerLab.CreateAsync(
-            host => new BridgeDriver(new BridgeDriverOptions { HostNamespacePath = host.Namespace.Path }),
-            host =>
-            {
-                host.Netlink.LinkSetUp("lo");
-                host.Netlink.AddrAdd("lo", new InterfaceAddress(HostV6, 128), noDad: true);
-                return null;
-            });
+        BridgeLab.ControllerLabAsync(host => host.Netlink.AddrAdd("lo", new InterfaceAddress(HostV6, 128), noDad: true));
 
     [PrivilegedFact]
     public async Task IPv6Network_ConnectPublishRestartDelete_BothFamiliesWorkAndNothingIsLeft()

@@ -14,13 +14,7 @@ namespace Netstack.Privileged.Tests.Bridge;
 public sealed class ControllerBridgeTests : ControllerLabTests
 {
     internal override Task<ControllerLab> CreateLabAsync() =>
-        ControllerLab.CreateAsync(
-            host => new BridgeDriver(new BridgeDriverOptions { HostNamespacePath = host.Namespace.Path }),
-            host =>
-            {
-                host.Netlink.LinkSetUp("lo");
-                return null;
-            });
+        BridgeLab.ControllerLabAsync();
 
     [PrivilegedFact]
     public async Task Controller_ConnectPublishRestartDelete_WorksAndLeavesNothing()

@@ -14,9 +14,7 @@ namespace Netstack.Privileged.Tests.Macvlan;
 public sealed class ControllerMacvlanTests : ControllerLabTests
 {
     internal override Task<ControllerLab> CreateLabAsync() =>
-        ControllerLab.CreateAsync(
-            host => new MacvlanDriver(new MacvlanDriverOptions { HostNamespacePath = host.Namespace.Path }),
-            host => Segment.Attach(host));
+        MacvlanLab.ControllerLabAsync();
 
     [PrivilegedFact]
     public async Task Controller_MacvlanNetwork_ConnectRestartDelete_WorksAndLeavesNothing()

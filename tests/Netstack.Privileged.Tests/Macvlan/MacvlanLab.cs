@@ -13,7 +13,7 @@ namespace Netstack.Privileged.Tests.Macvlan;
 internal sealed class MacvlanLab : DriverLab<MacvlanDriver>
 {
     private MacvlanLab(TestNamespace host, Segment segment)
-        : base(host, segment, new MacvlanDriver(new MacvlanDriverOptions { HostNamespacePath = host.Namespace.Path }))
+        : base(host, segment, NewDriver(host))
     {
         Segment = segment;
     }
@@ -25,6 +25,10 @@ internal sealed class MacvlanLab : DriverLab<MacvlanDriver>
         var (host, segment) = LabHost.Create(host => Segment.Attach(host));
         return new MacvlanLab(host, segment);
     }
+
+    /// <summary>A controller with the macvlan driver on a host namespace wired to a <see cref="Segment"/>.</summary>
+    public static Task<ControllerLab> ControllerLabAsync() =>
+        ControllerLab.CreateAsync(NewDriver, host => Segment.Attach(host));
 
     /// <summary>A network as the controller would hand it over: the subnet with the machine as gateway.</summary>
     public static DriverNetwork Network(string subnet, IReadOnlyDictionary<string, string> options, string? gateway = null) => new()
@@ -51,4 +55,7 @@ internal sealed class MacvlanLab : DriverLab<MacvlanDriver>
 
     public Task<DriverNetwork> CreateNetworkAsync(string subnet, IReadOnlyDictionary<string, string> options) =>
         CreateNetworkAsync(Network(subnet, options));
+
+    private static MacvlanDriver NewDriver(TestNamespace host) =>
+        new(new MacvlanDriverOptions { HostNamespacePath = host.Namespace.Path });
 }
