@@ -12,34 +12,26 @@ namespace Netstack.Privileged.Tests.Api;
 /// Dispose stops it and removes everything: leftover sandbox namespaces, the netns mount, the
 /// directory and the host namespace (with the bridges and rules in it).
 /// </summary>
-internal sealed class NetstackdProcess : IAsyncDisposable
+internal sealed class NetstackdProcess : NetstackdHandle
 {
-    private readonly NetstackdInstance _daemon;
-
+    // Resolvers forward names they do not know to the daemon's --dns when a container names
+    // none; never to the machine's resolver: 127.0.0.1 is the sandbox's own loopback, where
+    // nothing listens, so such queries fail fast inside the test's namespaces.
     private NetstackdProcess(TestNamespace host, string directory)
+        : base(new NetstackdInstance(Path.Combine(TestNamespace.Directory, host.Name), directory, "--dns", "127.0.0.1"))
     {
         Host = host;
-        // Resolvers forward names they do not know to the daemon's --dns when a container names
-        // none; never to the machine's resolver: 127.0.0.1 is the sandbox's own loopback, where
-        // nothing listens, so such queries fail fast inside the test's namespaces.
-        _daemon = new NetstackdInstance(Path.Combine(TestNamespace.Directory, host.Name), directory, "--dns", "127.0.0.1");
     }
 
     public TestNamespace Host { get; }
 
-    public string Directory => _daemon.Directory;
+    public string SocketPath => Daemon.SocketPath;
 
-    public string SocketPath => _daemon.SocketPath;
+    public string ExecRoot => Daemon.ExecRoot;
 
-    public string HostUri => _daemon.HostUri;
+    public string Root => Daemon.Root;
 
-    public string ExecRoot => _daemon.ExecRoot;
-
-    public string Root => _daemon.Root;
-
-    public int Pid => _daemon.Pid;
-
-    public string Log => _daemon.Log;
+    public int Pid => Daemon.Pid;
 
     public static async Task<NetstackdProcess> StartAsync()
     {
@@ -48,27 +40,8 @@ internal sealed class NetstackdProcess : IAsyncDisposable
         // Short: a unix socket path must fit sockaddr_un's 108 bytes.
         var directory = Path.Combine("/tmp", host.Name);
         System.IO.Directory.CreateDirectory(directory);
-        var daemon = new NetstackdProcess(host, directory);
-        try
-        {
-            await daemon.LaunchAsync();
-            return daemon;
-        }
-        catch
-        {
-            await daemon.DisposeAsync();
-            throw;
-        }
+        return await LaunchedAsync(new NetstackdProcess(host, directory));
     }
-
-    /// <summary>Starts the daemon (again) on the same directories and waits for its socket to answer.</summary>
-    public Task LaunchAsync() => _daemon.LaunchAsync();
-
-    /// <summary>SIGKILL: the daemon gets no chance to clean up, as in a crash.</summary>
-    public Task KillHardAsync() => _daemon.KillHardAsync();
-
-    /// <summary>SIGTERM and wait: a clean stop.</summary>
-    public Task StopAsync() => _daemon.StopAsync();
 
     /// <summary>Imports the test run's busybox image (built once) as "busybox".</summary>
     public async Task ImportBusyboxAsync()
@@ -117,10 +90,10 @@ internal sealed class NetstackdProcess : IAsyncDisposable
     public IReadOnlyList<string> Bridges() =>
         [.. Host.IpJson("link", "show", "type", "bridge").EnumerateArray().Select(l => l.GetProperty("ifname").GetString()!)];
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         // First through the API, so the daemon tears down what it made (containers, sandboxes, networks).
-        if (_daemon.Running)
+        if (Daemon.Running)
         {
             try
             {
@@ -142,10 +115,10 @@ internal sealed class NetstackdProcess : IAsyncDisposable
             {
                 // Keep cleaning below: the kernel-level sweep removes what the API could not.
             }
-            await _daemon.StopAsync();
+            await Daemon.StopAsync();
         }
-        await _daemon.KillHardAsync();
-        _daemon.Dispose();
+        await Daemon.KillHardAsync();
+        Daemon.Dispose();
 
         // Containers outlive a killed daemon by design: end them through runc's own state.
         var runcRoot = Path.Combine(ExecRoot, "runc");
@@ -156,7 +129,7 @@ internal sealed class NetstackdProcess : IAsyncDisposable
                 TestNamespace.TryRun("runc", "--root", runcRoot, "delete", "--force", Path.GetFileName(state));
             }
         }
-        _daemon.RemoveState();
+        Daemon.RemoveState();
         Host.Dispose();
     }
 }

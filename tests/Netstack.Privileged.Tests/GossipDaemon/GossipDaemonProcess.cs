@@ -9,53 +9,27 @@ namespace Netstack.Privileged.Tests.GossipDaemon;
 /// which would give it a private mount namespace), with its own root, exec-root and socket in
 /// <c>/tmp/NAMESPACE</c> and the given cluster flags. Dispose stops it (by its pid) and removes the directory.
 /// </summary>
-internal sealed class GossipDaemonProcess : IAsyncDisposable
+internal sealed class GossipDaemonProcess : NetstackdHandle
 {
-    private readonly NetstackdInstance _daemon;
-
+    // Short: a unix socket path must fit sockaddr_un's 108 bytes.
     private GossipDaemonProcess(string namespacePath, string address, string[] flags)
+        : base(new NetstackdInstance(namespacePath, Path.Combine("/tmp", Path.GetFileName(namespacePath)), flags))
     {
         Address = address;
-        // Short: a unix socket path must fit sockaddr_un's 108 bytes.
-        _daemon = new NetstackdInstance(namespacePath, Path.Combine("/tmp", Path.GetFileName(namespacePath)), flags);
     }
 
-    public string NamespacePath => _daemon.NamespacePath;
+    public string NamespacePath => Daemon.NamespacePath;
 
     /// <summary>The advertise address, which is also the node's name (no --node-name).</summary>
     public string Address { get; }
-
-    public string Directory => _daemon.Directory;
-
-    public string HostUri => _daemon.HostUri;
-
-    public string Log => _daemon.Log;
 
     public static async Task<GossipDaemonProcess> StartAsync(string namespacePath, string address, string keyFile, params string[] join)
     {
         string[] flags = ["--advertise-addr", address, "--gossip-key-file", keyFile, .. join.Length > 0 ? new[] { "--join", string.Join(',', join) } : []];
         var daemon = new GossipDaemonProcess(namespacePath, address, flags);
         System.IO.Directory.CreateDirectory(daemon.Directory);
-        try
-        {
-            await daemon.LaunchAsync();
-            return daemon;
-        }
-        catch
-        {
-            await daemon.DisposeAsync();
-            throw;
-        }
+        return await LaunchedAsync(daemon);
     }
-
-    /// <summary>Starts netstackd (again) on the same directories and flags, and waits until its socket answers.</summary>
-    public Task LaunchAsync() => _daemon.LaunchAsync();
-
-    /// <summary><c>kill -9 PID</c>: a crash, no leave message.</summary>
-    public Task KillHardAsync() => _daemon.KillHardAsync();
-
-    /// <summary>SIGTERM and wait: a clean stop, in which the node leaves the cluster.</summary>
-    public Task StopAsync() => _daemon.StopAsync();
 
     /// <summary><c>netstack -H SOCK node ls --format json</c> with our built CLI, as (name, state) pairs.</summary>
     public IReadOnlyList<(string Name, string Address, string State)> NodeLs()
@@ -75,11 +49,11 @@ internal sealed class GossipDaemonProcess : IAsyncDisposable
         return nodes;
     }
 
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         // SIGTERM first, so the node leaves the cluster as in production; SIGKILL if it hangs.
-        await _daemon.StopAsync();
-        _daemon.Dispose();
-        _daemon.RemoveState();
+        await Daemon.StopAsync();
+        Daemon.Dispose();
+        Daemon.RemoveState();
     }
 }
