@@ -65,8 +65,22 @@ internal sealed class Segment : IDisposable
         [.. ns.IpJson("link", "show").EnumerateArray().Select(l => l.GetProperty("ifname").GetString()!).Order(StringComparer.Ordinal)];
 
     /// <summary>One ICMP echo with a one-second wait (busybox ping inside the namespace).</summary>
-    public static bool Ping(TestNamespace from, IPAddress to) =>
-        from.TryExec("busybox", "ping", "-c", "1", "-W", "1", to.ToString()).ExitCode == 0;
+    /// <summary>
+    /// True when one of up to three pings (1 s each) is answered. A link just brought up drops what
+    /// it sends until linkwatch activates its queue (at most once a second, later on a loaded
+    /// machine), so a single ping right after a connect can be lost on a path that works.
+    /// </summary>
+    public static bool Ping(TestNamespace from, IPAddress to)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            if (from.TryExec("busybox", "ping", "-c", "1", "-W", "1", to.ToString()).ExitCode == 0)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>
     /// For a path that has just been opened (a switch port turned to hairpin): the failed ARP entry
