@@ -82,7 +82,7 @@ public sealed class MacvlanValidationTests
 
         Assert.Equal(parentMac, a.MacAddress);
         Assert.Equal(parentMac, a.Ns.IpJson("link", "show", "eth0")[0].GetProperty("address").GetString());
-        Assert.True(NamespacePing.Once(a.Ns, Segment.MachineAddress), "a passthru sandbox cannot reach the machine");
+        Assert.True(NamespacePing.Any(a.Ns, Segment.MachineAddress), "a passthru sandbox cannot reach the machine");
         await lab.DisconnectAsync(network, a);
         Assert.Equal(parentMac, lab.Host.IpJson("link", "show", Segment.Uplink)[0].GetProperty("address").GetString());
     }

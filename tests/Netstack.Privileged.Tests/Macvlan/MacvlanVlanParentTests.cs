@@ -70,7 +70,7 @@ public sealed class MacvlanVlanParentTests
         var network = await lab.CreateNetworkAsync(Segment.Subnet, MacvlanLab.Options("uplink.20"));
         var a = await lab.ConnectAsync(network, "192.0.2.10");
 
-        Assert.True(NamespacePing.Once(a.Ns, Segment.MachineAddress), "a cannot reach the machine behind uplink.20");
+        Assert.True(NamespacePing.Any(a.Ns, Segment.MachineAddress), "a cannot reach the machine behind uplink.20");
         await lab.DisconnectAsync(network, a);
         await lab.DeleteNetworkAsync(network);
         Assert.Contains("uplink.20", Segment.LinkNames(lab.Host));

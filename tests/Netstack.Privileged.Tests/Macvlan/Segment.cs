@@ -67,7 +67,7 @@ internal sealed class Segment : IDisposable
     /// <summary>
     /// For a path that has just been opened (a switch port turned to hairpin): the failed ARP entry
     /// left by an earlier unanswered ping is flushed first, and up to three pings may be lost while
-    /// the path settles on a loaded machine. Checks that expect silence keep using <see cref="NamespacePing.Once"/>.
+    /// the path settles on a loaded machine. Unlike <see cref="NamespacePing.Any"/>, the stale entry goes first.
     /// </summary>
     public static bool PingAfterChange(TestNamespace from, IPAddress to)
     {
