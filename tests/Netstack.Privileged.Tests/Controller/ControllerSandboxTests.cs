@@ -25,7 +25,7 @@ public sealed class ControllerSandboxTests
     [PrivilegedFact]
     public async Task Sandbox_IsARealNamespaceWithLoopbackUp_RemovedOnDelete()
     {
-        await using var host = await ControllerLab.CreateAsync(ns => new VethTestDriver(ns.Netlink));
+        await using var host = await VethTestDriver.ControllerLabAsync();
 
         var sandbox = await host.Controller.CreateSandboxAsync(new SandboxSpec { Name = "box" });
 
@@ -39,7 +39,7 @@ public sealed class ControllerSandboxTests
     [PrivilegedFact]
     public async Task Connect_TwoSandboxes_Eth0Configured_TheyReachEachOther_OtherNetworkCannot()
     {
-        await using var host = await ControllerLab.CreateAsync(ns => new VethTestDriver(ns.Netlink));
+        await using var host = await VethTestDriver.ControllerLabAsync();
         await host.Controller.CreateNetworkAsync(Network("web", "10.31.0.0/24"));
         await host.Controller.CreateNetworkAsync(Network("other", "10.32.0.0/24"));
         var a = await host.Controller.CreateSandboxAsync(new SandboxSpec { Name = "a" });
@@ -66,7 +66,7 @@ public sealed class ControllerSandboxTests
     [PrivilegedFact]
     public async Task Disconnect_RemovesInterface_SecondNetworkIsEth1()
     {
-        await using var host = await ControllerLab.CreateAsync(ns => new VethTestDriver(ns.Netlink));
+        await using var host = await VethTestDriver.ControllerLabAsync();
         await host.Controller.CreateNetworkAsync(Network("n1", "10.33.0.0/24"));
         await host.Controller.CreateNetworkAsync(Network("n2", "10.34.0.0/24"));
         var s = await host.Controller.CreateSandboxAsync(new SandboxSpec { Name = "s" });
@@ -91,7 +91,7 @@ public sealed class ControllerSandboxTests
     [PrivilegedFact]
     public async Task Connect_DualStack_IPv6AddressUsableAtOnce_WithIPv6DefaultRoute()
     {
-        await using var host = await ControllerLab.CreateAsync(ns => new VethTestDriver(ns.Netlink));
+        await using var host = await VethTestDriver.ControllerLabAsync();
         await host.Controller.CreateNetworkAsync(new NetworkSpec
         {
             Name = "dual",
@@ -114,7 +114,7 @@ public sealed class ControllerSandboxTests
     [PrivilegedFact]
     public async Task HundredConcurrentConnects_RealNamespacesAndSqlite_UniqueAddresses()
     {
-        await using var host = await ControllerLab.CreateAsync(ns => new VethTestDriver(ns.Netlink));
+        await using var host = await VethTestDriver.ControllerLabAsync();
         await host.Controller.CreateNetworkAsync(Network("big", "10.35.0.0/24"));
         var sandboxes = new List<SandboxInfo>();
         for (var i = 0; i < 100; i++)
@@ -135,7 +135,7 @@ public sealed class ControllerSandboxTests
     [PrivilegedFact]
     public async Task Reconcile_AfterRestart_NamespaceGone_OrphanNamespace_BridgeDeleted()
     {
-        await using var host = await ControllerLab.CreateAsync(ns => new VethTestDriver(ns.Netlink));
+        await using var host = await VethTestDriver.ControllerLabAsync();
         var network = await host.Controller.CreateNetworkAsync(Network("web", "10.36.0.0/24"));
         var keep = await host.Controller.CreateSandboxAsync(new SandboxSpec { Name = "keep" });
         var gone = await host.Controller.CreateSandboxAsync(new SandboxSpec { Name = "gone" });
@@ -171,7 +171,7 @@ public sealed class ControllerExternalSandboxTests
     [PrivilegedFact]
     public async Task AdoptedNamespace_GetsInterface_AndOutlivesTheSandbox()
     {
-        await using var host = await ControllerLab.CreateAsync(ns => new VethTestDriver(ns.Netlink));
+        await using var host = await VethTestDriver.ControllerLabAsync();
         using var theirs = TestNamespace.Create();
         var path = Path.Combine(TestNamespace.Directory, theirs.Name);
         await host.Controller.CreateNetworkAsync(new NetworkSpec
@@ -198,7 +198,7 @@ public sealed class ControllerExternalSandboxTests
     [PrivilegedFact]
     public async Task AdoptingAMissingPath_InvalidParameter_NothingStored()
     {
-        await using var host = await ControllerLab.CreateAsync(ns => new VethTestDriver(ns.Netlink));
+        await using var host = await VethTestDriver.ControllerLabAsync();
 
         var e = await Assert.ThrowsAsync<InvalidParameterException>(() =>
             host.Controller.CreateSandboxAsync(new SandboxSpec { Name = "x", NamespacePath = "/run/nst-does-not-exist" }));

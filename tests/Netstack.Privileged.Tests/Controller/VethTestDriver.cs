@@ -19,6 +19,10 @@ internal sealed class VethTestDriver(NetlinkHandle host) : INetworkDriver
 
     public DriverCapabilities Capabilities { get; } = new();
 
+    /// <summary>A controller with this driver on a bare test namespace playing the host.</summary>
+    public static Task<ControllerLab> ControllerLabAsync() =>
+        ControllerLab.CreateAsync(host => new VethTestDriver(host.Netlink));
+
     public static string BridgeName(string networkId) => "br-" + networkId[..12];
 
     public static string HostVethName(string endpointId) => "vt" + endpointId[..12];
