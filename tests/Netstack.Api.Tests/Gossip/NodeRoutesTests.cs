@@ -106,13 +106,22 @@ public sealed class NodeRoutesTests
                 settings["join:0"] = join;
             }
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-            var app = DaemonHost.Build(configuration, services =>
+            try
             {
-                services.AddSingleton<INetworkController>(new FakeNetworkController());
-                services.AddGossip();
-            });
-            await DaemonHost.StartAsync(app);
-            return new GossipDaemon(app, directory);
+                var app = DaemonHost.Build(configuration, services =>
+                {
+                    services.AddSingleton<INetworkController>(new FakeNetworkController());
+                    services.AddGossip();
+                });
+                await DaemonHost.StartAsync(app);
+                return new GossipDaemon(app, directory);
+            }
+            catch
+            {
+                // A daemon that did not start leaves no directory behind.
+                Directory.Delete(directory, recursive: true);
+                throw;
+            }
         }
 
         public async ValueTask DisposeAsync()
