@@ -1,51 +1,60 @@
-using Netstack.Runtime.Processes;
+using Netstack.Linux;
 
 namespace Netstack.Runtime.Storage;
 
 /// <summary>
 /// The container's root file system: an overlay of the image (lower, shared, never written) and
-/// the container's own upper directory. Mounted with util-linux mount(8) for now; this belongs in
-/// Netstack.Linux as mount(2) once it offers it.
+/// the container's own upper directory, mounted with mount(2) through <see cref="Mounts"/>.
 /// </summary>
 internal static class RootfsMounts
 {
     /// <summary>Equivalent to: mount -t overlay overlay -o lowerdir=L,upperdir=U,workdir=W TARGET.</summary>
-    public static async Task MountOverlayAsync(string lower, string upper, string work, string target, CancellationToken cancellationToken)
+    public static Task MountOverlayAsync(string lower, string upper, string work, string target, CancellationToken cancellationToken)
     {
-        foreach (var path in new[] { lower, upper, work })
+        cancellationToken.ThrowIfCancellationRequested();
+        try
         {
-            // The overlay option string separates options with ',' and lower layers with ':'.
-            if (path.Contains(',', StringComparison.Ordinal) || path.Contains(':', StringComparison.Ordinal))
-            {
-                throw RuntimeException.Invalid($"path \"{path}\" contains ',' or ':', which overlayfs options cannot carry");
-            }
+            Mounts.MountOverlay(lower, upper, work, target);
         }
-        var result = await CommandRunner.RunAsync(
-            "mount",
-            ["-t", "overlay", "overlay", "-o", $"lowerdir={lower},upperdir={upper},workdir={work}", target],
-            cancellationToken).ConfigureAwait(false);
-        if (!result.Succeeded)
+        catch (ArgumentException e)
         {
-            throw RuntimeException.Failed($"mounting the overlay root file system at {target} failed: {result.Diagnostic}");
+            throw RuntimeException.Invalid(e.Message);
         }
+        catch (NetlinkException e)
+        {
+            throw RuntimeException.Failed($"mounting the overlay root file system at {target} failed: {e.Message}");
+        }
+        return Task.CompletedTask;
     }
 
     /// <summary>Unmounts <paramref name="target"/> if mounted; a busy mount is detached lazily (MNT_DETACH).</summary>
-    public static async Task UnmountAsync(string target, CancellationToken cancellationToken)
+    public static Task UnmountAsync(string target, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (!IsMountPoint(target))
         {
-            return;
+            return Task.CompletedTask;
         }
-        var result = await CommandRunner.RunAsync("umount", [target], cancellationToken).ConfigureAwait(false);
-        if (!result.Succeeded && IsMountPoint(target))
+        try
         {
-            result = await CommandRunner.RunAsync("umount", ["-l", target], cancellationToken).ConfigureAwait(false);
-            if (!result.Succeeded && IsMountPoint(target))
+            Mounts.Unmount(target);
+        }
+        catch (NetlinkException e) when (e.Errno == Errno.EBUSY)
+        {
+            try
             {
-                throw RuntimeException.Failed($"unmounting {target} failed: {result.Diagnostic}");
+                Mounts.Unmount(target, detach: true);
+            }
+            catch (NetlinkException detachFailed)
+            {
+                throw RuntimeException.Failed($"unmounting {target} failed: {detachFailed.Message}");
             }
         }
+        catch (NetlinkException e)
+        {
+            throw RuntimeException.Failed($"unmounting {target} failed: {e.Message}");
+        }
+        return Task.CompletedTask;
     }
 
     /// <summary>Whether a mount sits at <paramref name="path"/> in our mount namespace (/proc/self/mountinfo field 5).</summary>
