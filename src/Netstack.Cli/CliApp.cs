@@ -6,6 +6,7 @@ using Netstack.Cli.Commands.Networks;
 using Netstack.Cli.Commands.Nodes;
 using Netstack.Cli.Commands.Sandboxes;
 using Netstack.Cli.Commands.Engine;
+using Netstack.Cli.Diagnostics;
 using Netstack.Cli.Parsing;
 
 namespace Netstack.Cli;
@@ -17,7 +18,9 @@ internal static class CliApp
     {
         var context = new CliContext();
         var root = BuildRoot(context);
+        TimingTrace.Mark("tree-built");
         var parse = root.Parse(RunArguments.Normalize(args));
+        TimingTrace.Mark("parsed");
         if (parse.Action is ParseErrorAction errorAction)
         {
             // docker prints the error alone, not the whole help text.

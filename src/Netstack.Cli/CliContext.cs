@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Netstack.Api.Client;
+using Netstack.Cli.Diagnostics;
 
 namespace Netstack.Cli;
 
@@ -36,5 +37,5 @@ internal sealed class CliContext
 
     public DaemonAddress Address(ParseResult parse) => DaemonAddress.Resolve(parse.GetValue(HostOption), Environment);
 
-    public ApiClient Client(ParseResult parse) => new(Address(parse));
+    public ApiClient Client(ParseResult parse) => new(Address(parse), TimingTrace.Sink);
 }

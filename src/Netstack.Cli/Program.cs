@@ -1,3 +1,7 @@
 using Netstack.Cli;
+using Netstack.Cli.Diagnostics;
 
-return await CliApp.RunAsync(args).ConfigureAwait(false);
+TimingTrace.Mark("main");
+var exit = await CliApp.RunAsync(args).ConfigureAwait(false);
+TimingTrace.Mark("exit");
+return exit;

@@ -44,6 +44,7 @@ internal static class RunCommand
         {
             var output = parse.InvocationConfiguration.Output;
             var request = BuildRequest(parse, context.Environment);
+            Netstack.Cli.Diagnostics.TimingTrace.Mark("request-built");
             var created = await client.CreateContainerAsync(parse.GetValue(Name), request, ct).ConfigureAwait(false);
             foreach (var warning in created.Warnings)
             {

@@ -1,0 +1,35 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Netstack.Cli.Diagnostics;
+
+/// <summary>
+/// Opt-in start-up trace: with <c>NETSTACK_TRACE_TIMING=1</c> every phase of the call (entering Main,
+/// command tree built, parsed, each request's connect / send / answer / body) is written to stderr as
+/// <c>netstack-timing PHASE +MS EPOCH_US</c>: milliseconds since Main and the wall clock in
+/// microseconds since the Unix epoch, so a script that noted its own clock before starting the
+/// process can also tell how long the runtime took to reach Main (scenarios/bench/run-helpers/cli-phases.sh).
+/// Off by default, and then nothing but one environment read.
+/// </summary>
+internal static class TimingTrace
+{
+    public const string EnvironmentVariable = "NETSTACK_TRACE_TIMING";
+
+    private static readonly long Start = Stopwatch.GetTimestamp();
+
+    public static bool Enabled { get; } = Environment.GetEnvironmentVariable(EnvironmentVariable) == "1";
+
+    /// <summary>The sink for the API client's phases, or null when tracing is off.</summary>
+    public static Action<string>? Sink => Enabled ? Mark : null;
+
+    public static void Mark(string phase)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+        var since = Stopwatch.GetElapsedTime(Start).TotalMilliseconds;
+        var epochUs = (DateTime.UtcNow - DateTime.UnixEpoch).Ticks / 10;
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"netstack-timing {phase} +{since:F1} jit={System.Runtime.JitInfo.GetCompiledMethodCount()}/{System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:F0}ms {epochUs}"));
+    }
+}
