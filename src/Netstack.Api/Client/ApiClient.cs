@@ -73,13 +73,13 @@ public sealed class ApiClient : IDisposable
         GetAsync($"networks/{Escape(idOrName)}", ApiJsonContext.Default.NetworkResource, ct);
 
     public Task<NetworkCreateResponse> CreateNetworkAsync(NetworkCreateRequest request, CancellationToken ct = default) =>
-        PostAsync("networks/create", request, ApiJsonContext.Default.NetworkCreateRequest, ApiJsonContext.Default.NetworkCreateResponse, ct);
+        PostAsync("networks/create", request, RequestJsonContext.Default.NetworkCreateRequest, ApiJsonContext.Default.NetworkCreateResponse, ct);
 
     public Task ConnectNetworkAsync(string network, NetworkConnectRequest request, CancellationToken ct = default) =>
-        PostAsync($"networks/{Escape(network)}/connect", request, ApiJsonContext.Default.NetworkConnectRequest, ct);
+        PostAsync($"networks/{Escape(network)}/connect", request, RequestJsonContext.Default.NetworkConnectRequest, ct);
 
     public Task DisconnectNetworkAsync(string network, NetworkDisconnectRequest request, CancellationToken ct = default) =>
-        PostAsync($"networks/{Escape(network)}/disconnect", request, ApiJsonContext.Default.NetworkDisconnectRequest, ct);
+        PostAsync($"networks/{Escape(network)}/disconnect", request, RequestJsonContext.Default.NetworkDisconnectRequest, ct);
 
     public Task RemoveNetworkAsync(string network, CancellationToken ct = default) =>
         SendEmptyAsync(Delete, $"networks/{Escape(network)}", ct);
@@ -99,7 +99,7 @@ public sealed class ApiClient : IDisposable
     // ---- sandboxes (netstack's own)
 
     public Task<SandboxResource> CreateSandboxAsync(SandboxCreateRequest request, CancellationToken ct = default) =>
-        PostAsync("sandboxes/create", request, ApiJsonContext.Default.SandboxCreateRequest, ApiJsonContext.Default.SandboxResource, ct);
+        PostAsync("sandboxes/create", request, RequestJsonContext.Default.SandboxCreateRequest, ApiJsonContext.Default.SandboxResource, ct);
 
     public Task<List<SandboxResource>> ListSandboxesAsync(CancellationToken ct = default) =>
         GetAsync("sandboxes", ApiJsonContext.Default.ListSandboxResource, ct);
@@ -111,7 +111,7 @@ public sealed class ApiClient : IDisposable
 
     public Task<ContainerCreateResponse> CreateContainerAsync(string? name, ContainerCreateRequest request, CancellationToken ct = default) =>
         PostAsync("containers/create" + (string.IsNullOrEmpty(name) ? "" : "?name=" + Escape(name)),
-            request, ApiJsonContext.Default.ContainerCreateRequest, ApiJsonContext.Default.ContainerCreateResponse, ct);
+            request, RequestJsonContext.Default.ContainerCreateRequest, ApiJsonContext.Default.ContainerCreateResponse, ct);
 
     public Task StartContainerAsync(string id, CancellationToken ct = default) =>
         SendEmptyAsync(Post, $"containers/{Escape(id)}/start", ct);
@@ -139,7 +139,7 @@ public sealed class ApiClient : IDisposable
     }
 
     public Task<ContainerExecResponse> ExecAsync(string id, ContainerExecRequest request, CancellationToken ct = default) =>
-        PostAsync($"containers/{Escape(id)}/exec/run", request, ApiJsonContext.Default.ContainerExecRequest, ApiJsonContext.Default.ContainerExecResponse, ct);
+        PostAsync($"containers/{Escape(id)}/exec/run", request, RequestJsonContext.Default.ContainerExecRequest, ApiJsonContext.Default.ContainerExecResponse, ct);
 
     /// <summary>
     /// Copies a container's log to <paramref name="stdout"/> and <paramref name="stderr"/>, undoing the
