@@ -6,7 +6,7 @@ namespace Netstack.Api.Client.Http;
 /// <summary>
 /// Reads one HTTP/1.1 response (RFC 9112) from a stream: the status line and headers, then the body
 /// as its framing says (Content-Length, chunked, or until the connection closes). Interim 1xx answers
-/// are skipped. Anything malformed or cut short is an <see cref="HttpProtocolException"/> saying what
+/// are skipped. Anything malformed or cut short is an <see cref="HttpFramingException"/> saying what
 /// and where, never a silently short body.
 /// </summary>
 internal sealed class HttpResponseReader
@@ -84,7 +84,7 @@ internal sealed class HttpResponseReader
                 var n = await ReadRawAsync(destination[..(int)Math.Min(destination.Length, _remaining)], ct).ConfigureAwait(false);
                 if (n == 0)
                 {
-                    throw new HttpProtocolException(string.Create(CultureInfo.InvariantCulture,
+                    throw new HttpFramingException(string.Create(CultureInfo.InvariantCulture,
                         $"the connection closed after {_declared - _remaining} of the {_declared} body bytes its Content-Length announced"));
                 }
                 _remaining -= n;
@@ -100,7 +100,7 @@ internal sealed class HttpResponseReader
                 var n = await ReadRawAsync(destination[..(int)Math.Min(destination.Length, _remaining)], ct).ConfigureAwait(false);
                 if (n == 0)
                 {
-                    throw new HttpProtocolException(string.Create(CultureInfo.InvariantCulture,
+                    throw new HttpFramingException(string.Create(CultureInfo.InvariantCulture,
                         $"the connection closed inside a chunk ({_declared - _remaining} of its {_declared} bytes)"));
                 }
                 _remaining -= n;
@@ -162,7 +162,7 @@ internal sealed class HttpResponseReader
                 var parsed = ParseContentLength(value);
                 if (contentLength is { } earlier && earlier != parsed)
                 {
-                    throw new HttpProtocolException(string.Create(CultureInfo.InvariantCulture,
+                    throw new HttpFramingException(string.Create(CultureInfo.InvariantCulture,
                         $"the response has two different Content-Length headers ({earlier} and {parsed})"));
                 }
                 contentLength = parsed;
@@ -199,12 +199,12 @@ internal sealed class HttpResponseReader
             || !char.IsAsciiDigit((char)line[9]) || !char.IsAsciiDigit((char)line[10]) || !char.IsAsciiDigit((char)line[11])
             || (line.Length > 12 && line[12] != ' '))
         {
-            throw new HttpProtocolException($"the response does not start with an HTTP/1.x status line: \"{Printable(line)}\"");
+            throw new HttpFramingException($"the response does not start with an HTTP/1.x status line: \"{Printable(line)}\"");
         }
         var status = ((line[9] - '0') * 100) + ((line[10] - '0') * 10) + (line[11] - '0');
         if (status < 100)
         {
-            throw new HttpProtocolException(string.Create(CultureInfo.InvariantCulture, $"the response's status code {status:D3} is not between 100 and 999"));
+            throw new HttpFramingException(string.Create(CultureInfo.InvariantCulture, $"the response's status code {status:D3} is not between 100 and 999"));
         }
         var reason = line.Length > 13 ? Encoding.Latin1.GetString(line[13..]) : "";
         return (status, reason);
@@ -215,12 +215,12 @@ internal sealed class HttpResponseReader
         if (!line.IsEmpty && line[0] is (byte)' ' or (byte)'\t')
         {
             // RFC 9112 5.2: obsolete line folding; a client may reject it, and the daemon never sends it.
-            throw new HttpProtocolException($"the response folds a header line (obsolete in HTTP/1.1): \"{Printable(line)}\"");
+            throw new HttpFramingException($"the response folds a header line (obsolete in HTTP/1.1): \"{Printable(line)}\"");
         }
         var colon = line.IndexOf((byte)':');
         if (colon <= 0 || line[..colon].IndexOfAny((byte)' ', (byte)'\t') >= 0)
         {
-            throw new HttpProtocolException($"the response has a malformed header line: \"{Printable(line)}\"");
+            throw new HttpFramingException($"the response has a malformed header line: \"{Printable(line)}\"");
         }
         var value = line[(colon + 1)..].Trim(" \t"u8);
         return (Encoding.Latin1.GetString(line[..colon]), Encoding.Latin1.GetString(value));
@@ -231,7 +231,7 @@ internal sealed class HttpResponseReader
         // Digits only (RFC 9110 8.6), at most 18 of them so the sum cannot overflow a long.
         if (value.Length is 0 or > 18 || !value.All(char.IsAsciiDigit))
         {
-            throw new HttpProtocolException($"the response's Content-Length \"{value}\" is not a number of bytes");
+            throw new HttpFramingException($"the response's Content-Length \"{value}\" is not a number of bytes");
         }
         return long.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture);
     }
@@ -244,7 +244,7 @@ internal sealed class HttpResponseReader
             var after = await FillUntilAsync(CrLf, MaxLineLength, "the end of a chunk", ct).ConfigureAwait(false);
             if (after != 0)
             {
-                throw new HttpProtocolException(string.Create(CultureInfo.InvariantCulture,
+                throw new HttpFramingException(string.Create(CultureInfo.InvariantCulture,
                     $"a chunk of {_declared} bytes is not followed by CRLF: \"{Printable(_buffer.AsSpan(_start, Math.Min(after, 40)))}\""));
             }
             _start += CrLf.Length;
@@ -278,7 +278,7 @@ internal sealed class HttpResponseReader
         var hex = (semicolon < 0 ? line : line[..semicolon]).Trim(" \t"u8);
         if (hex.IsEmpty || hex.Length > 15 || !long.TryParse(hex, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var size))
         {
-            throw new HttpProtocolException($"the response has a malformed chunk size \"{Printable(line)}\"");
+            throw new HttpFramingException($"the response has a malformed chunk size \"{Printable(line)}\"");
         }
         return size;
     }
@@ -313,13 +313,13 @@ internal sealed class HttpResponseReader
             searched = Math.Max(0, _end - _start - delimiter.Length + 1);
             if (_end - _start >= maxLength)
             {
-                throw new HttpProtocolException(string.Create(CultureInfo.InvariantCulture, $"{what} is longer than {maxLength} bytes"));
+                throw new HttpFramingException(string.Create(CultureInfo.InvariantCulture, $"{what} is longer than {maxLength} bytes"));
             }
             MakeRoom();
             var read = await _source.ReadAsync(_buffer.AsMemory(_end), ct).ConfigureAwait(false);
             if (read == 0)
             {
-                throw new HttpProtocolException(_totalRead == 0
+                throw new HttpFramingException(_totalRead == 0
                     ? "the connection closed before any answer"
                     : string.Create(CultureInfo.InvariantCulture, $"the connection closed inside {what} ({_end - _start} bytes of it read)"));
             }

@@ -26,7 +26,7 @@ internal sealed class UnixHttpTransport
 
     /// <summary>Connects, sends the request and reads the answer's head.</summary>
     /// <exception cref="SocketException">The socket could not be connected (nothing was sent).</exception>
-    /// <exception cref="IOException">The connection failed after connecting, or the answer is not valid HTTP/1.1 (<see cref="HttpProtocolException"/>).</exception>
+    /// <exception cref="IOException">The connection failed after connecting, or the answer is not valid HTTP/1.1 (<see cref="HttpFramingException"/>).</exception>
     public async Task<HttpResponse> SendAsync(HttpRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -4,18 +4,18 @@ namespace Netstack.Api.Client.Http;
 /// The daemon's answer broke HTTP/1.1 framing (RFC 9112): a malformed status line or header, a bad
 /// Content-Length or chunk size, or the connection closed before the answer was complete.
 /// </summary>
-public sealed class HttpProtocolException : IOException
+public sealed class HttpFramingException : IOException
 {
-    public HttpProtocolException()
+    public HttpFramingException()
     {
     }
 
-    public HttpProtocolException(string message)
+    public HttpFramingException(string message)
         : base(message)
     {
     }
 
-    public HttpProtocolException(string message, Exception innerException)
+    public HttpFramingException(string message, Exception innerException)
         : base(message, innerException)
     {
     }
