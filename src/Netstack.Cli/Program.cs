@@ -2,6 +2,12 @@ using Netstack.Cli;
 using Netstack.Cli.Diagnostics;
 
 TimingTrace.Mark("main");
-var exit = await CliApp.RunAsync(args).ConfigureAwait(false);
-TimingTrace.Mark("exit");
-return exit;
+try
+{
+    return await CliApp.RunAsync(args).ConfigureAwait(false);
+}
+finally
+{
+    TimingTrace.Mark("exit");
+    TimingTrace.Flush();
+}
