@@ -14,9 +14,13 @@ namespace Netstack.Cli;
 /// <summary>The <c>netstack</c> command tree and its entry point.</summary>
 internal static class CliApp
 {
-    public static Task<int> RunAsync(string[] args, InvocationConfiguration? configuration = null, CancellationToken ct = default)
+    /// <param name="args">The command line.</param>
+    /// <param name="configuration">Output and error writers (tests capture them); null for the console.</param>
+    /// <param name="blockingIo">Blocking socket calls to the daemon: the CLI process's own setting (see <see cref="CliContext"/>).</param>
+    /// <param name="ct">Cancels the command.</param>
+    public static Task<int> RunAsync(string[] args, InvocationConfiguration? configuration = null, bool blockingIo = false, CancellationToken ct = default)
     {
-        var context = new CliContext();
+        var context = new CliContext(blockingIo: blockingIo);
         // Only the named command's subtree is built when the verb is known: building all of them costs a
         // fresh process ~10 ms (type loading and JIT of every option), and parsing, help and errors of
         // that verb are the same either way. No verb, or an unknown one, gets the whole tree.

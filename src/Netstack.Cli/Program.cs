@@ -4,7 +4,8 @@ using Netstack.Cli.Diagnostics;
 TimingTrace.Mark("main");
 try
 {
-    return await CliApp.RunAsync(args).ConfigureAwait(false);
+    // The process itself: one command, one answer at a time, so blocking socket calls (no socket event loop to start).
+    return await CliApp.RunAsync(args, blockingIo: true).ConfigureAwait(false);
 }
 finally
 {

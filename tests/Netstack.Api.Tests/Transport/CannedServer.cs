@@ -15,6 +15,15 @@ internal sealed class CannedServer : IAsyncDisposable
     private readonly Task _loop;
     private readonly CancellationTokenSource _stop = new();
     private readonly Queue<byte[]> _answers;
+    private readonly bool _holdOpen;
+    private readonly TaskCompletionSource _answered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Answers one connection with <paramref name="answer"/>; with <paramref name="holdOpen"/> the connection then stays open (a stream that goes quiet) until the server is disposed.</summary>
+    public CannedServer(string answer, bool holdOpen)
+        : this([answer])
+    {
+        _holdOpen = holdOpen;
+    }
 
     public CannedServer(params string[] answers)
     {
@@ -31,6 +40,9 @@ internal sealed class CannedServer : IAsyncDisposable
     public string SocketPath { get; }
 
     public string Uri => "unix://" + SocketPath;
+
+    /// <summary>Completes once the first answer has been sent.</summary>
+    public Task AnsweredAsync() => _answered.Task;
 
     /// <summary>The requests received, as text (head and body).</summary>
     public List<string> Requests { get; } = [];
@@ -58,6 +70,11 @@ internal sealed class CannedServer : IAsyncDisposable
                 if (_answers.TryDequeue(out var answer))
                 {
                     await connection.SendAsync(answer);
+                }
+                _answered.TrySetResult();
+                if (_holdOpen)
+                {
+                    await Task.Delay(Timeout.Infinite, _stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
                 }
                 connection.Shutdown(SocketShutdown.Both);
             }

@@ -17,11 +17,16 @@ internal sealed class UnixHttpTransport
 
     private readonly string _socketPath;
     private readonly Action<string>? _trace;
+    private readonly bool _blocking;
 
-    public UnixHttpTransport(string socketPath, Action<string>? trace = null)
+    /// <param name="socketPath">The daemon's socket.</param>
+    /// <param name="trace">Told each request's phases, or null.</param>
+    /// <param name="blocking">Blocking socket calls (<see cref="BlockingSocketStream"/>): cheaper for a CLI process, wrong for a server's thread pool.</param>
+    public UnixHttpTransport(string socketPath, Action<string>? trace = null, bool blocking = false)
     {
         _socketPath = socketPath;
         _trace = trace;
+        _blocking = blocking;
     }
 
     /// <summary>Connects, sends the request and reads the answer's head.</summary>
@@ -31,12 +36,20 @@ internal sealed class UnixHttpTransport
     {
         ArgumentNullException.ThrowIfNull(request);
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        NetworkStream? stream = null;
+        Stream? stream = null;
         try
         {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(_socketPath), ct).ConfigureAwait(false);
+            if (_blocking)
+            {
+                socket.Connect(new UnixDomainSocketEndPoint(_socketPath));
+                stream = new BlockingSocketStream(socket);
+            }
+            else
+            {
+                await socket.ConnectAsync(new UnixDomainSocketEndPoint(_socketPath), ct).ConfigureAwait(false);
+                stream = new NetworkStream(socket, ownsSocket: true);
+            }
             _trace?.Invoke("connected");
-            stream = new NetworkStream(socket, ownsSocket: true);
             try
             {
                 await WriteRequestAsync(stream, request, ct).ConfigureAwait(false);
@@ -69,7 +82,7 @@ internal sealed class UnixHttpTransport
         }
     }
 
-    private static async Task WriteRequestAsync(NetworkStream stream, HttpRequest request, CancellationToken ct)
+    private static async Task WriteRequestAsync(Stream stream, HttpRequest request, CancellationToken ct)
     {
         if (request.BodyStream is { } body)
         {
@@ -111,7 +124,7 @@ internal sealed class UnixHttpTransport
         await stream.WriteAsync(message, ct).ConfigureAwait(false);
     }
 
-    private async Task<HttpResponse?> TryReadAsync(NetworkStream stream, HttpRequest request, CancellationToken ct)
+    private async Task<HttpResponse?> TryReadAsync(Stream stream, HttpRequest request, CancellationToken ct)
     {
         try
         {
