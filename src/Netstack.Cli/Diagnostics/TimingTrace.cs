@@ -9,7 +9,7 @@ namespace Netstack.Cli.Diagnostics;
 /// written to stderr as <c>netstack-timing PHASE +MS jit=METHODS/MS EPOCH_US</c>: milliseconds since
 /// Main, methods the JIT compiled so far and its time, and the wall clock in microseconds since the
 /// Unix epoch, so a script that noted its own clock before starting the process can also tell how
-/// long the runtime took to reach Main (scenarios/bench/run-helpers/cli-phases.sh). The lines are
+/// long the runtime took to reach Main (scenarios/bench/run-helpers/cli-phases.py). The lines are
 /// kept in memory until then: writing each at once would put the console's own start-up into the
 /// phase after the first one. Off by default, and then nothing but one environment read.
 /// </summary>
