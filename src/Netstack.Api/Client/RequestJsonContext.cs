@@ -11,7 +11,7 @@ namespace Netstack.Api.Client;
 /// metadata that <see cref="Serialization.ApiJsonContext"/> (metadata mode, for reading) needs. In a
 /// fresh CLI process that metadata cost ~120 JIT-compiled methods (one generic instantiation per
 /// value-typed property) and 25-35 ms before <c>run</c>'s first request. Same contracts and the same
-/// attributes, so the same JSON (tests/Netstack.Api.Tests/Client/RequestJsonTests.cs compares them).
+/// attributes, so the same JSON (tests/Netstack.Api.Tests/Transport/RequestJsonTests.cs compares them).
 /// </summary>
 [JsonSourceGenerationOptions(GenerationMode = JsonSourceGenerationMode.Serialization)]
 [JsonSerializable(typeof(ContainerCreateRequest))]

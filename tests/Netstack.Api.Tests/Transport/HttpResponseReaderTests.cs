@@ -55,6 +55,18 @@ public sealed class HttpResponseReaderTests
     }
 
     [Fact]
+    public async Task ContentLength_BiggerThanOneExactArray_ArrivesWhole()
+    {
+        var payload = new string('z', 1536 * 1024);
+        var answer = $"HTTP/1.1 200 OK\r\nContent-Length: {payload.Length}\r\n\r\n{payload}";
+
+        var (_, body) = await ReadAsync(answer, 60_000);
+
+        Assert.Equal(payload.Length, body.Length);
+        Assert.Equal(payload, body);
+    }
+
+    [Fact]
     public async Task Chunked_ThroughBodyStream_LeavesNextBytesUnread()
     {
         // Bytes after the terminating empty line belong to no one here; the body must stop before them.

@@ -18,6 +18,9 @@ internal sealed class HttpResponseReader
     // A chunk-size line is hex digits and perhaps ";extensions"; trailer lines are header lines.
     internal const int MaxLineLength = 8 * 1024;
 
+    // Bodies up to this announced length are read into one exact array; longer ones grow as they come.
+    private const int ExactAllocationLimit = 1024 * 1024;
+
     private static readonly byte[] CrLf = "\r\n"u8.ToArray();
 
     private static readonly byte[] EndOfHead = "\r\n\r\n"u8.ToArray();
@@ -119,7 +122,9 @@ internal sealed class HttpResponseReader
         {
             return [];
         }
-        if (_framing == BodyFraming.ContentLength && _remaining <= Array.MaxLength)
+        // An announced length is allocated at once only when modest: a broken peer announcing
+        // gigabytes must not make us allocate them before it has sent a byte.
+        if (_framing == BodyFraming.ContentLength && _remaining <= ExactAllocationLimit)
         {
             var exact = new byte[_remaining];
             var at = 0;
