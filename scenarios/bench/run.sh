@@ -21,6 +21,9 @@
 # accept before the container's httpd is up).
 # Everything is removed on exit, failure included: containers, networks, both daemons (by pid),
 # namespaces, mounts, the temp dir.
+# After the timed runs, TRACE_RUNS (default 5) more netstack `run -d` calls run with the CLI's phase
+# trace on (NETSTACK_TRACE_TIMING=1), untimed, and run-helpers/cli-phases.py prints where the CLI's
+# own time went.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -193,6 +196,16 @@ for i in $(seq 1 "$RUNS"); do
     done
 done
 
+# Untimed: where the CLI's own time goes, from its opt-in phase trace (NETSTACK_TRACE_TIMING=1, see
+# src/Netstack.Cli/Diagnostics/TimingTrace.cs), for TRACE_RUNS extra `run -d` calls.
+: > "$WORK/cli-trace.txt"
+for i in $(seq 1 "${TRACE_RUNS:-5}"); do
+    t=$EPOCHREALTIME; echo "shell-t0 ${t/./}" >> "$WORK/cli-trace.txt"
+    NETSTACK_TRACE_TIMING=1 netstack run -d --name "rb-trace-$i" --network "$NET" busybox sleep 3600 2>> "$WORK/cli-trace.txt" >/dev/null
+    t=$EPOCHREALTIME; echo "shell-t1 ${t/./}" >> "$WORK/cli-trace.txt"
+    netstack rm -f "rb-trace-$i" >/dev/null
+done
+
 stat_of() { # case, system -> "median p90 min max"
     awk -v c="$1" -v s="$2" '$1 == c && $2 == s { print $3 }' "$WORK/results.txt" | sort -n | awk '
         { v[NR] = $1 } END {
@@ -222,6 +235,8 @@ for c in run port; do
 done
 echo
 "$PYTHON" scenarios/bench/run-helpers/breakdown.py "$WORK/results.txt" "$WORK/netstackd.log" || true
+echo
+"$PYTHON" scenarios/bench/run-helpers/cli-phases.py "$WORK/cli-trace.txt" || true
 if [[ -n ${KEEP_LOGS:-} ]]; then
-    mkdir -p "$KEEP_LOGS"; cp "$WORK/netstackd.log" "$WORK/dockerd.log" "$WORK/results.txt" "$KEEP_LOGS/"
+    mkdir -p "$KEEP_LOGS"; cp "$WORK/netstackd.log" "$WORK/dockerd.log" "$WORK/results.txt" "$WORK/cli-trace.txt" "$KEEP_LOGS/"
 fi

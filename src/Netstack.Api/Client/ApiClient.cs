@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Netstack.Api.Client.Http;
 using Netstack.Api.Contracts.Containers;
 using Netstack.Api.Contracts.Images;
 using Netstack.Api.Contracts.Networks;
@@ -19,42 +19,47 @@ namespace Netstack.Api.Client;
 /// <summary>
 /// Typed client of netstackd's API over its unix socket. Every call uses the versioned path
 /// (<c>/v1.41/...</c>); an error answer becomes an <see cref="ApiException"/> carrying the
-/// daemon's message.
+/// daemon's message. The transport is a small HTTP/1.1 client of our own (<see cref="UnixHttpTransport"/>),
+/// not HttpClient, because the CLI's start-up time is mostly the first request's.
 /// </summary>
 public sealed class ApiClient : IDisposable
 {
     public const string ApiVersion = "1.41";
 
-    private readonly HttpClient _http;
+    private const string Get = "GET";
+    private const string Post = "POST";
+    private const string Delete = "DELETE";
 
-    public ApiClient(DaemonAddress address)
+    private readonly UnixHttpTransport _transport;
+    private readonly Action<string>? _trace;
+
+    /// <param name="address">The daemon's socket.</param>
+    /// <param name="trace">Told the phase of every request (connected, sent, answered, body read), for start-up timing; null for none.</param>
+    /// <param name="blockingIo">
+    /// Blocking socket calls under the async methods: what a one-shot CLI process wants (no socket event
+    /// loop to start, ~10-20 ms less), not a process that serves others on its thread pool.
+    /// </param>
+    public ApiClient(DaemonAddress address, Action<string>? trace = null, bool blockingIo = false)
     {
         ArgumentNullException.ThrowIfNull(address);
         Address = address;
-        var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = (_, ct) => ConnectAsync(address.SocketPath, ct),
-            UseProxy = false,
-            AllowAutoRedirect = false,
-        };
-        _http = new HttpClient(handler)
-        {
-            // The host name is never resolved: every connection goes to the socket.
-            BaseAddress = new Uri($"http://netstack/v{ApiVersion}/"),
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
+        _trace = trace;
+        _transport = new UnixHttpTransport(address.SocketPath, trace, blockingIo);
     }
 
     public DaemonAddress Address { get; }
 
-    public void Dispose() => _http.Dispose();
+    /// <summary>Nothing to release: every request has its own connection, closed with its answer.</summary>
+    public void Dispose()
+    {
+    }
 
     // ---- system
 
     public async Task<string> PingAsync(CancellationToken ct = default)
     {
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, "_ping"), ct).ConfigureAwait(false);
-        return await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+        using var response = await SendAsync(Get, "_ping", ct).ConfigureAwait(false);
+        return Encoding.UTF8.GetString(await response.Reader.ReadBodyToEndAsync(ct).ConfigureAwait(false));
     }
 
     public Task<VersionResponse> VersionAsync(CancellationToken ct = default) =>
@@ -72,21 +77,22 @@ public sealed class ApiClient : IDisposable
         GetAsync($"networks/{Escape(idOrName)}", ApiJsonContext.Default.NetworkResource, ct);
 
     public Task<NetworkCreateResponse> CreateNetworkAsync(NetworkCreateRequest request, CancellationToken ct = default) =>
-        PostAsync("networks/create", request, ApiJsonContext.Default.NetworkCreateRequest, ApiJsonContext.Default.NetworkCreateResponse, ct);
+        PostAsync("networks/create", request, RequestJsonContext.Default.NetworkCreateRequest, ApiJsonContext.Default.NetworkCreateResponse, ct);
 
     public Task ConnectNetworkAsync(string network, NetworkConnectRequest request, CancellationToken ct = default) =>
-        PostAsync($"networks/{Escape(network)}/connect", request, ApiJsonContext.Default.NetworkConnectRequest, ct);
+        PostAsync($"networks/{Escape(network)}/connect", request, RequestJsonContext.Default.NetworkConnectRequest, ct);
 
     public Task DisconnectNetworkAsync(string network, NetworkDisconnectRequest request, CancellationToken ct = default) =>
-        PostAsync($"networks/{Escape(network)}/disconnect", request, ApiJsonContext.Default.NetworkDisconnectRequest, ct);
+        PostAsync($"networks/{Escape(network)}/disconnect", request, RequestJsonContext.Default.NetworkDisconnectRequest, ct);
 
     public Task RemoveNetworkAsync(string network, CancellationToken ct = default) =>
-        SendEmptyAsync(HttpMethod.Delete, $"networks/{Escape(network)}", ct);
+        SendEmptyAsync(Delete, $"networks/{Escape(network)}", ct);
 
     public async Task<NetworkPruneResponse> PruneNetworksAsync(FilterSet? filters = null, CancellationToken ct = default)
     {
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, "networks/prune" + FiltersQuery(filters)), ct).ConfigureAwait(false);
-        return await ReadAsync(response, ApiJsonContext.Default.NetworkPruneResponse, ct).ConfigureAwait(false);
+        var path = "networks/prune" + FiltersQuery(filters);
+        using var response = await SendAsync(Post, path, ct).ConfigureAwait(false);
+        return await ReadAsync(response, path, ApiJsonContext.Default.NetworkPruneResponse, ct).ConfigureAwait(false);
     }
 
     // ---- gossip cluster (netstack's own)
@@ -97,28 +103,28 @@ public sealed class ApiClient : IDisposable
     // ---- sandboxes (netstack's own)
 
     public Task<SandboxResource> CreateSandboxAsync(SandboxCreateRequest request, CancellationToken ct = default) =>
-        PostAsync("sandboxes/create", request, ApiJsonContext.Default.SandboxCreateRequest, ApiJsonContext.Default.SandboxResource, ct);
+        PostAsync("sandboxes/create", request, RequestJsonContext.Default.SandboxCreateRequest, ApiJsonContext.Default.SandboxResource, ct);
 
     public Task<List<SandboxResource>> ListSandboxesAsync(CancellationToken ct = default) =>
         GetAsync("sandboxes", ApiJsonContext.Default.ListSandboxResource, ct);
 
     public Task RemoveSandboxAsync(string name, CancellationToken ct = default) =>
-        SendEmptyAsync(HttpMethod.Delete, $"sandboxes/{Escape(name)}", ct);
+        SendEmptyAsync(Delete, $"sandboxes/{Escape(name)}", ct);
 
     // ---- containers
 
     public Task<ContainerCreateResponse> CreateContainerAsync(string? name, ContainerCreateRequest request, CancellationToken ct = default) =>
         PostAsync("containers/create" + (string.IsNullOrEmpty(name) ? "" : "?name=" + Escape(name)),
-            request, ApiJsonContext.Default.ContainerCreateRequest, ApiJsonContext.Default.ContainerCreateResponse, ct);
+            request, RequestJsonContext.Default.ContainerCreateRequest, ApiJsonContext.Default.ContainerCreateResponse, ct);
 
     public Task StartContainerAsync(string id, CancellationToken ct = default) =>
-        SendEmptyAsync(HttpMethod.Post, $"containers/{Escape(id)}/start", ct);
+        SendEmptyAsync(Post, $"containers/{Escape(id)}/start", ct);
 
     public Task StopContainerAsync(string id, int? timeoutSeconds = null, CancellationToken ct = default) =>
-        SendEmptyAsync(HttpMethod.Post, $"containers/{Escape(id)}/stop" + (timeoutSeconds is { } t ? "?t=" + t.ToString(CultureInfo.InvariantCulture) : ""), ct);
+        SendEmptyAsync(Post, $"containers/{Escape(id)}/stop" + (timeoutSeconds is { } t ? "?t=" + t.ToString(CultureInfo.InvariantCulture) : ""), ct);
 
     public Task KillContainerAsync(string id, string? signal = null, CancellationToken ct = default) =>
-        SendEmptyAsync(HttpMethod.Post, $"containers/{Escape(id)}/kill" + (string.IsNullOrEmpty(signal) ? "" : "?signal=" + Escape(signal)), ct);
+        SendEmptyAsync(Post, $"containers/{Escape(id)}/kill" + (string.IsNullOrEmpty(signal) ? "" : "?signal=" + Escape(signal)), ct);
 
     public Task<List<ContainerSummary>> ListContainersAsync(bool all, CancellationToken ct = default) =>
         GetAsync("containers/json" + (all ? "?all=1" : ""), ApiJsonContext.Default.ListContainerSummary, ct);
@@ -127,16 +133,17 @@ public sealed class ApiClient : IDisposable
         GetAsync($"containers/{Escape(id)}/json", ApiJsonContext.Default.ContainerInspect, ct);
 
     public Task RemoveContainerAsync(string id, bool force, CancellationToken ct = default) =>
-        SendEmptyAsync(HttpMethod.Delete, $"containers/{Escape(id)}" + (force ? "?force=1" : ""), ct);
+        SendEmptyAsync(Delete, $"containers/{Escape(id)}" + (force ? "?force=1" : ""), ct);
 
     public async Task<ContainerWaitResponse> WaitContainerAsync(string id, CancellationToken ct = default)
     {
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Post, $"containers/{Escape(id)}/wait"), ct).ConfigureAwait(false);
-        return await ReadAsync(response, ApiJsonContext.Default.ContainerWaitResponse, ct).ConfigureAwait(false);
+        var path = $"containers/{Escape(id)}/wait";
+        using var response = await SendAsync(Post, path, ct).ConfigureAwait(false);
+        return await ReadAsync(response, path, ApiJsonContext.Default.ContainerWaitResponse, ct).ConfigureAwait(false);
     }
 
     public Task<ContainerExecResponse> ExecAsync(string id, ContainerExecRequest request, CancellationToken ct = default) =>
-        PostAsync($"containers/{Escape(id)}/exec/run", request, ApiJsonContext.Default.ContainerExecRequest, ApiJsonContext.Default.ContainerExecResponse, ct);
+        PostAsync($"containers/{Escape(id)}/exec/run", request, RequestJsonContext.Default.ContainerExecRequest, ApiJsonContext.Default.ContainerExecResponse, ct);
 
     /// <summary>
     /// Copies a container's log to <paramref name="stdout"/> and <paramref name="stderr"/>, undoing the
@@ -147,8 +154,8 @@ public sealed class ApiClient : IDisposable
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
         var path = $"containers/{Escape(id)}/logs?stdout=1&stderr=1" + (follow ? "&follow=1" : "");
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, path), ct, HttpCompletionOption.ResponseHeadersRead).ConfigureAwait(false);
-        var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+        using var response = await SendAsync(Get, path, ct).ConfigureAwait(false);
+        var body = response.OpenBody();
         await using (body.ConfigureAwait(false))
         {
             await LogStream.DemultiplexAsync(body, stdout, stderr, ct).ConfigureAwait(false);
@@ -161,24 +168,24 @@ public sealed class ApiClient : IDisposable
     public async Task<string> ImportImageAsync(Stream tarball, string repository, string tag, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(tarball);
-        var request = new HttpRequestMessage(HttpMethod.Post, $"images/create?fromSrc=-&repo={Escape(repository)}&tag={Escape(tag)}")
+        var request = new HttpRequest(Post, Target($"images/create?fromSrc=-&repo={Escape(repository)}&tag={Escape(tag)}"))
         {
-            Content = new StreamContent(tarball),
+            ContentType = "application/x-tar",
+            BodyStream = tarball,
         };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
         using var response = await SendAsync(request, ct).ConfigureAwait(false);
-        var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+        var text = Encoding.UTF8.GetString(await response.Reader.ReadBodyToEndAsync(ct).ConfigureAwait(false));
         string? id = null;
         foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var message = JsonSerializer.Deserialize(line, ApiJsonContext.Default.ProgressMessage);
             if (message?.Error is { Length: > 0 } error)
             {
-                throw new ApiException(response.StatusCode, error);
+                throw new ApiException((HttpStatusCode)response.StatusCode, error);
             }
             id = message?.Status ?? id;
         }
-        return id ?? throw new ApiException(response.StatusCode, "the daemon did not report the imported image's id");
+        return id ?? throw new ApiException((HttpStatusCode)response.StatusCode, "the daemon did not report the imported image's id");
     }
 
     public Task<List<ImageSummary>> ListImagesAsync(CancellationToken ct = default) =>
@@ -186,42 +193,30 @@ public sealed class ApiClient : IDisposable
 
     public async Task<List<ImageDeleteItem>> RemoveImageAsync(string name, bool force, CancellationToken ct = default)
     {
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Delete, $"images/{Escape(name)}" + (force ? "?force=1" : "")), ct).ConfigureAwait(false);
-        return await ReadAsync(response, ApiJsonContext.Default.ListImageDeleteItem, ct).ConfigureAwait(false);
+        var path = $"images/{Escape(name)}" + (force ? "?force=1" : "");
+        using var response = await SendAsync(Delete, path, ct).ConfigureAwait(false);
+        return await ReadAsync(response, path, ApiJsonContext.Default.ListImageDeleteItem, ct).ConfigureAwait(false);
     }
 
     // ---- plumbing
 
-    private static async ValueTask<Stream> ConnectAsync(string socketPath, CancellationToken ct)
-    {
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        try
-        {
-            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), ct).ConfigureAwait(false);
-            return new NetworkStream(socket, ownsSocket: true);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
     private static string Escape(string value) => Uri.EscapeDataString(value);
+
+    private static string Target(string path) => $"/v{ApiVersion}/{path}";
 
     private static string FiltersQuery(FilterSet? filters) =>
         filters is null || filters.IsEmpty ? "" : "?filters=" + Escape(filters.ToJson());
 
     private async Task<T> GetAsync<T>(string path, JsonTypeInfo<T> responseInfo, CancellationToken ct)
     {
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, path), ct).ConfigureAwait(false);
-        return await ReadAsync(response, responseInfo, ct).ConfigureAwait(false);
+        using var response = await SendAsync(Get, path, ct).ConfigureAwait(false);
+        return await ReadAsync(response, path, responseInfo, ct).ConfigureAwait(false);
     }
 
     private async Task<TResponse> PostAsync<TRequest, TResponse>(string path, TRequest body, JsonTypeInfo<TRequest> requestInfo, JsonTypeInfo<TResponse> responseInfo, CancellationToken ct)
     {
         using var response = await SendAsync(JsonRequest(path, body, requestInfo), ct).ConfigureAwait(false);
-        return await ReadAsync(response, responseInfo, ct).ConfigureAwait(false);
+        return await ReadAsync(response, path, responseInfo, ct).ConfigureAwait(false);
     }
 
     private async Task PostAsync<TRequest>(string path, TRequest body, JsonTypeInfo<TRequest> requestInfo, CancellationToken ct)
@@ -229,64 +224,89 @@ public sealed class ApiClient : IDisposable
         using var response = await SendAsync(JsonRequest(path, body, requestInfo), ct).ConfigureAwait(false);
     }
 
-    private async Task SendEmptyAsync(HttpMethod method, string path, CancellationToken ct)
+    private async Task SendEmptyAsync(string method, string path, CancellationToken ct)
     {
-        using var response = await SendAsync(new HttpRequestMessage(method, path), ct).ConfigureAwait(false);
+        using var response = await SendAsync(method, path, ct).ConfigureAwait(false);
     }
 
-    private static HttpRequestMessage JsonRequest<T>(string path, T body, JsonTypeInfo<T> info)
+    private HttpRequest JsonRequest<T>(string path, T body, JsonTypeInfo<T> info)
     {
+        _trace?.Invoke("serializing");
         var json = JsonSerializer.SerializeToUtf8Bytes(body, info);
-        var content = new ByteArrayContent(json);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        return new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        _trace?.Invoke("serialized");
+        return new HttpRequest(Post, Target(path)) { ContentType = "application/json", Body = json };
     }
 
-    private static async Task<T> ReadAsync<T>(HttpResponseMessage response, JsonTypeInfo<T> info, CancellationToken ct)
+    private async Task<T> ReadAsync<T>(HttpResponse response, string path, JsonTypeInfo<T> info, CancellationToken ct)
     {
-        var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            try
-            {
-                return await JsonSerializer.DeserializeAsync(stream, info, ct).ConfigureAwait(false)
-                    ?? throw new ApiException(response.StatusCode, $"the daemon answered {response.RequestMessage?.RequestUri?.AbsolutePath} with null");
-            }
-            catch (JsonException e)
-            {
-                throw new ApiException(response.StatusCode, $"the daemon's answer to {response.RequestMessage?.RequestUri?.AbsolutePath} is not valid JSON: {e.Message}", e);
-            }
-        }
-    }
-
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
-    {
-        HttpResponseMessage response;
+        var status = (HttpStatusCode)response.StatusCode;
+        var bytes = await ReadBodyAsync(response, path, ct).ConfigureAwait(false);
+        _trace?.Invoke(string.Create(CultureInfo.InvariantCulture, $"body {bytes.Length} bytes"));
         try
         {
-            using (request)
-            {
-                response = await _http.SendAsync(request, completion, ct).ConfigureAwait(false);
-            }
+            var value = JsonSerializer.Deserialize(bytes, info);
+            _trace?.Invoke("deserialized");
+            return value ?? throw new ApiException(status, $"the daemon answered {AbsolutePath(path)} with null");
         }
-        catch (HttpRequestException e) when (e.InnerException is SocketException socketError)
+        catch (JsonException e)
         {
-            throw Unreachable(socketError, e);
+            throw new ApiException(status, $"the daemon's answer to {AbsolutePath(path)} is not valid JSON: {e.Message}", e);
+        }
+    }
+
+    private async Task<byte[]> ReadBodyAsync(HttpResponse response, string path, CancellationToken ct)
+    {
+        try
+        {
+            return await response.Reader.ReadBodyToEndAsync(ct).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw Broken(path, e);
+        }
+    }
+
+    private Task<HttpResponse> SendAsync(string method, string path, CancellationToken ct) =>
+        SendAsync(new HttpRequest(method, Target(path)), ct);
+
+    private async Task<HttpResponse> SendAsync(HttpRequest request, CancellationToken ct)
+    {
+        _trace?.Invoke("request " + request.Method + " " + request.Target);
+        HttpResponse response;
+        try
+        {
+            response = await _transport.SendAsync(request, ct).ConfigureAwait(false);
         }
         catch (SocketException e)
         {
             throw Unreachable(e, e);
         }
-        if (response.IsSuccessStatusCode)
+        catch (IOException e)
+        {
+            throw Broken(request.Target, e);
+        }
+        if (response.IsSuccess)
         {
             return response;
         }
         using (response)
         {
-            var text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-            throw new ApiException(response.StatusCode, ErrorMessage(response.StatusCode, text));
+            var status = (HttpStatusCode)response.StatusCode;
+            var text = Encoding.UTF8.GetString(await ReadBodyAsync(response, request.Target, ct).ConfigureAwait(false));
+            throw new ApiException(status, ErrorMessage(status, text));
         }
     }
+
+    // The path part of a target, as HttpClient's RequestUri.AbsolutePath showed it in messages.
+    private static string AbsolutePath(string pathOrTarget)
+    {
+        var target = pathOrTarget.StartsWith('/') ? pathOrTarget : Target(pathOrTarget);
+        var query = target.IndexOf('?', StringComparison.Ordinal);
+        return query < 0 ? target : target[..query];
+    }
+
+    private ApiException Broken(string pathOrTarget, IOException e) =>
+        new(null, $"netstackd at {Address.Uri} broke off its answer to {AbsolutePath(pathOrTarget)}: {e.Message}", e);
 
     private ApiException Unreachable(SocketException error, Exception e)
     {

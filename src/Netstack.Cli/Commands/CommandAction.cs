@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Netstack.Api.Client;
+using Netstack.Cli.Diagnostics;
 
 namespace Netstack.Cli.Commands;
 
@@ -14,10 +15,12 @@ internal static class CommandAction
     {
         command.SetAction(async (parse, ct) =>
         {
+            TimingTrace.Mark("action");
             var error = parse.InvocationConfiguration.Error;
             try
             {
                 using var client = context.Client(parse);
+                TimingTrace.Mark("client-made");
                 return await body(parse, client, ct).ConfigureAwait(false);
             }
             catch (ApiException e) when (e.StatusCode is null)

@@ -50,8 +50,22 @@ internal static class RunArguments
         return args;
     }
 
-    // The verb is the first positional token, skipping the global -H VALUE.
+    /// <summary>The root command named on the line: the first positional token, skipping the global <c>-H VALUE</c>; null when there is none.</summary>
+    public static string? Verb(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var at = FirstPositional(args);
+        return at < 0 ? null : args[at];
+    }
+
+    // run and exec, when they are the verb.
     private static int FindVerb(string[] args)
+    {
+        var at = FirstPositional(args);
+        return at >= 0 && args[at] is "run" or "exec" ? at : -1;
+    }
+
+    private static int FirstPositional(string[] args)
     {
         for (var i = 0; i < args.Length; i++)
         {
@@ -65,7 +79,7 @@ internal static class RunArguments
             {
                 continue;
             }
-            return token is "run" or "exec" ? i : -1;
+            return i;
         }
         return -1;
     }

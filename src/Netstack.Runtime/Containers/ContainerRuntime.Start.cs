@@ -133,7 +133,10 @@ public sealed partial class ContainerRuntime
             paths.HostnameFile,
             sandbox.NetworkNamespace,
             CgroupsPath(info.Id)));
-        AtomicFile.WriteAllBytes(paths.ConfigFile, JsonSerializer.SerializeToUtf8Bytes(spec, OciJsonContext.Default.OciSpec));
+        // Plain write, no fsync: runc reads config.json once, right below, and nothing reads it after a
+        // crash (every start rebuilds the bundle), so durability would only cost a flush to disk
+        // (5 ms median, 20+ ms under I/O load on the benchmark machine; scenarios/bench/README-run.md).
+        await File.WriteAllBytesAsync(paths.ConfigFile, JsonSerializer.SerializeToUtf8Bytes(spec, OciJsonContext.Default.OciSpec), cancellationToken).ConfigureAwait(false);
 
         Directory.CreateDirectory(_options.RuncStateDir);
         await Runc.SpawnRunAsync(info.Id, paths, cancellationToken).ConfigureAwait(false);

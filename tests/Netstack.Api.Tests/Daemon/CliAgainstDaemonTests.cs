@@ -77,4 +77,19 @@ public sealed class CliAgainstDaemonTests : IAsyncLifetime
         Assert.Equal(0, result.Exit);
         Assert.Contains("API version:  1.41 (minimum version 1.24)", result.Out, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task BlockingSocketCalls_AsTheCliProcessMakesThem_GiveTheSameResults()
+    {
+        var host = _daemon.HostUri;
+
+        var created = await CliRunner.RunAsync(blockingIo: true, "-H", host, "network", "create", "--subnet", "10.30.0.0/24", "web");
+        var ls = await CliRunner.RunAsync(blockingIo: true, "-H", host, "network", "ls", "-q");
+        var refused = await CliRunner.RunAsync(blockingIo: true, "-H", host, "network", "create", "-d", "nosuch", "db");
+
+        Assert.Equal(0, created.Exit);
+        Assert.Equal(created.Out.Trim()[..12], ls.Out.Trim());
+        Assert.Equal(1, refused.Exit);
+        Assert.Contains("Error response from daemon: invalid Driver \"nosuch\"", refused.Err, StringComparison.Ordinal);
+    }
 }

@@ -3,6 +3,7 @@ using Netstack.Api.Client;
 using Netstack.Api.Contracts.Containers;
 using Netstack.Api.Contracts.Networks;
 using Netstack.Api.Ports;
+using Netstack.Cli.Diagnostics;
 using Netstack.Cli.Output;
 using Netstack.Cli.Parsing;
 
@@ -44,6 +45,7 @@ internal static class RunCommand
         {
             var output = parse.InvocationConfiguration.Output;
             var request = BuildRequest(parse, context.Environment);
+            TimingTrace.Mark("request-built");
             var created = await client.CreateContainerAsync(parse.GetValue(Name), request, ct).ConfigureAwait(false);
             foreach (var warning in created.Warnings)
             {
