@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Netstack.Core;
+using Microsoft.Extensions.Logging;
 using Netstack.Core.Drivers;
+using Netstack.Core;
 using Netstack.Firewall.Iptables;
+using Netstack.Linux;
 
 namespace Netstack.Drivers.Bridge;
 

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Netstack.Core;
+using Microsoft.Extensions.Logging;
 using Netstack.Core.Drivers;
+using Netstack.Core;
+using Netstack.Linux;
 
 namespace Netstack.Drivers.Macvlan;
 

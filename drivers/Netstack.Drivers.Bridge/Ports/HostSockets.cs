@@ -1,5 +1,6 @@
 using System.Globalization;
 using Netstack.Core;
+using Netstack.Linux;
 
 namespace Netstack.Drivers.Bridge;
 

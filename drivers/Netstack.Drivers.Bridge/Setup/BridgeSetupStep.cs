@@ -1,3 +1,5 @@
+using Netstack.Linux;
+
 namespace Netstack.Drivers.Bridge;
 
 /// <summary>

@@ -1,13 +1,13 @@
-using Netstack.Linux;
-
-namespace Netstack.Drivers.Bridge;
+namespace Netstack.Linux;
 
 /// <summary>
-/// The namespace where the driver's bridges and firewall rules live: the process's own namespace
-/// for the daemon, a throwaway one in tests. Owns the netlink handle bound to it and runs sysctl
-/// writes inside it.
+/// The namespace a driver treats as "the host": the process's own network namespace for the
+/// daemon, a throwaway one in tests. Owns a netlink handle bound to it (links made through it
+/// resolve ifindexes such as a macvlan's parent there, even when the new link is placed straight
+/// into a sandbox: IFLA_LINK is looked up in the requesting socket's namespace), runs code and
+/// sysctl reads and writes inside it.
 /// </summary>
-internal sealed class HostNetwork : IDisposable
+public sealed class HostNetwork : IDisposable
 {
     private readonly NetworkNamespace? _namespace;
 
@@ -22,10 +22,10 @@ internal sealed class HostNetwork : IDisposable
     /// <summary>The namespace, or null for the process's own.</summary>
     public NetworkNamespace? Namespace => _namespace;
 
-    /// <summary>A description for messages: the namespace path, or "host".</summary>
-    public string Description => _namespace?.Path ?? "host";
+    /// <summary>A description for messages: the namespace path, or "the host namespace".</summary>
+    public string Description => _namespace?.Path ?? "the host namespace";
 
-    /// <summary>Opens the namespace file at <paramref name="path"/>, or the current namespace when null.</summary>
+    /// <summary>Opens the namespace file at <paramref name="path"/>, or the current namespace when null or empty.</summary>
     public static HostNetwork Open(string? path)
     {
         if (string.IsNullOrEmpty(path))
@@ -45,7 +45,11 @@ internal sealed class HostNetwork : IDisposable
     }
 
     /// <summary>Runs <paramref name="body"/> on a thread inside the namespace (directly when it is the current one).</summary>
-    public T RunInside<T>(Func<T> body) => _namespace is null ? body() : _namespace.Run(body);
+    public T RunInside<T>(Func<T> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return _namespace is null ? body() : _namespace.Run(body);
+    }
 
     public string ReadSysctl(string key) => Sysctl.Read(key, _namespace);
 
