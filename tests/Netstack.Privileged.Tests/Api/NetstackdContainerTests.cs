@@ -123,4 +123,61 @@ public sealed class NetstackdContainerTests
         }
         Assert.Equal(0, (await daemon.NetstackAsync("network", "rm", "front")).Exit);
     }
+
+    [PrivilegedFact]
+    public async Task Port_ListsPublishedPorts_StartAndRestart_BringAStoppedContainerBackOnItsNetwork()
+    {
+        await using var daemon = await NetstackdProcess.StartAsync();
+        await daemon.ImportBusyboxAsync();
+        Assert.Equal(0, (await daemon.NetstackAsync("network", "create", "--subnet", "10.101.0.0/24", "again")).Exit);
+        var run = await daemon.NetstackAsync("run", "-d", "--name", "web", "--network", "again", "-p", "8082:80", "-p", "127.0.0.1:5353:53/udp", "busybox", "sleep", "600");
+        Assert.True(run.Exit == 0, run.Err + daemon.Log);
+        var peer = await daemon.NetstackAsync("run", "-d", "--name", "peer", "--network", "again", "busybox", "sleep", "600");
+        Assert.True(peer.Exit == 0, peer.Err);
+
+        var all = await daemon.NetstackAsync("port", "web");
+        Assert.Equal(["53/udp -> 127.0.0.1:5353", "80/tcp -> 0.0.0.0:8082"], all.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("0.0.0.0:8082", (await daemon.NetstackAsync("port", "web", "80")).Out.Trim());
+        Assert.Equal("127.0.0.1:5353", (await daemon.NetstackAsync("port", "web", "53/udp")).Out.Trim());
+        var unpublished = await daemon.NetstackAsync("port", "web", "81");
+        Assert.True(unpublished.Exit == 1 && unpublished.Err.Contains("81/tcp", StringComparison.Ordinal), unpublished.Err);
+        var bad = await daemon.NetstackAsync("port", "web", "80/sctp");
+        Assert.True(bad.Exit == 1 && bad.Err.Contains("80/sctp", StringComparison.Ordinal), bad.Err);
+
+        // Stopped, the container leaves its network; start brings it back there, reachable again.
+        Assert.Equal(0, (await daemon.NetstackAsync("stop", "-t", "1", "web")).Exit);
+        using (var client = daemon.Client())
+        {
+            Assert.False((await client.InspectContainerAsync("web")).State.Running);
+            Assert.DoesNotContain((await client.InspectNetworkAsync("again")).Containers.Values, c => c.Name == "web");
+        }
+        var start = await daemon.NetstackAsync("start", "web");
+        Assert.True(start.Exit == 0 && start.Out.Trim() == "web", start.Err + daemon.Log);
+        Assert.Equal("0.0.0.0:8082", (await daemon.NetstackAsync("port", "web", "80")).Out.Trim());
+        var webIp = await IpOf(daemon, "web", "again");
+        var ping = await daemon.NetstackAsync("exec", "peer", "ping", "-c", "1", "-W", "2", webIp);
+        Assert.True(ping.Exit == 0, ping.Out + ping.Err);
+
+        // restart: a new process (new pid), same networks.
+        int pidBefore;
+        using (var client = daemon.Client())
+        {
+            pidBefore = (await client.InspectContainerAsync("web")).State.Pid;
+        }
+        var restart = await daemon.NetstackAsync("restart", "-t", "1", "web");
+        Assert.True(restart.Exit == 0, restart.Err + daemon.Log);
+        using (var client = daemon.Client())
+        {
+            var after = await client.InspectContainerAsync("web");
+            Assert.True(after.State.Running);
+            Assert.NotEqual(pidBefore, after.State.Pid);
+            Assert.True(after.NetworkSettings.Networks.ContainsKey("again"));
+        }
+        var unknown = await daemon.NetstackAsync("start", "nosuchcontainer");
+        Assert.True(unknown.Exit == 1 && unknown.Err.Contains("nosuchcontainer", StringComparison.Ordinal), unknown.Err);
+
+        Assert.Equal(0, (await daemon.NetstackAsync("rm", "-f", "web", "peer")).Exit);
+        Assert.Equal(0, (await daemon.NetstackAsync("network", "rm", "again")).Exit);
+        Assert.Empty(daemon.Bridges());
+    }
 }
