@@ -50,7 +50,7 @@ internal static class DaemonHost
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = DaemonLimits.MaxJsonBodyBytes;
-            kestrel.ListenUnixSocket(daemon.Value.SocketPath);
+            kestrel.ListenUnixSocket(daemon.Value.SocketPath, listen => listen.Use(HijackRequestRewriter.Wrap));
         });
 
         var app = builder.Build();
@@ -64,6 +64,7 @@ internal static class DaemonHost
         if (app.Services.GetService<ContainerService>() is not null)
         {
             ContainerRoutes.Map(app);
+            ExecRoutes.Map(app);
             ImageRoutes.Map(app);
         }
         return app;

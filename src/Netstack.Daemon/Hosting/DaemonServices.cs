@@ -89,6 +89,7 @@ internal static class DaemonServices
         services.AddSingleton(sp => new ImageStore(sp.GetRequiredService<RuntimeOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<ImageStore>>()));
         services.AddSingleton(sp => new ContainerRuntime(sp.GetRequiredService<RuntimeOptions>(), sp.GetRequiredService<ImageStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<ContainerRuntime>>()));
         services.AddSingleton<ContainerService>();
+        services.AddSingleton<ExecSessions>();
         services.AddSingleton<DnsNameTable>();
         services.AddSingleton<SandboxResolvers>();
         services.AddSingleton<IContainerNetworking>(sp => sp.GetRequiredService<ContainerService>());

@@ -1,0 +1,198 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using Microsoft.AspNetCore.Connections;
+
+namespace Netstack.Daemon.Http;
+
+/// <summary>
+/// Lets the docker CLI's hijacked <c>POST /exec/{id}/start</c> be upgraded. The CLI sends that
+/// request with <c>Connection: Upgrade</c>, <c>Upgrade: tcp</c> and a small JSON body, and wants
+/// <c>101 Switching Protocols</c>; Kestrel serves an upgrade request that has a body as a plain
+/// request (it cannot be upgraded), so the 101 is impossible. This connection middleware looks at
+/// the first request of each connection (the CLI opens a fresh one for every hijack): when it is
+/// such an upgrade request to an exec start, the body is dropped with its Content-Length header
+/// before Kestrel parses it. The body only repeats what the exec instance already knows (Tty) or
+/// cannot apply to a hijack (Detach is false there). Every other connection passes untouched.
+/// </summary>
+internal static class HijackRequestRewriter
+{
+    // A request head bigger than this is not one the CLI sends for an exec start: pass it on.
+    private const int MaxHead = 16 * 1024;
+
+    private static readonly byte[] HeadEnd = "\r\n\r\n"u8.ToArray();
+
+    public static ConnectionDelegate Wrap(ConnectionDelegate next) => async connection =>
+    {
+        var original = connection.Transport;
+        var pipe = new Pipe();
+        // Not linked to ConnectionClosed: the socket transport signals that as soon as the client's
+        // FIN arrives, which for a half-closed hijack is long before the exchange is over.
+        using var done = new CancellationTokenSource();
+        var pump = PumpAsync(original.Input, pipe.Writer, done.Token);
+        connection.Transport = new DuplexPipe(pipe.Reader, original.Output);
+        try
+        {
+            await next(connection).ConfigureAwait(false);
+        }
+        finally
+        {
+            connection.Transport = original;
+            await done.CancelAsync().ConfigureAwait(false);
+            await original.Input.CompleteAsync().ConfigureAwait(false);
+            await pump.ConfigureAwait(false);
+        }
+    };
+
+    private static async Task PumpAsync(PipeReader input, PipeWriter output, CancellationToken closed)
+    {
+        try
+        {
+            var head = new List<byte>();
+            var rewriting = true;
+            var hijacked = false;
+            while (true)
+            {
+                var result = await input.ReadAsync(closed).ConfigureAwait(false);
+                var buffer = result.Buffer;
+                if (rewriting)
+                {
+                    head.AddRange(buffer.ToArray());
+                    input.AdvanceTo(buffer.End);
+                    var end = IndexOf(head, HeadEnd);
+                    if (end < 0 && head.Count < MaxHead && !result.IsCompleted)
+                    {
+                        continue;
+                    }
+                    rewriting = false;
+                    var bytes = head.ToArray();
+                    if (end >= 0 && TryRewrite(bytes, end + HeadEnd.Length, out var rewritten, out var bodyLength))
+                    {
+                        hijacked = true;
+                        // Drop the body: what follows it (nothing, for the CLI) goes on as it came.
+                        var bodyStart = end + HeadEnd.Length;
+                        var skip = (int)Math.Min(bodyLength, bytes.Length - bodyStart);
+                        await output.WriteAsync(rewritten, closed).ConfigureAwait(false);
+                        await output.WriteAsync(bytes.AsMemory(bodyStart + skip), closed).ConfigureAwait(false);
+                        bodyLength -= skip;
+                        while (bodyLength > 0)
+                        {
+                            var more = await input.ReadAsync(closed).ConfigureAwait(false);
+                            var take = (int)Math.Min(bodyLength, more.Buffer.Length);
+                            bodyLength -= take;
+                            var rest = more.Buffer.Slice(take);
+                            await output.WriteAsync(rest.ToArray(), closed).ConfigureAwait(false);
+                            input.AdvanceTo(more.Buffer.End);
+                            if (more.IsCompleted)
+                            {
+                                break;
+                            }
+                        }
+                    }
+                    else
+                    {
+                        await output.WriteAsync(bytes, closed).ConfigureAwait(false);
+                    }
+                    if (result.IsCompleted)
+                    {
+                        break;
+                    }
+                    continue;
+                }
+                foreach (var segment in buffer)
+                {
+                    await output.WriteAsync(segment, closed).ConfigureAwait(false);
+                }
+                input.AdvanceTo(buffer.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+            if (hijacked)
+            {
+                // The CLI half-closes a hijacked connection (it has no stdin to send) while it waits
+                // for the answer; Kestrel takes a client's FIN for the end of the connection and would
+                // drop the exec's output. Hold the end back until the exchange is over.
+                await Task.Delay(Timeout.Infinite, closed).ConfigureAwait(false);
+            }
+            await output.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException or ConnectionResetException)
+        {
+            await output.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The head without its Content-Length line when it is an HTTP/1.1 upgrade request to
+    /// <c>POST .../exec/{id}/start</c> with a body; <paramref name="bodyLength"/> is the body to drop.
+    /// </summary>
+    internal static bool TryRewrite(byte[] bytes, int headLength, out byte[] rewritten, out long bodyLength)
+    {
+        rewritten = [];
+        bodyLength = 0;
+        var lines = Encoding.ASCII.GetString(bytes, 0, headLength - HeadEnd.Length).Split("\r\n");
+        var request = lines[0].Split(' ');
+        if (request.Length != 3 || request[0] != "POST" || !request[1].Contains("/exec/", StringComparison.Ordinal)
+            || !request[1].Split('?')[0].EndsWith("/start", StringComparison.Ordinal))
+        {
+            return false;
+        }
+        var upgrade = false;
+        var kept = new List<string> { lines[0] };
+        foreach (var line in lines.Skip(1))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            var name = colon > 0 ? line[..colon].Trim() : "";
+            var value = colon > 0 ? line[(colon + 1)..].Trim() : "";
+            if (name.Equals("Upgrade", StringComparison.OrdinalIgnoreCase) && value.Equals("tcp", StringComparison.OrdinalIgnoreCase))
+            {
+                upgrade = true;
+            }
+            if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
+            {
+                return false; // a chunked body: not what the CLI sends; leave it to Kestrel
+            }
+            if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
+            {
+                if (!long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out bodyLength))
+                {
+                    return false;
+                }
+                continue;
+            }
+            kept.Add(line);
+        }
+        if (!upgrade || bodyLength == 0)
+        {
+            return false;
+        }
+        rewritten = Encoding.ASCII.GetBytes(string.Join("\r\n", kept) + "\r\n\r\n");
+        return true;
+    }
+
+    private static int IndexOf(List<byte> haystack, byte[] needle)
+    {
+        for (var i = 0; i + needle.Length <= haystack.Count; i++)
+        {
+            var match = true;
+            for (var j = 0; j < needle.Length && match; j++)
+            {
+                match = haystack[i + j] == needle[j];
+            }
+            if (match)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe
+    {
+        public PipeReader Input { get; } = input;
+
+        public PipeWriter Output { get; } = output;
+    }
+}
