@@ -187,13 +187,19 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
         await ReleaseAsync(info.Id).ConfigureAwait(false);
     }
 
+    /// <summary>Commands in containers run as the container's own user (root): another is a 400 naming it.</summary>
+    public static void RefuseExecUser(string? user)
+    {
+        if (!string.IsNullOrEmpty(user))
+        {
+            throw new InvalidParameterException("User", user, "running as another user is not supported");
+        }
+    }
+
     public Task<ExecResult> ExecAsync(string reference, ContainerExecRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (!string.IsNullOrEmpty(request.User))
-        {
-            throw new InvalidParameterException("User", request.User, "running as another user is not supported");
-        }
+        RefuseExecUser(request.User);
         return _runtime.ExecAsync(reference, request.Cmd ?? [], request.Env, string.IsNullOrEmpty(request.WorkingDir) ? null : request.WorkingDir, cancellationToken);
     }
 

@@ -48,7 +48,7 @@ internal static class HijackRequestRewriter
     {
         try
         {
-            var head = new List<byte>();
+            var head = new ArrayBufferWriter<byte>();
             var rewriting = true;
             var hijacked = false;
             while (true)
@@ -57,15 +57,18 @@ internal static class HijackRequestRewriter
                 var buffer = result.Buffer;
                 if (rewriting)
                 {
-                    head.AddRange(buffer.ToArray());
+                    foreach (var segment in buffer)
+                    {
+                        head.Write(segment.Span);
+                    }
                     input.AdvanceTo(buffer.End);
-                    var end = IndexOf(head, HeadEnd);
-                    if (end < 0 && head.Count < MaxHead && !result.IsCompleted)
+                    var end = head.WrittenSpan.IndexOf(HeadEnd);
+                    if (end < 0 && head.WrittenCount < MaxHead && !result.IsCompleted)
                     {
                         continue;
                     }
                     rewriting = false;
-                    var bytes = head.ToArray();
+                    var bytes = head.WrittenSpan.ToArray();
                     if (end >= 0 && TryRewrite(bytes, end + HeadEnd.Length, out var rewritten, out var bodyLength))
                     {
                         hijacked = true;
@@ -170,23 +173,6 @@ internal static class HijackRequestRewriter
         }
         rewritten = Encoding.ASCII.GetBytes(string.Join("\r\n", kept) + "\r\n\r\n");
         return true;
-    }
-
-    private static int IndexOf(List<byte> haystack, byte[] needle)
-    {
-        for (var i = 0; i + needle.Length <= haystack.Count; i++)
-        {
-            var match = true;
-            for (var j = 0; j < needle.Length && match; j++)
-            {
-                match = haystack[i + j] == needle[j];
-            }
-            if (match)
-            {
-                return i;
-            }
-        }
-        return -1;
     }
 
     private sealed class DuplexPipe(PipeReader input, PipeWriter output) : IDuplexPipe

@@ -43,10 +43,7 @@ internal static class ExecRoutes
         {
             throw ApiError.BadRequest("Cmd: no exec command specified");
         }
-        if (!string.IsNullOrEmpty(config.User))
-        {
-            throw ApiError.BadRequest($"User \"{config.User}\": running as another user is not supported");
-        }
+        ContainerService.RefuseExecUser(config.User);
         if (config.Privileged)
         {
             throw ApiError.BadRequest("Privileged: privileged exec is not supported");

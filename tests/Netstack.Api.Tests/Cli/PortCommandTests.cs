@@ -46,6 +46,6 @@ public sealed class PortCommandTests
     public void Normalize_RefusesOtherInput_NamingIt(string spec)
     {
         var error = Assert.Throws<FormatException>(() => PortCommand.Normalize(spec));
-        Assert.Contains($"\"{spec}\"", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"'{spec}'", error.Message, StringComparison.Ordinal);
     }
 }

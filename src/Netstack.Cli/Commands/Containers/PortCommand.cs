@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Netstack.Api.Contracts.Containers;
+using Netstack.Api.Ports;
 
 namespace Netstack.Cli.Commands.Containers;
 
@@ -35,16 +36,11 @@ internal static class PortCommand
         return command;
     }
 
-    /// <summary>"80" → "80/tcp"; "53/UDP" → "53/udp"; anything else is refused naming the value.</summary>
+    /// <summary>"80" → "80/tcp", "53/UDP" → "53/udp"; the engine's port-key parser refuses anything else, naming the value.</summary>
     internal static string Normalize(string spec)
     {
-        var parts = spec.Split('/');
-        var proto = parts.Length == 2 ? parts[1].ToLowerInvariant() : "tcp";
-        if (parts.Length > 2 || !ushort.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) || number == 0 || proto is not ("tcp" or "udp"))
-        {
-            throw new FormatException($"invalid port \"{spec}\": expected PORT[/tcp|udp] with PORT in 1-65535");
-        }
-        return $"{number}/{proto}";
+        var (port, protocol) = PortSpec.ParseKey(spec);
+        return $"{port}/{protocol}";
     }
 
     /// <summary>Docker's lines: without a port "PORT/PROTO -> IP:HOSTPORT", with one just "IP:HOSTPORT" (IPv6 in brackets).</summary>
