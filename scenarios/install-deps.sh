@@ -4,6 +4,9 @@
 set -euo pipefail
 
 packages=(iproute2 curl iptables runc busybox-static etcd-server etcd-client dnsutils dnsperf iperf3 libpcap0.8)
+if [[ "${NETSTACK_WITH_VAGRANT:-0}" == 1 ]]; then
+    packages+=(vagrant)
+fi
 if [[ "${NETSTACK_WITH_DOCKER:-0}" == 1 ]]; then
     packages+=(docker.io)
 fi

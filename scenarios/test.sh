@@ -4,7 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-scenarios/install-deps.sh
+NETSTACK_WITH_VAGRANT=1 scenarios/install-deps.sh
+
+# The VM lab cannot boot here (no hypervisor), so its Vagrantfile is checked instead.
+vagrant_state="$(mktemp -d)"
+VAGRANT_DOTFILE_PATH="$vagrant_state" vagrant validate --ignore-provider
+rm -rf "$vagrant_state"
 dotnet build Netstack.sln -c Release -nologo -clp:ErrorsOnly
 dotnet test Netstack.sln -c Release --no-build -nologo --logger "console;verbosity=normal" -- RunConfiguration.TreatNoTestsAsError=false
 
