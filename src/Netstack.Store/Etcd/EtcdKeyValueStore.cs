@@ -1,0 +1,302 @@
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using dotnet_etcd;
+using Etcdserverpb;
+using Google.Protobuf;
+using Grpc.Core;
+using Netstack.Core;
+using Netstack.Core.Storage;
+
+namespace Netstack.Store.Etcd;
+
+/// <summary>
+/// The global store on etcd v3 (gRPC through dotnet-etcd). Every key lives under
+/// <see cref="EtcdStoreOptions.Prefix"/>; an entry's <see cref="KeyValueEntry.Revision"/> is etcd's
+/// <c>mod_revision</c>, so compare-and-swap is a <c>Txn</c> comparing it (0 = absent). Each call has a
+/// deadline (<see cref="EtcdStoreOptions.Timeout"/>): an unreachable etcd fails fast with
+/// <see cref="UnavailableException"/> naming the store, never a hang.
+/// </summary>
+public sealed class EtcdKeyValueStore : IClusterStore
+{
+    private readonly EtcdClient _client;
+    private readonly EtcdStoreOptions _options;
+    private readonly string _prefix;
+
+    public EtcdKeyValueStore(EtcdStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _prefix = options.Prefix.EndsWith('/') ? options.Prefix : options.Prefix + "/";
+        var endpoints = string.Join(",", options.Endpoints.Select(e => $"{(options.Tls is null ? "http" : "https")}://{e}"));
+        _client = options.Tls is null
+            ? new EtcdClient(endpoints, configureChannelOptions: o => o.Credentials = ChannelCredentials.Insecure)
+            : new EtcdClient(endpoints, configureSslOptions: options.Tls.Configure);
+    }
+
+    public string Address => _options.Address;
+
+    public async Task<KeyValueEntry?> GetAsync(string key, CancellationToken cancellationToken = default)
+    {
+        StoreKeys.Validate(key);
+        var response = await CallAsync(d => _client.GetAsync(new RangeRequest { Key = Bytes(key) }, null, d, cancellationToken)).ConfigureAwait(false);
+        return response.Kvs.Count == 0 ? null : ToEntry(response.Kvs[0]);
+    }
+
+    public async Task<IReadOnlyList<KeyValueEntry>> ListAsync(string prefix, CancellationToken cancellationToken = default) =>
+        (await SnapshotAsync(prefix, cancellationToken).ConfigureAwait(false)).Entries;
+
+    public async Task<(IReadOnlyList<KeyValueEntry> Entries, long Revision)> SnapshotAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        var start = Bytes(prefix);
+        var response = await CallAsync(d => _client.GetAsync(new RangeRequest
+        {
+            Key = start,
+            RangeEnd = PrefixEnd(start),
+            SortOrder = RangeRequest.Types.SortOrder.Ascend,
+            SortTarget = RangeRequest.Types.SortTarget.Key,
+        }, null, d, cancellationToken)).ConfigureAwait(false);
+        return (response.Kvs.Select(ToEntry).ToArray(), response.Header.Revision);
+    }
+
+    public async Task<long> PutAsync(string key, ReadOnlyMemory<byte> value, long? expectedRevision = null, CancellationToken cancellationToken = default)
+    {
+        StoreKeys.Validate(key);
+        var put = new PutRequest { Key = Bytes(key), Value = ByteString.CopyFrom(value.Span) };
+        if (expectedRevision is not { } expected)
+        {
+            var response = await CallAsync(d => _client.PutAsync(put, null, d, cancellationToken)).ConfigureAwait(false);
+            return response.Header.Revision;
+        }
+        var txn = new TxnRequest();
+        txn.Compare.Add(ModRevisionIs(key, expected));
+        txn.Success.Add(new RequestOp { RequestPut = put });
+        txn.Failure.Add(new RequestOp { RequestRange = new RangeRequest { Key = Bytes(key) } });
+        var result = await CallAsync(d => _client.TransactionAsync(txn, null, d, cancellationToken)).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new StoreConflictException(key, expected, ActualRevision(result));
+        }
+        return result.Header.Revision;
+    }
+
+    public async Task<bool> DeleteAsync(string key, long? expectedRevision = null, CancellationToken cancellationToken = default)
+    {
+        StoreKeys.Validate(key);
+        var delete = new DeleteRangeRequest { Key = Bytes(key) };
+        if (expectedRevision is not { } expected)
+        {
+            var response = await CallAsync(d => _client.DeleteAsync(delete, null, d, cancellationToken)).ConfigureAwait(false);
+            return response.Deleted > 0;
+        }
+        var txn = new TxnRequest();
+        txn.Compare.Add(ModRevisionIs(key, expected));
+        txn.Success.Add(new RequestOp { RequestDeleteRange = delete });
+        txn.Failure.Add(new RequestOp { RequestRange = new RangeRequest { Key = Bytes(key) } });
+        var result = await CallAsync(d => _client.TransactionAsync(txn, null, d, cancellationToken)).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new StoreConflictException(key, expected, ActualRevision(result));
+        }
+        return result.Responses[0].ResponseDeleteRange.Deleted > 0;
+    }
+
+    public async Task<TransactionResult> CommitAsync(StoreTransaction transaction, CancellationToken cancellationToken = default)
+    {
+        TransactionRules.Validate(transaction);
+        var txn = new TxnRequest();
+        foreach (var condition in transaction.Conditions)
+        {
+            txn.Compare.Add(ModRevisionIs(condition.Key, condition.Revision));
+        }
+        foreach (var op in transaction.Operations)
+        {
+            txn.Success.Add(op.IsDelete
+                ? new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = Bytes(op.Key) } }
+                : new RequestOp { RequestPut = new PutRequest { Key = Bytes(op.Key), Value = ByteString.CopyFrom(op.Value.Span) } });
+        }
+        var result = await CallAsync(d => _client.TransactionAsync(txn, null, d, cancellationToken)).ConfigureAwait(false);
+        return new TransactionResult(result.Succeeded, result.Header.Revision);
+    }
+
+    public async IAsyncEnumerable<StoreChange> WatchAsync(string prefix, long fromRevision, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        var next = Math.Max(1, fromRevision);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            // One watch stream; when it drops, a new one starts after the last revision delivered,
+            // so no change is lost and none is seen twice.
+            var changes = Channel.CreateUnbounded<StoreChange>();
+            long compacted = 0;
+            using var stream = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var request = new WatchRequest
+            {
+                CreateRequest = new WatchCreateRequest { Key = Bytes(prefix), RangeEnd = PrefixEnd(Bytes(prefix)), StartRevision = next },
+            };
+            var watching = Task.Run(async () =>
+            {
+                try
+                {
+                    await _client.WatchAsync(request, (WatchResponse r) =>
+                    {
+                        if (r.CompactRevision > 0)
+                        {
+                            compacted = r.CompactRevision;
+                            changes.Writer.TryComplete();
+                            return;
+                        }
+                        foreach (var e in r.Events)
+                        {
+                            changes.Writer.TryWrite(new StoreChange(
+                                Unprefixed(e.Kv.Key), e.Kv.Value.Memory, e.Kv.ModRevision, e.Type == Mvccpb.Event.Types.EventType.Delete));
+                        }
+                    }, null, null, stream.Token).ConfigureAwait(false);
+                    // The client returns once the watch is created and reconnects it by itself;
+                    // events keep arriving through the callback until the stream is cancelled.
+                    await Task.Delay(Timeout.Infinite, stream.Token).ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // A dropped stream (etcd gone, member killed): resumed below after a pause.
+                }
+                finally
+                {
+                    changes.Writer.TryComplete();
+                }
+            }, CancellationToken.None);
+
+            while (await WaitToReadAsync(changes.Reader, cancellationToken).ConfigureAwait(false))
+            {
+                while (changes.Reader.TryRead(out var change))
+                {
+                    if (change.Revision < next)
+                    {
+                        continue;
+                    }
+                    next = change.Revision;
+                    yield return change;
+                    // Several events of one transaction share a revision: resume after it only once all were seen.
+                }
+                if (changes.Reader.Completion.IsCompleted)
+                {
+                    break;
+                }
+            }
+            await stream.CancelAsync().ConfigureAwait(false);
+            await watching.ConfigureAwait(false);
+            if (compacted > 0)
+            {
+                throw new StoreCompactedException(next, compacted);
+            }
+            next++;
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(_options.WatchRetryDelay, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async Task<long> GrantLeaseAsync(TimeSpan ttl, CancellationToken cancellationToken = default)
+    {
+        var seconds = (long)Math.Max(1, Math.Ceiling(ttl.TotalSeconds));
+        var response = await CallAsync(d => _client.LeaseGrantAsync(new LeaseGrantRequest { TTL = seconds }, null, d, cancellationToken)).ConfigureAwait(false);
+        return response.ID;
+    }
+
+    public Task KeepLeaseAliveAsync(long leaseId, CancellationToken cancellationToken) => _client.LeaseKeepAlive(leaseId, cancellationToken);
+
+    public async Task RevokeLeaseAsync(long leaseId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await CallAsync(d => _client.LeaseRevokeAsync(new LeaseRevokeRequest { ID = leaseId }, null, d, cancellationToken)).ConfigureAwait(false);
+        }
+        catch (NotFoundException)
+        {
+            // Expired already: its keys are gone.
+        }
+    }
+
+    public async Task<long> PutWithLeaseAsync(string key, ReadOnlyMemory<byte> value, long leaseId, CancellationToken cancellationToken = default)
+    {
+        StoreKeys.Validate(key);
+        var response = await CallAsync(d => _client.PutAsync(new PutRequest { Key = Bytes(key), Value = ByteString.CopyFrom(value.Span), Lease = leaseId }, null, d, cancellationToken)).ConfigureAwait(false);
+        return response.Header.Revision;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _client.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    private static async Task<bool> WaitToReadAsync(ChannelReader<StoreChange> reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Runs one RPC with the store's deadline; gRPC failures become Netstack errors that name the store.</summary>
+    private async Task<T> CallAsync<T>(Func<DateTime, Task<T>> call)
+    {
+        try
+        {
+            return await call(DateTime.UtcNow + _options.Timeout).ConfigureAwait(false);
+        }
+        catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown)
+        {
+            throw new UnavailableException($"cluster store {Address} is unreachable: {e.Status.Detail}", e);
+        }
+        catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
+        {
+            throw new NotFoundException("lease", e.Status.Detail);
+        }
+        catch (RpcException e)
+        {
+            throw new UnavailableException($"cluster store {Address} refused the request: {e.StatusCode} {e.Status.Detail}", e);
+        }
+    }
+
+    private ByteString Bytes(string key) => ByteString.CopyFromUtf8(_prefix + key);
+
+    private string Unprefixed(ByteString key)
+    {
+        var text = key.ToStringUtf8();
+        return text.StartsWith(_prefix, StringComparison.Ordinal) ? text[_prefix.Length..] : text;
+    }
+
+    private KeyValueEntry ToEntry(Mvccpb.KeyValue kv) => new(Unprefixed(kv.Key), kv.Value.Memory, kv.ModRevision, kv.CreateRevision);
+
+    private Compare ModRevisionIs(string key, long revision) => new()
+    {
+        Key = Bytes(key),
+        Target = Compare.Types.CompareTarget.Mod,
+        Result = Compare.Types.CompareResult.Equal,
+        ModRevision = revision,
+    };
+
+    private static long ActualRevision(TxnResponse failed) =>
+        failed.Responses.Count > 0 && failed.Responses[0].ResponseRange is { Kvs.Count: > 0 } range ? range.Kvs[0].ModRevision : 0;
+
+    /// <summary>The end of a prefix range: the prefix with its last byte incremented (etcd's <c>clientv3.GetPrefixRangeEnd</c>).</summary>
+    private static ByteString PrefixEnd(ByteString prefix)
+    {
+        var end = prefix.ToByteArray();
+        for (var i = end.Length - 1; i >= 0; i--)
+        {
+            if (end[i] < 0xff)
+            {
+                end[i]++;
+                return ByteString.CopyFrom(end, 0, i + 1);
+            }
+        }
+        return ByteString.CopyFrom([0]);
+    }
+}
