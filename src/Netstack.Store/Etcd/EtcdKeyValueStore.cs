@@ -68,15 +68,7 @@ public sealed class EtcdKeyValueStore : IClusterStore
             var response = await CallAsync(d => _client.PutAsync(put, null, d, cancellationToken)).ConfigureAwait(false);
             return response.Header.Revision;
         }
-        var txn = new TxnRequest();
-        txn.Compare.Add(ModRevisionIs(key, expected));
-        txn.Success.Add(new RequestOp { RequestPut = put });
-        txn.Failure.Add(new RequestOp { RequestRange = new RangeRequest { Key = Bytes(key) } });
-        var result = await CallAsync(d => _client.TransactionAsync(txn, null, d, cancellationToken)).ConfigureAwait(false);
-        if (!result.Succeeded)
-        {
-            throw new StoreConflictException(key, expected, ActualRevision(result));
-        }
+        var result = await CompareAndSwapAsync(key, expected, new RequestOp { RequestPut = put }, cancellationToken).ConfigureAwait(false);
         return result.Header.Revision;
     }
 
@@ -89,15 +81,7 @@ public sealed class EtcdKeyValueStore : IClusterStore
             var response = await CallAsync(d => _client.DeleteAsync(delete, null, d, cancellationToken)).ConfigureAwait(false);
             return response.Deleted > 0;
         }
-        var txn = new TxnRequest();
-        txn.Compare.Add(ModRevisionIs(key, expected));
-        txn.Success.Add(new RequestOp { RequestDeleteRange = delete });
-        txn.Failure.Add(new RequestOp { RequestRange = new RangeRequest { Key = Bytes(key) } });
-        var result = await CallAsync(d => _client.TransactionAsync(txn, null, d, cancellationToken)).ConfigureAwait(false);
-        if (!result.Succeeded)
-        {
-            throw new StoreConflictException(key, expected, ActualRevision(result));
-        }
+        var result = await CompareAndSwapAsync(key, expected, new RequestOp { RequestDeleteRange = delete }, cancellationToken).ConfigureAwait(false);
         return result.Responses[0].ResponseDeleteRange.Deleted > 0;
     }
 
@@ -174,9 +158,10 @@ public sealed class EtcdKeyValueStore : IClusterStore
                     {
                         continue;
                     }
+                    // Several events of one transaction share a revision; etcd sends them in one
+                    // response, so a resumed stream starts after that revision (next++ below).
                     next = change.Revision;
                     yield return change;
-                    // Several events of one transaction share a revision: resume after it only once all were seen.
                 }
                 if (changes.Reader.Completion.IsCompleted)
                 {
@@ -229,6 +214,24 @@ public sealed class EtcdKeyValueStore : IClusterStore
     {
         _client.Dispose();
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Applies <paramref name="operation"/> only if the key is at <paramref name="expected"/> (0 = absent);
+    /// otherwise reads the key in the same Txn, to report the revision it found.
+    /// </summary>
+    private async Task<TxnResponse> CompareAndSwapAsync(string key, long expected, RequestOp operation, CancellationToken cancellationToken)
+    {
+        var txn = new TxnRequest();
+        txn.Compare.Add(ModRevisionIs(key, expected));
+        txn.Success.Add(operation);
+        txn.Failure.Add(new RequestOp { RequestRange = new RangeRequest { Key = Bytes(key) } });
+        var result = await CallAsync(d => _client.TransactionAsync(txn, null, d, cancellationToken)).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new StoreConflictException(key, expected, ActualRevision(result));
+        }
+        return result;
     }
 
     private static async Task<bool> WaitToReadAsync(ChannelReader<StoreChange> reader, CancellationToken cancellationToken)
