@@ -24,6 +24,16 @@ public static class DockerOptions
     public const string BridgeHostBindingIPv4 = Prefix + ".bridge.host_binding_ipv4";
     public const string BridgeDefaultBridge = Prefix + ".bridge.default_bridge";
 
+    /// <summary>
+    /// Overlay option: comma-separated VXLAN ids, one per IPv4 subnet (Docker's name). Given by the
+    /// user it is a request; the controller always stores the ids it allocated under it, so the
+    /// driver reads its VNI from here.
+    /// </summary>
+    public const string OverlayVxlanIdList = Prefix + ".driver.overlay.vxlanid_list";
+
+    /// <summary>Overlay option asking for IPsec-encrypted VXLAN (<c>--opt encrypted</c>), as Docker spells it.</summary>
+    public const string OverlayEncrypted = "encrypted";
+
     /// <summary>IPAM option: allocate addresses round-robin instead of lowest-free (<c>"true"</c>).</summary>
     public const string IpamSerial = Prefix + ".ipam.serial";
 
