@@ -59,6 +59,7 @@ internal static class CliApp
         ("image", ImageCommand.Build),
         ("node", NodeCommand.Build),
         ("version", VersionCommand.Build),
+        ("info", InfoCommand.Build),
     ];
 
     /// <summary>The command tree; with <paramref name="only"/> naming one of the root's commands, just that one.</summary>

@@ -28,6 +28,9 @@ public sealed partial class NetworkController : INetworkController, IDisposable
 
     private readonly ControllerOptions _options;
     private readonly StateStore _store;
+    private readonly IClusterStore? _cluster;
+    private readonly StateStore? _global;
+    private readonly ConcurrentDictionary<string, byte> _driverNetworks = new(StringComparer.Ordinal);
     private readonly IDriverRegistry _drivers;
     private readonly ISandboxKernel _kernel;
     private readonly TimeProvider _time;
@@ -44,12 +47,13 @@ public sealed partial class NetworkController : INetworkController, IDisposable
     private volatile bool _loaded;
 
     /// <summary>The daemon's constructor: sandboxes are real namespaces through Netstack.Linux.</summary>
-    public NetworkController(ControllerOptions options, IKeyValueStore store, IDriverRegistry drivers, TimeProvider? timeProvider = null, ILogger<NetworkController>? logger = null)
-        : this(options, store, drivers, new LinuxSandboxKernel(), timeProvider, logger)
+    /// <param name="globalStore">The cluster store for global networks; null for a single-host daemon.</param>
+    public NetworkController(ControllerOptions options, IKeyValueStore store, IDriverRegistry drivers, TimeProvider? timeProvider = null, ILogger<NetworkController>? logger = null, IClusterStore? globalStore = null)
+        : this(options, store, drivers, new LinuxSandboxKernel(), timeProvider, logger, globalStore)
     {
     }
 
-    internal NetworkController(ControllerOptions options, IKeyValueStore store, IDriverRegistry drivers, ISandboxKernel kernel, TimeProvider? timeProvider = null, ILogger? logger = null)
+    internal NetworkController(ControllerOptions options, IKeyValueStore store, IDriverRegistry drivers, ISandboxKernel kernel, TimeProvider? timeProvider = null, ILogger? logger = null, IClusterStore? globalStore = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(store);
@@ -57,6 +61,8 @@ public sealed partial class NetworkController : INetworkController, IDisposable
         ArgumentNullException.ThrowIfNull(kernel);
         _options = options;
         _store = new StateStore(store);
+        _cluster = globalStore;
+        _global = globalStore is null ? null : new StateStore(globalStore);
         _drivers = drivers;
         _kernel = kernel;
         _time = timeProvider ?? TimeProvider.System;
@@ -97,6 +103,19 @@ public sealed partial class NetworkController : INetworkController, IDisposable
             foreach (var e in await _store.ListEndpointsAsync(ct).ConfigureAwait(false))
             {
                 _endpoints[e.Value.Id] = e;
+            }
+            if (_cluster is not null)
+            {
+                try
+                {
+                    NoteGlobal(await SyncGlobalNetworksAsync(ct).ConfigureAwait(false), null);
+                }
+                catch (UnavailableException e)
+                {
+                    // Local networks serve without it; the watch fills the global ones in when the store is back.
+                    _globalError = e.Message;
+                    ControllerLog.GlobalStoreLost(_logger, _cluster.Address, e.Message);
+                }
             }
             _loaded = true;
         }

@@ -19,8 +19,11 @@ namespace Netstack.Ipam;
 /// </list>
 /// Local spaces use the local store, <c>GlobalDefault</c> the global store. Each pool keeps an in-memory
 /// run-length bitmap loaded once from the store; a per-pool lock serializes allocation in this process.
+/// In the global space an address key holds its owner (<c>{"owner":"node"}</c>), so each node's
+/// reconcile releases only what it leaked; since other nodes release addresses without telling this
+/// one, a global pool that looks exhausted is reloaded from the store once before saying so.
 /// </summary>
-public sealed partial class DefaultIpamDriver : IIpamDriver
+public sealed partial class DefaultIpamDriver : IIpamDriver, IIpamAddressOwners
 {
     public const string DriverName = "default";
 
@@ -32,16 +35,22 @@ public sealed partial class DefaultIpamDriver : IIpamDriver
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, PoolState> _pools = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _spaceLocks = new(StringComparer.Ordinal);
+    private readonly byte[] _globalMarker;
 
-    public DefaultIpamDriver(IKeyValueStore localStore, IKeyValueStore? globalStore = null, IHostRouteSource? hostRoutes = null, ILogger<DefaultIpamDriver>? logger = null)
+    public DefaultIpamDriver(IKeyValueStore localStore, IKeyValueStore? globalStore = null, IHostRouteSource? hostRoutes = null, ILogger<DefaultIpamDriver>? logger = null, string? nodeName = null)
     {
         _localStore = localStore ?? throw new ArgumentNullException(nameof(localStore));
         _globalStore = globalStore;
+        NodeName = nodeName ?? System.Net.Dns.GetHostName();
+        _globalMarker = JsonSerializer.SerializeToUtf8Bytes(new AddressOwner(NodeName), IpamJsonContext.Default.AddressOwner);
         _hostRoutes = hostRoutes ?? NoHostRoutes.Instance;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
     }
 
     public string Name => DriverName;
+
+    /// <summary>The owner written on this node's global addresses.</summary>
+    public string NodeName { get; }
 
     public async Task<PoolReservation> RequestPoolAsync(PoolRequest request, CancellationToken cancellationToken)
     {
@@ -194,11 +203,21 @@ public sealed partial class DefaultIpamDriver : IIpamDriver
             var gateway = options is not null && options.TryGetValue(DockerOptions.RequestAddressType, out var type) && type == DockerOptions.Gateway;
             var (low, high) = gateway ? (pool.UsableFirst, pool.UsableLast) : (pool.RangeFirst, pool.RangeLast);
             var serial = pool.Serial || IsTrue(options, DockerOptions.IpamSerial);
+            var reloaded = false;
             while (true)
             {
                 var candidate = serial && pool.Last is { } last && last < UInt128.MaxValue
                     ? pool.Taken.NextFree(last + 1, low, high)
                     : pool.Taken.FirstFree(low, high);
+                if (candidate is null && id.AddressSpace == IpamAddressSpaces.Global && !reloaded)
+                {
+                    // Other nodes may have released addresses this node still counts as taken.
+                    reloaded = true;
+                    pool.Taken.Clear();
+                    pool.Loaded = false;
+                    await EnsureLoadedAsync(id, pool, store, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
                 if (candidate is not { } n)
                 {
                     var where = gateway || pool.Range is null ? pool.Subnet.ToString() : $"ip-range {pool.Range}";
@@ -252,6 +271,32 @@ public sealed partial class DefaultIpamDriver : IIpamDriver
             .ToArray();
     }
 
+    public async Task<IReadOnlyList<(IPAddress Address, string Owner)>> ListAddressOwnersAsync(string poolId, CancellationToken cancellationToken)
+    {
+        var id = PoolId.Parse(poolId);
+        var store = StoreFor(id.AddressSpace);
+        var prefix = AddressPrefix(id);
+        var result = new List<(IPAddress, string)>();
+        foreach (var entry in await store.ListAsync(prefix, cancellationToken).ConfigureAwait(false))
+        {
+            if (!IPAddress.TryParse(entry.Key.AsSpan(prefix.Length), out var address))
+            {
+                continue;
+            }
+            string owner;
+            try
+            {
+                owner = JsonSerializer.Deserialize(entry.Value.Span, IpamJsonContext.Default.AddressOwner)?.Owner ?? string.Empty;
+            }
+            catch (JsonException)
+            {
+                owner = string.Empty;
+            }
+            result.Add((address, owner));
+        }
+        return result;
+    }
+
     public async Task<IReadOnlyList<IPAddress>> ListAddressesAsync(string poolId, CancellationToken cancellationToken)
     {
         var id = PoolId.Parse(poolId);
@@ -282,7 +327,8 @@ public sealed partial class DefaultIpamDriver : IIpamDriver
         var address = IPNetworkMath.FromNumber(n, pool.Family);
         try
         {
-            await store.PutAsync(AddressKey(id, address), Marker, expectedRevision: 0, cancellationToken).ConfigureAwait(false);
+            var marker = id.AddressSpace == IpamAddressSpaces.Global ? _globalMarker : Marker;
+            await store.PutAsync(AddressKey(id, address), marker, expectedRevision: 0, cancellationToken).ConfigureAwait(false);
         }
         catch (StoreConflictException)
         {

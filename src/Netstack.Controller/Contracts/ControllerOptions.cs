@@ -12,6 +12,12 @@ public sealed class ControllerOptions
     /// <summary>Default network driver when a spec names none.</summary>
     public string DefaultDriver { get; set; } = "bridge";
 
+    /// <summary>This node's name in the cluster: owner of its global attachments and addresses.</summary>
+    public string NodeName { get; set; } = System.Net.Dns.GetHostName();
+
+    /// <summary>Wait between attempts to reach the global store after it failed.</summary>
+    public TimeSpan GlobalRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Store retries on a compare-and-swap conflict before giving up with Conflict.</summary>
     public int MaxStoreRetries { get; set; } = 16;
 }

@@ -77,4 +77,17 @@ public interface INetworkController
     /// logged and swallowed. Subscribe first, then list endpoints, to miss nothing.
     /// </summary>
     IDisposable SubscribeEndpointEvents(Action<EndpointEvent> handler);
+
+    /// <summary>The global store and its state; null when the daemon has none (single host).</summary>
+    ClusterStoreStatus? ClusterStore => null;
+
+    /// <summary>The global store's state, checked now (one read within the store's deadline); null on a single host.</summary>
+    Task<ClusterStoreStatus?> GetClusterStoreStatusAsync(CancellationToken cancellationToken = default) => Task.FromResult<ClusterStoreStatus?>(null);
+
+    /// <summary>
+    /// Keeps the view of global networks in step with the global store until cancelled: a snapshot,
+    /// then the watch from its revision; after a failure or compaction, a new snapshot. Returns at
+    /// once when there is no global store.
+    /// </summary>
+    Task RunClusterWatchAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -100,6 +100,10 @@ public sealed partial class NetworkController
                 await _store.Inner.DeleteAsync(key, cancellationToken: CancellationToken.None).ConfigureAwait(false);
                 _endpoints.TryRemove(record.Id, out _);
             });
+            if (IsGlobal(net))
+            {
+                await AttachGlobalAsync(net, record, undo, ct).ConfigureAwait(false);
+            }
 
             var created = await driver.CreateEndpointAsync(RecordMapping.ToDriverEndpoint(record), ct).ConfigureAwait(false);
             undo.Push($"delete endpoint in driver {net.Driver}", c => driver.DeleteEndpointAsync(net.Id, record.Id, c));
@@ -252,6 +256,19 @@ public sealed partial class NetworkController
         var key = StateStore.EndpointKey(endpoint.NetworkId, endpoint.Id);
         var network = _networks.GetValueOrDefault(endpoint.NetworkId)?.Value;
         var sandbox = _sandboxes.GetValueOrDefault(endpoint.SandboxId)?.Value;
+        if (network is not null && IsGlobal(network))
+        {
+            // First, so an unreachable store fails the disconnect before anything changed; when
+            // forced, the attachment is left for the repair that runs when the store is back.
+            try
+            {
+                await DetachGlobalAsync(endpoint, ct).ConfigureAwait(false);
+            }
+            catch (UnavailableException e) when (force)
+            {
+                ControllerLog.ForcedTeardownFailed(_logger, endpoint.Id, e.Message);
+            }
+        }
         if (endpoint.State != RecordState.Deleting)
         {
             endpoint = endpoint with { State = RecordState.Deleting };

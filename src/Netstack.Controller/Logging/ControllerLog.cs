@@ -37,4 +37,22 @@ internal static partial class ControllerLog
 
     [LoggerMessage(EventId = 3011, Level = LogLevel.Warning, Message = "reconcile: {Error}")]
     public static partial void ReconcileError(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Information, Message = "reconcile: {What}")]
+    public static partial void ReconcileRemoved(ILogger logger, string what);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Warning, Message = "global store: key {Key} skipped: {Reason}")]
+    public static partial void GlobalKeySkipped(ILogger logger, string key, string reason);
+
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Warning, Message = "global store {Address} unavailable: {Error}; global operations fail until it is back, local networks are not affected")]
+    public static partial void GlobalStoreLost(ILogger logger, string address, string error);
+
+    [LoggerMessage(EventId = 3015, Level = LogLevel.Information, Message = "global store {Address} reachable again; caught up to revision {Revision}")]
+    public static partial void GlobalStoreBack(ILogger logger, string address, long revision);
+
+    [LoggerMessage(EventId = 3016, Level = LogLevel.Information, Message = "global store: resynchronizing from a new snapshot ({Reason})")]
+    public static partial void GlobalResync(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 3017, Level = LogLevel.Information, Message = "global network {Name} ({Id}, driver {Driver}) known on this host")]
+    public static partial void GlobalNetworkSeen(ILogger logger, string name, string id, string driver);
 }

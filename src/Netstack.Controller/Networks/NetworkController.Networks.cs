@@ -8,7 +8,7 @@ public sealed partial class NetworkController
 {
     public async Task<NetworkInfo> CreateNetworkAsync(NetworkSpec spec, CancellationToken cancellationToken = default)
     {
-        var plan = NetworkPlan.Create(spec, _drivers);
+        var plan = NetworkPlan.Create(spec, _drivers, hasClusterStore: _cluster is not null);
         await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
         if (_networks.Values.Any(n => n.Value.Name == spec.Name))
         {
@@ -18,6 +18,7 @@ public sealed partial class NetworkController
         {
             throw new ConflictException($"network with id {plan.Id} already exists");
         }
+        var global = plan.Scope == NetworkScope.Global;
 
         var record = new NetworkRecord
         {
@@ -35,23 +36,42 @@ public sealed partial class NetworkController
             EnableIPv6 = plan.EnableIPv6,
             BuiltIn = spec.BuiltIn,
             State = RecordState.Creating,
+            Node = global ? _options.NodeName : null,
         };
+        var store = StoreOf(record);
         var networkKey = StateStore.NetworkKey(record.Id);
         var nameKey = StateStore.NetworkNameKey(record.Name);
 
         var undo = new UndoStack();
         try
         {
-            // The intent: name reserved and record marked Creating before any pool or kernel object exists.
-            var revision = await _store.CommitAsync(
-                new StoreTransaction().IfAbsent(nameKey).IfAbsent(networkKey)
-                    .Put(networkKey, StateStore.Serialize(record)).Put(nameKey, StateStore.Utf8(record.Id)),
-                $"network with name {spec.Name} already exists", cancellationToken).ConfigureAwait(false);
+            // The intent: name reserved and record marked Creating before any pool or kernel object
+            // exists; a global network takes its VXLAN ids in the same transaction.
+            long revision;
+            if (global)
+            {
+                (record, revision) = await CommitGlobalIntentAsync(record, plan, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                revision = await _store.CommitAsync(
+                    new StoreTransaction().IfAbsent(nameKey).IfAbsent(networkKey)
+                        .Put(networkKey, StateStore.Serialize(record)).Put(nameKey, StateStore.Utf8(record.Id)),
+                    $"network with name {spec.Name} already exists", cancellationToken).ConfigureAwait(false);
+            }
             _networks[record.Id] = new Stored<NetworkRecord>(record, revision);
+            var intent = record;
             undo.Push("remove network record", async c =>
             {
-                await _store.Inner.CommitAsync(new StoreTransaction().Delete(networkKey).Delete(nameKey), CancellationToken.None).ConfigureAwait(false);
-                _networks.TryRemove(record.Id, out _);
+                if (global)
+                {
+                    await DeleteGlobalKeysAsync(intent, CancellationToken.None).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _store.Inner.CommitAsync(new StoreTransaction().Delete(networkKey).Delete(nameKey), CancellationToken.None).ConfigureAwait(false);
+                }
+                _networks.TryRemove(intent.Id, out _);
             });
 
             var pools = new List<PoolRecord>();
@@ -62,11 +82,17 @@ public sealed partial class NetworkController
             record = record with { Pools = pools };
 
             await plan.Driver.CreateNetworkAsync(RecordMapping.ToDriverNetwork(record), cancellationToken).ConfigureAwait(false);
-            undo.Push($"delete network {record.Id} in driver {plan.Driver.Type}", ct => plan.Driver.DeleteNetworkAsync(record.Id, ct));
+            _driverNetworks[record.Id] = 0;
+            var created = record.Id;
+            undo.Push($"delete network {record.Id} in driver {plan.Driver.Type}", ct =>
+            {
+                _driverNetworks.TryRemove(created, out _);
+                return plan.Driver.DeleteNetworkAsync(created, ct);
+            });
 
             // The acknowledgement: only now is the network Ready.
-            record = record with { State = RecordState.Ready };
-            var ready = await _store.Inner.PutAsync(networkKey, StateStore.Serialize(record), revision, CancellationToken.None).ConfigureAwait(false);
+            record = record with { State = RecordState.Ready, Node = null };
+            var ready = await store.Inner.PutAsync(networkKey, StateStore.Serialize(record), revision, CancellationToken.None).ConfigureAwait(false);
             _networks[record.Id] = new Stored<NetworkRecord>(record, ready);
             undo.Commit();
         }
@@ -169,10 +195,19 @@ public sealed partial class NetworkController
         var endpoints = EndpointsOfNetwork(network.Id).Count() + _connectsInFlight.GetValueOrDefault(network.Id);
         if (endpoints > 0)
         {
-            throw new ForbiddenException($"error while removing network: network {network.Name} id {network.Id} has active endpoints ({endpoints})");
+            var message = $"error while removing network: network {network.Name} id {network.Id} has active endpoints ({endpoints})";
+            throw IsGlobal(network) ? new ConflictException(message) : new ForbiddenException(message);
         }
         var networkKey = StateStore.NetworkKey(network.Id);
-        if (network.State != RecordState.Deleting)
+        if (IsGlobal(network))
+        {
+            if (network.State != RecordState.Deleting || network.Node != _options.NodeName)
+            {
+                stored = await MarkGlobalDeletingAsync(stored, ct).ConfigureAwait(false);
+                network = stored.Value;
+            }
+        }
+        else if (network.State != RecordState.Deleting)
         {
             network = network with { State = RecordState.Deleting };
             var revision = await _store.Inner.PutAsync(networkKey, StateStore.Serialize(network), stored.Revision, ct).ConfigureAwait(false);
@@ -188,8 +223,16 @@ public sealed partial class NetworkController
             await teardown.StepAsync($"delete network in driver {network.Driver}", () => driver.DeleteNetworkAsync(network.Id, CancellationToken.None)).ConfigureAwait(false);
         }
         teardown.ThrowIfFailed();
-        await _store.Inner.CommitAsync(new StoreTransaction()
-            .Delete(networkKey).Delete(StateStore.NetworkNameKey(network.Name)), CancellationToken.None).ConfigureAwait(false);
+        _driverNetworks.TryRemove(network.Id, out _);
+        if (IsGlobal(network))
+        {
+            await DeleteGlobalKeysAsync(network, CancellationToken.None).ConfigureAwait(false);
+        }
+        else
+        {
+            await _store.Inner.CommitAsync(new StoreTransaction()
+                .Delete(networkKey).Delete(StateStore.NetworkNameKey(network.Name)), CancellationToken.None).ConfigureAwait(false);
+        }
         _networks.TryRemove(network.Id, out _);
         await ReleasePoolsAsync(network).ConfigureAwait(false);
         ControllerLog.NetworkDeleted(_logger, network.Name, network.Id);

@@ -18,13 +18,19 @@ internal sealed record NetworkPlan(
     NetworkScope Scope,
     bool Internal,
     bool EnableIPv6,
-    IReadOnlyList<PoolPlan> Pools)
+    IReadOnlyList<PoolPlan> Pools,
+    IReadOnlyList<int> RequestedVxlanIds)
 {
+    /// <summary>Docker's overlay VNIs start here; lower ids are left to hand-made VXLAN devices.</summary>
+    public const int FirstAutoVxlanId = 4096;
+
+    public const int MaxVxlanId = 16777215;
+
     /// <summary>
     /// Validates a spec. Every error names the field (as the docker CLI flag: subnet, ip-range,
     /// gateway, aux-address, driver, ...) and the bad value.
     /// </summary>
-    public static NetworkPlan Create(NetworkSpec spec, IDriverRegistry drivers)
+    public static NetworkPlan Create(NetworkSpec spec, IDriverRegistry drivers, bool hasClusterStore = false)
     {
         ArgumentNullException.ThrowIfNull(spec);
         NameRules.Validate("name", spec.Name);
@@ -54,8 +60,14 @@ internal sealed record NetworkPlan(
             {
                 throw new InvalidParameterException("scope", "global", $"driver {driver.Type} makes local networks only");
             }
-            throw new NotImplementedNetstackException($"global networks (driver {driver.Type}) need the cluster store, which this daemon does not have");
+            if (!hasClusterStore)
+            {
+                var field = spec.Scope is null ? "driver" : "scope";
+                var value = spec.Scope is null ? driver.Type : "global";
+                throw new InvalidParameterException(field, value, "global networks need a cluster store: start netstackd with --cluster-store etcd://HOST:2379 (or \"cluster-store\" in daemon.json)");
+            }
         }
+        var vxlanIds = ParseVxlanIds(spec.Options, driver);
 
         var @internal = spec.Internal || OptionFlag(spec.Options, DockerOptions.Internal);
         var enableIPv6 = spec.EnableIPv6 || OptionFlag(spec.Options, DockerOptions.EnableIPv6);
@@ -100,7 +112,34 @@ internal sealed record NetworkPlan(
         {
             pools.Add(new PoolPlan(null, null, null, new Dictionary<string, IPAddress>(StringComparer.Ordinal), IPv6: true));
         }
-        return new NetworkPlan(spec.Id ?? ObjectId.New(), spec, driver, ipam, scope, @internal, enableIPv6, pools);
+        return new NetworkPlan(spec.Id ?? ObjectId.New(), spec, driver, ipam, scope, @internal, enableIPv6, pools, vxlanIds);
+    }
+
+    /// <summary>The user's <c>com.docker.network.driver.overlay.vxlanid_list</c>: ids in 1..16777215, no repeats.</summary>
+    private static int[] ParseVxlanIds(IReadOnlyDictionary<string, string> options, INetworkDriver driver)
+    {
+        if (!options.TryGetValue(DockerOptions.OverlayVxlanIdList, out var text))
+        {
+            return [];
+        }
+        if (!driver.Capabilities.NeedsVxlanId)
+        {
+            throw new InvalidParameterException(DockerOptions.OverlayVxlanIdList, text, $"driver {driver.Type} does not use VXLAN ids");
+        }
+        var ids = new List<int>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) || id < 1 || id > MaxVxlanId)
+            {
+                throw new InvalidParameterException(DockerOptions.OverlayVxlanIdList, text, $"\"{part}\" is not a VXLAN id (1..{MaxVxlanId})");
+            }
+            if (ids.Contains(id))
+            {
+                throw new InvalidParameterException(DockerOptions.OverlayVxlanIdList, text, $"VXLAN id {id} is given twice");
+            }
+            ids.Add(id);
+        }
+        return ids.ToArray();
     }
 
     public string AddressSpace => IpamAddressSpaces.For(Scope);

@@ -59,6 +59,31 @@ internal sealed record NetworkRecord
     public bool BuiltIn { get; init; }
 
     public RecordState State { get; init; }
+
+    /// <summary>
+    /// Global networks: the node that wrote the current <see cref="State"/> (the creator while
+    /// Creating, the remover while Deleting), so only that node's reconcile finishes what it began.
+    /// </summary>
+    public string? Node { get; init; }
+}
+
+/// <summary>
+/// A node's endpoint on a global network, in the global store under
+/// <c>attachments/&lt;network-id&gt;/&lt;node&gt;/&lt;endpoint-id&gt;</c>: what lets any host refuse to
+/// remove a network that some host still uses. Written conditioned on the network record's
+/// revision, so it cannot slip in after a remover marked the network Deleting.
+/// </summary>
+internal sealed record AttachmentRecord
+{
+    public required string NetworkId { get; init; }
+
+    public required string EndpointId { get; init; }
+
+    public required string Node { get; init; }
+
+    public string Name { get; init; } = string.Empty;
+
+    public string? IPv4Address { get; init; }
 }
 
 internal sealed record PortRecord
@@ -144,5 +169,6 @@ internal sealed record SandboxRecord
 [JsonSerializable(typeof(NetworkRecord))]
 [JsonSerializable(typeof(EndpointRecord))]
 [JsonSerializable(typeof(SandboxRecord))]
+[JsonSerializable(typeof(AttachmentRecord))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
 internal sealed partial class ControllerJsonContext : JsonSerializerContext;

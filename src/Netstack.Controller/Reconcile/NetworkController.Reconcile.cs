@@ -25,8 +25,19 @@ public sealed partial class NetworkController
         {
             await ReconcileSandboxAsync(sandbox, report).ConfigureAwait(false);
         }
+        // Without the global store, an endpoint whose network is not known may be on a global network:
+        // it is kept, as are the drivers' objects of global networks, until the store answers.
+        var globalBlind = _cluster is not null && !_globalLoaded;
+        if (globalBlind)
+        {
+            report.Errors.Add($"global store {_cluster!.Address} unavailable ({_globalError}): endpoints of unknown networks and global drivers are left as they are");
+        }
         foreach (var endpoint in _endpoints.Values.Select(e => e.Value).ToArray())
         {
+            if (globalBlind && endpoint.State == RecordState.Ready && !_networks.ContainsKey(endpoint.NetworkId))
+            {
+                continue;
+            }
             var why = endpoint.State switch
             {
                 RecordState.Creating => "connect interrupted",
@@ -42,14 +53,35 @@ public sealed partial class NetworkController
         }
         foreach (var network in _networks.Values.Select(n => n.Value).Where(n => n.State != RecordState.Ready).ToArray())
         {
+            if (IsGlobal(network))
+            {
+                // Only the node that began a global create or removal finishes it; the others wait.
+                if (network.Node == _options.NodeName)
+                {
+                    await FinishGlobalNetworkAsync(network, report, cancellationToken).ConfigureAwait(false);
+                }
+                continue;
+            }
             await ForgetNetworkAsync(network, network.State == RecordState.Creating ? "create interrupted" : "delete interrupted", report).ConfigureAwait(false);
         }
 
-        await ReconcileDriversAsync(report, cancellationToken).ConfigureAwait(false);
+        await ReconcileDriversAsync(report, globalBlind, cancellationToken).ConfigureAwait(false);
         await RunCleanupsAsync(report).ConfigureAwait(false);
         ReconfigureInterfaces(report);
         RemoveOrphanNamespaces(report);
         await CollectIpamGarbageAsync(report, cancellationToken).ConfigureAwait(false);
+        if (_cluster is not null && !globalBlind)
+        {
+            try
+            {
+                await RepairAttachmentsAsync(cancellationToken).ConfigureAwait(false);
+                await CollectGlobalIpamGarbageAsync(report, cancellationToken).ConfigureAwait(false);
+            }
+            catch (UnavailableException e)
+            {
+                report.Errors.Add($"global store: {e.Message}");
+            }
+        }
 
         var result = report.ToReport();
         ControllerLog.Reconciled(_logger, result.Repaired.Count, result.Recreated.Count, result.Removed.Count, result.Errors.Count);
@@ -151,9 +183,17 @@ public sealed partial class NetworkController
         {
             await ForgetEndpointAsync(endpoint, $"network {network.Name}: {why}", report).ConfigureAwait(false);
         }
-        await _store.Inner.CommitAsync(new StoreTransaction()
-            .Delete(StateStore.NetworkKey(network.Id)).Delete(StateStore.NetworkNameKey(network.Name)), CancellationToken.None).ConfigureAwait(false);
+        if (IsGlobal(network))
+        {
+            await DeleteGlobalKeysAsync(network, CancellationToken.None).ConfigureAwait(false);
+        }
+        else
+        {
+            await _store.Inner.CommitAsync(new StoreTransaction()
+                .Delete(StateStore.NetworkKey(network.Id)).Delete(StateStore.NetworkNameKey(network.Name)), CancellationToken.None).ConfigureAwait(false);
+        }
         _networks.TryRemove(network.Id, out _);
+        _driverNetworks.TryRemove(network.Id, out _);
         if (_drivers.TryGetNetworkDriver(network.Driver, out var driver))
         {
             report.Cleanups.Add(($"network {network.Name}", () => driver.DeleteNetworkAsync(network.Id, CancellationToken.None)));
@@ -179,16 +219,93 @@ public sealed partial class NetworkController
         }
     }
 
-    private async Task ReconcileDriversAsync(ReconcileCollector report, CancellationToken ct)
+    /// <summary>
+    /// A global network this node left half-created or half-removed: a create is undone (its pools
+    /// go with the IPAM sweep); a removal is finished when no host is attached, else taken back.
+    /// </summary>
+    private async Task FinishGlobalNetworkAsync(NetworkRecord network, ReconcileCollector report, CancellationToken ct)
     {
-        var networks = _networks.Values.Select(n => n.Value).ToArray();
+        try
+        {
+            if (network.State == RecordState.Creating)
+            {
+                await ForgetNetworkAsync(network, "create interrupted", report).ConfigureAwait(false);
+                return;
+            }
+            var stored = _networks[network.Id];
+            var attached = await _global!.Inner.ListAsync($"{AttachmentsPrefix}{network.Id}/", ct).ConfigureAwait(false);
+            if (attached.Count == 0 && !EndpointsOfNetwork(network.Id).Any())
+            {
+                await ForgetNetworkAsync(network, "delete interrupted", report).ConfigureAwait(false);
+                await ReleasePoolsAsync(network).ConfigureAwait(false);
+                return;
+            }
+            var ready = network with { State = RecordState.Ready, Node = null };
+            var revision = await _global.Inner.PutAsync(StateStore.NetworkKey(network.Id), StateStore.Serialize(ready), stored.Revision, ct).ConfigureAwait(false);
+            _networks[network.Id] = new Stored<NetworkRecord>(ready, revision);
+            report.Repaired.Add($"global network {network.Name}: interrupted removal taken back ({attached.Count} endpoints attached)");
+        }
+#pragma warning disable CA1031 // reconcile goes on after each failure and reports it
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            report.Errors.Add($"global network {network.Name}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Releases addresses of global networks that this node took and no longer uses (a crash between
+    /// allocation and use). Addresses of other nodes, gateways and aux addresses are never touched.
+    /// </summary>
+    private async Task CollectGlobalIpamGarbageAsync(ReconcileCollector report, CancellationToken ct)
+    {
+        foreach (var network in _networks.Values.Select(n => n.Value).Where(n => IsGlobal(n) && n.State == RecordState.Ready))
+        {
+            if (!_drivers.TryGetIpamDriver(network.IpamDriver, out var ipam) || ipam is not IIpamAddressOwners owners)
+            {
+                continue;
+            }
+            var endpoints = EndpointsOfNetwork(network.Id).ToArray();
+            foreach (var pool in network.Pools)
+            {
+                var held = new HashSet<IPAddress>();
+                if (pool.Gateway is { } gw)
+                {
+                    held.Add(CidrAddress.Parse(gw).Address);
+                }
+                held.UnionWith(pool.AuxAddresses.Values.Select(IPAddress.Parse));
+                held.UnionWith(endpoints.Where(e => e.IPv4PoolId == pool.PoolId && e.IPv4Address is not null).Select(e => CidrAddress.Parse(e.IPv4Address!).Address));
+                held.UnionWith(endpoints.Where(e => e.IPv6PoolId == pool.PoolId && e.IPv6Address is not null).Select(e => CidrAddress.Parse(e.IPv6Address!).Address));
+                foreach (var (address, owner) in await owners.ListAddressOwnersAsync(pool.PoolId, ct).ConfigureAwait(false))
+                {
+                    if (owner == _options.NodeName && !held.Contains(address))
+                    {
+                        await ipam.ReleaseAddressAsync(pool.PoolId, address, ct).ConfigureAwait(false);
+                        report.Removed.Add($"leaked address {address} of global network {network.Name} (taken by this node)");
+                    }
+                }
+            }
+        }
+    }
+
+    private async Task ReconcileDriversAsync(ReconcileCollector report, bool globalBlind, CancellationToken ct)
+    {
+        var networks = _networks.Values.Select(n => n.Value).Where(n => !IsGlobal(n) || n.State == RecordState.Ready).ToArray();
         foreach (var missing in networks.Select(n => n.Driver).Distinct(StringComparer.Ordinal).Where(d => !_drivers.TryGetNetworkDriver(d, out _)))
         {
             report.Errors.Add($"driver {missing} is not registered: its networks ({string.Join(", ", networks.Where(n => n.Driver == missing).Select(n => n.Name))}) are left as they are");
         }
         foreach (var driver in _drivers.NetworkDrivers)
         {
+            if (globalBlind && driver.Capabilities.DataScope == NetworkScope.Global)
+            {
+                continue;
+            }
             var mine = networks.Where(n => n.Driver == driver.Type).ToArray();
+            foreach (var n in mine.Where(IsGlobal))
+            {
+                _driverNetworks[n.Id] = 0;
+            }
             var ids = mine.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
             var endpoints = _endpoints.Values.Select(e => e.Value).Where(e => ids.Contains(e.NetworkId)).Select(e =>
             {
@@ -299,7 +416,8 @@ public sealed partial class NetworkController
         var networks = _networks.Values.Select(n => n.Value).ToArray();
         foreach (var ipam in _drivers.IpamDrivers)
         {
-            var mine = networks.Where(n => n.IpamDriver == ipam.Name).ToArray();
+            // Global networks' addresses are shared with other hosts: only their own sweep (below) touches them.
+            var mine = networks.Where(n => n.IpamDriver == ipam.Name && !IsGlobal(n)).ToArray();
             try
             {
                 var heldPools = mine.SelectMany(n => n.Pools).Select(p => p.PoolId).ToHashSet(StringComparer.Ordinal);

@@ -43,6 +43,16 @@ public interface IIpamDriver
     Task<IReadOnlyList<IPAddress>> ListAddressesAsync(string poolId, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// An IPAM that records which node took each address of a shared (global) space, so a node's
+/// reconcile can release its own leaked addresses and never another node's.
+/// </summary>
+public interface IIpamAddressOwners
+{
+    /// <summary>Addresses reserved in a pool with the node that reserved each (empty owner: unknown).</summary>
+    Task<IReadOnlyList<(IPAddress Address, string Owner)>> ListAddressOwnersAsync(string poolId, CancellationToken cancellationToken);
+}
+
 /// <summary>Names of the default address spaces, as Docker names them.</summary>
 public static class IpamAddressSpaces
 {

@@ -86,6 +86,7 @@ internal static class DaemonHost
         var options = app.Services.GetRequiredService<IOptions<DaemonOptions>>().Value;
         // The cluster flags are validated here too, before the kernel or the store is touched.
         _ = app.Services.GetRequiredService<IOptions<Gossip.GossipDaemonOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<Cluster.ClusterStoreOptions>>().Value;
         var logger = app.Logger;
         Directory.CreateDirectory(options.Root);
         Directory.CreateDirectory(options.ExecRoot);

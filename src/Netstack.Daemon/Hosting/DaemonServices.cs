@@ -1,3 +1,4 @@
+using Netstack.Daemon.Cluster;
 using Microsoft.Extensions.Options;
 using Netstack.Linux;
 using Netstack.Controller;
@@ -43,6 +44,7 @@ internal static class DaemonServices
             return registry;
         });
         services.AddSingleton<IDriverRegistry>(sp => sp.GetRequiredService<DriverRegistry>());
+        services.AddClusterStore(configuration);
         return services;
     }
 
@@ -64,18 +66,38 @@ internal static class DaemonServices
         services.AddSingleton(_ => NetlinkHandle.Open());
         services.AddSingleton<IHostRouteSource>(sp => new NetlinkHostRoutes(sp.GetRequiredService<NetlinkHandle>()));
         services.AddSingleton<IIpamDriver>(sp => new DefaultIpamDriver(
-            sp.GetRequiredService<IKeyValueStore>(), null, sp.GetRequiredService<IHostRouteSource>(), sp.GetService<ILogger<DefaultIpamDriver>>()));
+            sp.GetRequiredService<IKeyValueStore>(), sp.GetService<IClusterStore>(), sp.GetRequiredService<IHostRouteSource>(),
+            sp.GetService<ILogger<DefaultIpamDriver>>(), sp.GetRequiredService<ControllerOptions>().NodeName));
         services.AddSingleton(sp => new ControllerOptions
         {
             NetnsDirectory = Path.Combine(sp.GetRequiredService<IOptions<DaemonOptions>>().Value.ExecRoot, "netns"),
+            NodeName = NodeNameOf(sp.GetRequiredService<IOptions<Gossip.GossipDaemonOptions>>().Value),
         });
         services.AddSingleton<INetworkController>(sp => new NetworkController(
             sp.GetRequiredService<ControllerOptions>(),
             sp.GetRequiredService<IKeyValueStore>(),
             sp.GetRequiredService<IDriverRegistry>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetService<ILogger<NetworkController>>()));
+            sp.GetService<ILogger<NetworkController>>(),
+            sp.GetService<IClusterStore>()));
         return services;
+    }
+
+    /// <summary>
+    /// This node's name in the cluster, the same the gossip layer uses: <c>--node-name</c>, else the
+    /// advertise address (namespace hosts share one host name), else the host name.
+    /// </summary>
+    private static string NodeNameOf(Gossip.GossipDaemonOptions gossip)
+    {
+        if (!string.IsNullOrWhiteSpace(gossip.NodeName))
+        {
+            return gossip.NodeName;
+        }
+        if (gossip.Enabled && Gossip.GossipSettings.Resolve(gossip, []) is { } settings)
+        {
+            return settings.NodeName;
+        }
+        return System.Net.Dns.GetHostName();
     }
 
     /// <summary>Images and containers on runc, with their sandboxes from the controller.</summary>

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Netstack.Api.Client;
 using Netstack.Api.Contracts.Engine;
 using Netstack.Api.Serialization;
+using Netstack.Controller;
 using Netstack.Core.Drivers;
 using Netstack.Daemon.Containers;
 using Netstack.Daemon.Hosting;
@@ -74,7 +75,7 @@ internal static class SystemRoutes
         return HttpJson.WriteAsync(context, version, ApiJsonContext.Default.VersionResponse);
     }
 
-    private static Task InfoAsync(HttpContext context)
+    private static async Task InfoAsync(HttpContext context)
     {
         var services = context.RequestServices;
         var options = services.GetRequiredService<IOptions<DaemonOptions>>().Value;
@@ -106,6 +107,19 @@ internal static class SystemRoutes
             Name = Environment.MachineName,
             ServerVersion = SystemFacts.Version,
         };
-        return HttpJson.WriteAsync(context, info, ApiJsonContext.Default.InfoResponse);
+        if (await services.GetRequiredService<INetworkController>().GetClusterStoreStatusAsync(context.RequestAborted).ConfigureAwait(false) is { } cluster)
+        {
+            info.ClusterStore = cluster.Address;
+            info.ClusterStoreStatus = new ClusterStoreInfo
+            {
+                Address = cluster.Address,
+                State = cluster.Connected ? "connected" : "unavailable",
+                Error = cluster.Error,
+                Revision = cluster.Revision,
+                GlobalNetworks = cluster.Networks,
+                Node = cluster.Node,
+            };
+        }
+        await HttpJson.WriteAsync(context, info, ApiJsonContext.Default.InfoResponse).ConfigureAwait(false);
     }
 }

@@ -12,5 +12,9 @@ internal sealed record PoolRecord(string Subnet, string? IpRange, bool Serial);
 internal sealed record PoolRegistry(List<PoolRecord> Pools);
 
 [JsonSerializable(typeof(PoolRegistry))]
+[JsonSerializable(typeof(AddressOwner))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 internal sealed partial class IpamJsonContext : JsonSerializerContext;
+
+/// <summary>Value of a global address key: the node that took it.</summary>
+internal sealed record AddressOwner([property: JsonPropertyName("owner")] string Owner);

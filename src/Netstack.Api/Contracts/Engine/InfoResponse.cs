@@ -49,6 +49,31 @@ public sealed class InfoResponse
     public Dictionary<string, string>? Labels { get; set; }
 
     public SwarmInfo Swarm { get; set; } = new();
+
+    /// <summary>The global store's address (dockerd's field before swarm); empty on a single host.</summary>
+    public string ClusterStore { get; set; } = "";
+
+    /// <summary>Netstack's view of the global store; null on a single host.</summary>
+    public ClusterStoreInfo? ClusterStoreStatus { get; set; }
+}
+
+/// <summary><c>ClusterStoreStatus</c> of <see cref="InfoResponse"/>.</summary>
+public sealed class ClusterStoreInfo
+{
+    public string Address { get; set; } = "";
+
+    /// <summary><c>connected</c> or <c>unavailable</c>.</summary>
+    public string State { get; set; } = "";
+
+    public string? Error { get; set; }
+
+    /// <summary>The last store revision the daemon applied.</summary>
+    public long Revision { get; set; }
+
+    public int GlobalNetworks { get; set; }
+
+    /// <summary>This daemon's node name in the cluster.</summary>
+    public string Node { get; set; } = "";
 }
 
 /// <summary><c>Plugins</c> of <see cref="InfoResponse"/>: names of the drivers the daemon offers.</summary>
