@@ -37,7 +37,8 @@ public sealed partial class MacvlanDriver : INetworkDriver, IDisposable
 
     // Gateways are machines on the segment (a router), not something the driver owns; IPAM still
     // reserves the gateway address so no container gets it.
-    public DriverCapabilities Capabilities { get; } = new() { DataScope = NetworkScope.Local, ConnectivityScope = NetworkScope.Local };
+    /// <summary>As Docker's: data local, but the network reaches every host on the parent's LAN, so it may be global (<c>--scope global</c>).</summary>
+    public DriverCapabilities Capabilities { get; } = new() { DataScope = NetworkScope.Local, ConnectivityScope = NetworkScope.Global };
 
     public void Dispose()
     {

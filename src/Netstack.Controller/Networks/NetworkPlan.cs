@@ -56,7 +56,9 @@ internal sealed record NetworkPlan(
         var scope = spec.Scope ?? driver.Capabilities.DataScope;
         if (scope == NetworkScope.Global)
         {
-            if (driver.Capabilities.DataScope != NetworkScope.Global)
+            // As Docker: a driver whose networks reach other hosts (macvlan on a shared LAN) may keep
+            // its networks in the global store, so addresses are unique cluster-wide.
+            if (driver.Capabilities.DataScope != NetworkScope.Global && driver.Capabilities.ConnectivityScope != NetworkScope.Global)
             {
                 throw new InvalidParameterException("scope", "global", $"driver {driver.Type} makes local networks only");
             }

@@ -246,12 +246,28 @@ public sealed class EtcdKeyValueStore : IClusterStore
         }
     }
 
-    /// <summary>Runs one RPC with the store's deadline; gRPC failures become Netstack errors that name the store.</summary>
+    /// <summary>
+    /// Runs one RPC with the store's deadline; gRPC failures become Netstack errors that name the
+    /// store. A member that cannot be reached (Unavailable: a killed member of a cluster) is retried
+    /// within the same deadline, so the channel moves the call to a member that answers.
+    /// </summary>
     private async Task<T> CallAsync<T>(Func<DateTime, Task<T>> call)
     {
+        var deadline = DateTime.UtcNow + _options.Timeout;
         try
         {
-            return await call(DateTime.UtcNow + _options.Timeout).ConfigureAwait(false);
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    return await call(deadline).ConfigureAwait(false);
+                }
+                catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && _options.Endpoints.Count > 1
+                    && DateTime.UtcNow + TimeSpan.FromMilliseconds(100 * attempt) < deadline)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt)).ConfigureAwait(false);
+                }
+            }
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown)
         {

@@ -27,12 +27,15 @@ internal sealed class NamespaceLan : IDisposable
 
     public string Bridge => Prefix + "-lan";
 
+    /// <summary>The host names in creation order: host <c>Hosts[i]</c> is at <c>.i+1</c>.</summary>
+    public string[] Hosts { get; private init; } = [];
+
     /// <summary>Creates the LAN namespace with its bridge and <paramref name="hosts"/> host namespaces (.1, .2, ...).</summary>
     public static NamespaceLan Create(params string[] hosts)
     {
         ArgumentNullException.ThrowIfNull(hosts);
         var random = RandomNumberGenerator.GetBytes(2);
-        var lan = new NamespaceLan(TestNamespace.NewName(), $"10.{64 + (random[0] % 128)}.{random[1]}");
+        var lan = new NamespaceLan(TestNamespace.NewName(), $"10.{64 + (random[0] % 128)}.{random[1]}") { Hosts = hosts };
         try
         {
             lan.AddNamespace(lan.Bridge);
