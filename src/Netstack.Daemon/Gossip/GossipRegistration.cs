@@ -23,6 +23,9 @@ internal static class GossipRegistration
     {
         services.AddOptions<GossipDaemonOptions>().BindConfiguration("").ValidateOnStart();
         services.AddSingleton<IValidateOptions<GossipDaemonOptions>, GossipOptionsValidator>();
+        // The drivers' peer tables ride on gossip: kept locally until the node runs, or for ever when gossip is off.
+        services.AddSingleton(sp => new GossipDriverTables(sp.GetService<Netstack.Controller.ControllerOptions>()?.NodeName ?? System.Net.Dns.GetHostName()));
+        services.AddSingleton<Netstack.Core.Drivers.IDriverTables>(sp => sp.GetRequiredService<GossipDriverTables>());
         services.AddSingleton<GossipService>();
         services.AddHostedService(sp => sp.GetRequiredService<GossipService>());
         return services;

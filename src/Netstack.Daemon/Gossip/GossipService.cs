@@ -46,8 +46,11 @@ internal sealed class GossipService : IHostedService, IAsyncDisposable
     private KnownPeers? _knownPeers;
     private int _disposed;
 
-    public GossipService(IOptions<GossipDaemonOptions> options, IOptions<DaemonOptions> daemon, ILoggerFactory loggers, TimeProvider time)
+    private readonly GossipDriverTables? _tables;
+
+    public GossipService(IOptions<GossipDaemonOptions> options, IOptions<DaemonOptions> daemon, ILoggerFactory loggers, TimeProvider time, GossipDriverTables? tables = null)
     {
+        _tables = tables;
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(daemon);
         _options = options.Value;
@@ -91,6 +94,7 @@ internal sealed class GossipService : IHostedService, IAsyncDisposable
         node.MemberChanged += OnMemberChanged;
         await node.StartAsync(cancellationToken).ConfigureAwait(false);
         Node = node;
+        _tables?.Attach(node);
         GossipLog.Started(_logger, node.Name, _settings.Listen, node.Address, Encryption);
         var remembered = _knownPeers.EndpointsExcept(node.Name).Where(p => !p.Equals(node.Address) && !_settings.Join.Contains(p)).ToList();
         if (remembered.Count > 0)

@@ -98,10 +98,13 @@ public sealed class ClusterStoreDaemonTests(ITestOutputHelper output)
     }
 
     [PrivilegedFact]
-    public async Task SameNameOnTwoHostsAtOnce_OneCreated_OtherConflict()
+    public async Task SameNameOnTwoHostsAtOnce_OneCreated_OtherConflict_GarbageInTheStoreSkipped()
     {
         using var lan = NamespaceLan.Create("a", "b", "e");
         await using var etcd = await EtcdCluster.StartAsync(("e", lan.NamespacePath("e"), Ip(lan, "e")));
+        // Keys under our prefix that we did not write: logged and skipped, never a crash.
+        etcd.Put("networks/" + new string('a', 64), "{not json");
+        etcd.Put("networks/short", "{\"Id\":\"short\",\"Name\":\"x\",\"Driver\":\"macvlan\"}");
         await using var a = await ClusterDaemon.StartAsync("a", lan.NamespacePath("a"), etcd.Url);
         await using var b = await ClusterDaemon.StartAsync("b", lan.NamespacePath("b"), etcd.Url);
         for (var round = 0; round < 10; round++)
@@ -113,7 +116,9 @@ public sealed class ClusterStoreDaemonTests(ITestOutputHelper output)
             var loser = Assert.IsType<ApiException>(Assert.Single(results, r => r is not null));
             Assert.Equal(HttpStatusCode.Conflict, loser.StatusCode);
         }
-        Assert.Equal(10, etcd.Keys("networks/").Count);
+        Assert.Equal(12, etcd.Keys("networks/").Count);
+        Assert.Equal(10, (await b.Client.ListNetworksAsync()).Count(n => n.Scope == "global"));
+        Assert.Contains("global store: key networks/short skipped", a.Log, StringComparison.Ordinal);
         Assert.Equal(10, etcd.Keys("ipam/GlobalDefault/addresses/").Count); // one gateway each: no pool of a loser left
     }
 
