@@ -12,6 +12,9 @@ internal static partial class Log
     [LoggerMessage(1002, LogLevel.Information, "reconcile: {Repaired} repaired, {Recreated} recreated, {Removed} removed, {Errors} errors")]
     public static partial void Reconciled(ILogger logger, int repaired, int recreated, int removed, int errors);
 
+    [LoggerMessage(1099, LogLevel.Information, "reconcile: {What}")]
+    public static partial void ReconcileChange(ILogger logger, string what);
+
     [LoggerMessage(1003, LogLevel.Warning, "reconcile error: {Error}")]
     public static partial void ReconcileError(ILogger logger, string error);
 

@@ -99,6 +99,10 @@ internal static class DaemonHost
         var controller = app.Services.GetRequiredService<INetworkController>();
         var report = await controller.ReconcileAsync(cancellationToken).ConfigureAwait(false);
         Log.Reconciled(logger, report.Repaired.Count, report.Recreated.Count, report.Removed.Count, report.Errors.Count);
+        foreach (var change in report.Repaired.Concat(report.Recreated).Concat(report.Removed))
+        {
+            Log.ReconcileChange(logger, change);
+        }
         foreach (var error in report.Errors)
         {
             Log.ReconcileError(logger, error);

@@ -54,6 +54,8 @@ public sealed class ClusterStoreDaemonTests(ITestOutputHelper output)
         output.WriteLine($"connects: a 100/100, c 100/100, b {100 - failedOnB}/100 before and while it was killed");
 
         await b.LaunchAsync();
+        var released = b.Log.Split('\n').Count(l => l.Contains("leaked address", StringComparison.Ordinal));
+        output.WriteLine($"b's reconcile after kill -9 released {released} addresses it had taken and not used");
         // What every host holds, and what etcd holds: the same addresses, each once.
         var held = new List<IPAddress>();
         foreach (var h in hosts)
