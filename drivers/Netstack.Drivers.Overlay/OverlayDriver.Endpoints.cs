@@ -99,8 +99,17 @@ public sealed partial class OverlayDriver
                     UndoFirstJoin(network, first);
                     throw;
                 }
+                try
+                {
+                    _tables.Publish(request.NetworkId, PeerTable, request.EndpointId, PeerRecordCodec.Encode(endpoint.ToPeerRecord(_advertise)));
+                }
+                catch
+                {
+                    network.Datapath?.RemoveEndpoint(endpoint.HostEnd);
+                    UndoFirstJoin(network, first);
+                    throw;
+                }
                 network.Joined.Add(request.EndpointId);
-                _tables.Publish(request.NetworkId, PeerTable, request.EndpointId, PeerRecordCodec.Encode(endpoint.ToPeerRecord(_advertise)));
                 Log.EndpointJoined(_logger, request.EndpointId, request.SandboxKey, request.InterfaceName, endpoint.HostEnd);
             }
         }

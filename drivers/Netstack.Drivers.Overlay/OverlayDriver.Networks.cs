@@ -64,7 +64,7 @@ public sealed partial class OverlayDriver
         var suffix = OverlayNetworkConfig.NamespaceSuffixFor(networkId);
         foreach (var name in NetworkNamespace.List(_directory).Where(n => n.StartsWith(OverlayNetworkConfig.NamespacePrefix, StringComparison.Ordinal) && n.EndsWith(suffix, StringComparison.Ordinal)))
         {
-            NetworkNamespace.Delete(name, _directory);
+            OverlayNamespace.DeleteNamespace(name, _directory);
         }
     }
 

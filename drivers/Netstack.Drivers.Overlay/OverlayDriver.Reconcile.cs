@@ -102,6 +102,7 @@ public sealed partial class OverlayDriver
             return;
         }
         OverlayNamespace? datapath = null;
+        List<string> working;
         try
         {
             datapath = OverlayNamespace.OpenExisting(config, _directory);
@@ -114,7 +115,7 @@ public sealed partial class OverlayDriver
             {
                 recreated.AddRange(datapath.Repair(_host, _advertise, _port));
             }
-            CheckJoinedEndpoints(network, datapath, recreated, errors);
+            working = CheckJoinedEndpoints(network, datapath, recreated, errors);
             network.Attach(datapath, _tables);
         }
         catch (Exception e) when (e is NetstackException or NetlinkException or IOException)
@@ -124,17 +125,24 @@ public sealed partial class OverlayDriver
             errors.Add($"network {config.NetworkId}: {e.Message}");
             return;
         }
-        foreach (var id in network.Joined)
+        // Endpoints whose interface is gone stay joined (so a leave works) but are not announced:
+        // an entry a previous run published for one is withdrawn.
+        foreach (var id in network.Joined.Except(working))
+        {
+            _tables.Withdraw(config.NetworkId, PeerTable, id);
+        }
+        foreach (var id in working)
         {
             var endpoint = network.Endpoints[id];
             _tables.Publish(config.NetworkId, PeerTable, id, PeerRecordCodec.Encode(endpoint.ToPeerRecord(_advertise)));
         }
     }
 
-    /// <summary>Each joined endpoint's host end must still be there, as a port of br0.</summary>
-    private static void CheckJoinedEndpoints(OverlayNetwork network, OverlayNamespace datapath, List<string> recreated, List<string> errors)
+    /// <summary>Each joined endpoint's host end must still be there, as a port of br0; returns the endpoints that are.</summary>
+    private static List<string> CheckJoinedEndpoints(OverlayNetwork network, OverlayNamespace datapath, List<string> recreated, List<string> errors)
     {
         var bridge = datapath.Netlink.LinkIndex(OverlayNamespace.BridgeName);
+        var working = new List<string>();
         foreach (var id in network.Joined.ToList())
         {
             var endpoint = network.Endpoints[id];
@@ -151,7 +159,9 @@ public sealed partial class OverlayDriver
                 datapath.Netlink.LinkSetUp(hostEnd.Index);
                 recreated.Add($"bridge port {endpoint.HostEnd} of endpoint {id}");
             }
+            working.Add(id);
         }
+        return working;
     }
 
     private void RemoveOrphans(List<string> removed, List<string> errors)
@@ -161,7 +171,7 @@ public sealed partial class OverlayDriver
         {
             try
             {
-                NetworkNamespace.Delete(name, _directory);
+                OverlayNamespace.DeleteNamespace(name, _directory);
                 removed.Add($"namespace {name} of an unknown network");
             }
             catch (Exception e) when (e is NetlinkException or IOException)

@@ -17,6 +17,10 @@ internal sealed class OverlayNamespace : IDisposable
 {
     public const string BridgeName = "br0";
 
+    // Up to 3 s for the kernel to finish destroying a namespace whose VXLAN device held the VNI.
+    private const int VniReleaseAttempts = 30;
+    private static readonly TimeSpan VniReleaseWait = TimeSpan.FromMilliseconds(100);
+
     private readonly string _directory;
 
     private OverlayNamespace(OverlayNetworkConfig config, string directory, NetworkNamespace ns, NetlinkHandle netlink)
@@ -59,7 +63,7 @@ internal sealed class OverlayNamespace : IDisposable
         {
             netlink?.Dispose();
             ns.Dispose();
-            NetworkNamespace.Delete(config.NamespaceName, directory);
+            DeleteNamespace(config.NamespaceName, directory);
             // The device is in the host namespace until the move; once moved it died with the namespace.
             DeleteLinkIfPresent(host.Netlink, config.VxlanName);
             throw;
@@ -89,12 +93,37 @@ internal sealed class OverlayNamespace : IDisposable
     public static bool RemoveLeftovers(HostNetwork host, OverlayNetworkConfig config, string directory)
     {
         var removed = DeleteLinkIfPresent(host.Netlink, config.VxlanName);
-        if (NetworkNamespace.Exists(config.NamespaceName, directory))
+        return DeleteNamespace(config.NamespaceName, directory) || removed;
+    }
+
+    /// <summary>
+    /// Deletes an overlay namespace, its VXLAN devices first. The kernel tears a namespace down
+    /// asynchronously (cleanup_net runs from a workqueue once the last reference goes), and until
+    /// then a VXLAN device in it still holds its VNI and port in the namespace it was created in,
+    /// so a network made again at once would get EEXIST; deleting the device is synchronous.
+    /// Absent: false.
+    /// </summary>
+    public static bool DeleteNamespace(string name, string directory)
+    {
+        if (!NetworkNamespace.Exists(name, directory))
         {
-            NetworkNamespace.Delete(config.NamespaceName, directory);
-            removed = true;
+            return false;
         }
-        return removed;
+        try
+        {
+            using var ns = NetworkNamespace.OpenNamed(name, directory);
+            using var netlink = NetlinkHandle.Open(ns);
+            foreach (var link in netlink.LinkList().Where(l => l.Kind == "vxlan"))
+            {
+                DeleteLinkIfPresent(netlink, link.Index);
+            }
+        }
+        catch (NetlinkException)
+        {
+            // Not a namespace we can enter (a stale file): removing the mount is all there is to do.
+        }
+        NetworkNamespace.Delete(name, directory);
+        return true;
     }
 
     /// <summary>
@@ -195,11 +224,19 @@ internal sealed class OverlayNamespace : IDisposable
     /// <summary>Removes the namespace; the kernel destroys br0, the VXLAN device and the veths with it.</summary>
     public void Destroy()
     {
-        Dispose();
-        if (NetworkNamespace.Exists(Config.NamespaceName, _directory))
+        // See DeleteNamespace: the VXLAN device goes synchronously, before the namespace.
+        try
         {
-            NetworkNamespace.Delete(Config.NamespaceName, _directory);
+            if (VxlanIndex > 0)
+            {
+                DeleteLinkIfPresent(Netlink, VxlanIndex);
+            }
         }
+        finally
+        {
+            Dispose();
+        }
+        DeleteNamespace(Config.NamespaceName, _directory);
     }
 
     public void Dispose()
@@ -208,11 +245,11 @@ internal sealed class OverlayNamespace : IDisposable
         Namespace.Dispose();
     }
 
-    public static bool DeleteLinkIfPresent(NetlinkHandle netlink, string name)
+    public static bool DeleteLinkIfPresent(NetlinkHandle netlink, LinkRef link)
     {
         try
         {
-            netlink.LinkDelete(name);
+            netlink.LinkDelete(link);
             return true;
         }
         catch (NetlinkNotFoundException)
@@ -232,24 +269,35 @@ internal sealed class OverlayNamespace : IDisposable
 
     private void CreateVxlan(HostNetwork host, IPAddress advertise, ushort port)
     {
-        try
+        var spec = new VxlanSpec(Config.VxlanName, Config.Vni)
         {
-            host.Netlink.LinkAdd(new VxlanSpec(Config.VxlanName, Config.Vni)
+            Port = port,
+            Local = advertise,
+            // The peer table is the source of truth: no learning from received frames, ARP
+            // answered from the neighbour table, and a notification for anything unknown.
+            Learning = false,
+            Proxy = true,
+            L2Miss = true,
+            L3Miss = true,
+            Mtu = Config.Mtu,
+        };
+        for (var attempt = 1; ; attempt++)
+        {
+            try
             {
-                Port = port,
-                Local = advertise,
-                // The peer table is the source of truth: no learning from received frames, ARP
-                // answered from the neighbour table, and a notification for anything unknown.
-                Learning = false,
-                Proxy = true,
-                L2Miss = true,
-                L3Miss = true,
-                Mtu = Config.Mtu,
-            });
-        }
-        catch (NetlinkException e) when (e.Errno == Errno.EEXIST)
-        {
-            throw new ConflictException($"VXLAN id {Config.Vni} with dstport {port} is used by another VXLAN device in {host.Description}; the network's {DockerOptions.OverlayVxlanIdList} must be unique", e);
+                host.Netlink.LinkAdd(spec);
+                break;
+            }
+            catch (NetlinkException e) when (e.Errno == Errno.EEXIST && attempt < VniReleaseAttempts)
+            {
+                // The VNI may be held by a device in a namespace the kernel is still tearing down
+                // (see DeleteNamespace): give the cleanup a moment.
+                Thread.Sleep(VniReleaseWait);
+            }
+            catch (NetlinkException e) when (e.Errno == Errno.EEXIST)
+            {
+                throw new ConflictException($"VXLAN id {Config.Vni} with dstport {port} is used by another VXLAN device created in {host.Description}; the network's {DockerOptions.OverlayVxlanIdList} must be unique", e);
+            }
         }
         host.Netlink.LinkSetNamespace(Config.VxlanName, Namespace);
         VxlanIndex = Netlink.LinkIndex(Config.VxlanName);

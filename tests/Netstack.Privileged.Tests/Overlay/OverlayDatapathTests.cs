@@ -312,6 +312,59 @@ public sealed class OverlayDatapathTests
         Assert.True(NamespacePing.Any(a.Ns, b.Address), "the joined sandbox kept its connectivity");
     }
 
+    [PrivilegedFact]
+    public async Task Mtu_NotGiven_IsTheAdvertiseInterfacesMtuLess50()
+    {
+        await using var lab = OverlayLab.Create(underlayMtu: 1400);
+        Assert.Equal(1400, lab.A.Driver.UnderlayMtu);
+        var tooBig = OverlayLab.Network(extra: new Dictionary<string, string> { [DockerOptions.DriverMtu] = "1351" });
+        var e = await Assert.ThrowsAsync<InvalidParameterException>(() => lab.A.Driver.CreateNetworkAsync(tooBig, CancellationToken.None));
+        Assert.Contains("1350", e.Message, StringComparison.Ordinal);
+
+        var network = await lab.CreateNetworkAsync(OverlayLab.Network());
+        var a = await lab.ConnectAsync(lab.A, network, "10.77.0.2");
+        var b = await lab.ConnectAsync(lab.B, network, "10.77.0.3");
+
+        var name = Assert.Single(lab.A.OverlayNamespaces());
+        Assert.Equal(1350, lab.A.IpJsonIn(name, "link", "show", VxlanName(lab.A, name))[0].GetProperty("mtu").GetInt32());
+        Assert.Equal(1350, a.Ns.IpJson("link", "show", "eth0")[0].GetProperty("mtu").GetInt32());
+        Assert.True(await OverlayLab.EventuallyAsync(() => HasNeighbour(lab.A, network.NetworkId, b) && HasNeighbour(lab.B, network.NetworkId, a)));
+        // A packet of the overlay's full MTU (1350 = 1322 bytes of echo data + ICMP 8 + IPv4 20) crosses.
+        var answered = Enumerable.Range(0, 3).Any(_ => a.Ns.TryExec("busybox", "ping", "-c", "1", "-W", "1", "-s", "1322", b.Address.ToString()).ExitCode == 0);
+        Assert.True(answered, "a full-size echo crosses the tunnel");
+    }
+
+    [PrivilegedFact]
+    public async Task Reconcile_NamespaceGone_RecreatedAndLostInterfaceReported()
+    {
+        await using var lab = OverlayLab.Create();
+        var network = await lab.CreateNetworkAsync(OverlayLab.Network());
+        var a = await lab.ConnectAsync(lab.A, network, "10.77.0.2");
+        var name = Assert.Single(lab.A.OverlayNamespaces());
+        lab.A.RestartDriver();
+        Netstack.Linux.NetworkNamespace.Delete(name, lab.A.NamespaceDirectory);
+
+        var report = await lab.A.Driver.ReconcileAsync(new Netstack.Core.Drivers.DriverReconcileRequest
+        {
+            Networks = [network],
+            Endpoints =
+            [
+                new Netstack.Core.Drivers.DriverEndpointState
+                {
+                    Endpoint = new Netstack.Core.Drivers.DriverEndpoint { NetworkId = network.NetworkId, EndpointId = a.EndpointId, MacAddress = a.MacAddress, IPv4Address = new CidrAddress(a.Address, 24) },
+                    Join = new Netstack.Core.Drivers.JoinRequest { NetworkId = network.NetworkId, EndpointId = a.EndpointId, SandboxKey = a.Ns.Namespace.Path, InterfaceName = "eth0", MacAddress = a.MacAddress },
+                },
+            ],
+        }, CancellationToken.None);
+
+        Assert.Contains(report.Recreated, r => r.Contains(name, StringComparison.Ordinal));
+        Assert.Contains(report.Errors, r => r.Contains(a.EndpointId, StringComparison.Ordinal) && r.Contains("gone", StringComparison.Ordinal));
+        Assert.Equal([name], lab.A.OverlayNamespaces());
+        Assert.Equal("br0", lab.A.IpJsonIn(name, "link", "show", VxlanName(lab.A, name))[0].GetProperty("master").GetString());
+        // Its interface is gone, so it is not announced to the other hosts.
+        Assert.DoesNotContain(lab.Tables.Entries(), e => e.Key == a.EndpointId);
+    }
+
     private static bool HasNeighbour(OverlayHost host, string networkId, OverlaySandbox peer)
     {
         var name = host.OverlayNamespaces().SingleOrDefault(n => n.EndsWith(networkId[..10], StringComparison.Ordinal));

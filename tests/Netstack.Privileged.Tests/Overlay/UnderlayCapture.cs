@@ -48,33 +48,50 @@ internal sealed class UnderlayCapture : IDisposable
 
     public void Dispose() => _socket.Dispose();
 
-    private void Count(ReadOnlySpan<byte> frame)
+    /// <summary>What a frame is: not VXLAN on the port, or VXLAN carrying ARP, ICMP or something else.</summary>
+    public static FrameKind Classify(ReadOnlySpan<byte> frame, ushort port)
     {
         if (frame.Length < EthernetHeader + 20 || BinaryPrimitives.ReadUInt16BigEndian(frame[12..]) != 0x0800)
         {
-            return;
+            return FrameKind.Other;
         }
         var ip = frame[EthernetHeader..];
         var headerLength = (ip[0] & 0x0f) * 4;
         if (ip[9] != 17 || ip.Length < headerLength + 8)
         {
-            return;
+            return FrameKind.Other;
         }
         var udp = ip[headerLength..];
-        if (BinaryPrimitives.ReadUInt16BigEndian(udp[2..]) != _port || udp.Length < 8 + VxlanHeader + EthernetHeader)
+        if (BinaryPrimitives.ReadUInt16BigEndian(udp[2..]) != port || udp.Length < 8 + VxlanHeader + EthernetHeader)
+        {
+            return FrameKind.Other;
+        }
+        var inner = udp[(8 + VxlanHeader)..];
+        return BinaryPrimitives.ReadUInt16BigEndian(inner[12..]) switch
+        {
+            0x0806 => FrameKind.VxlanArp,
+            0x0800 when inner.Length > EthernetHeader + 9 && inner[EthernetHeader + 9] == 1 => FrameKind.VxlanIcmp,
+            _ => FrameKind.VxlanOther,
+        };
+    }
+
+    private void Count(ReadOnlySpan<byte> frame)
+    {
+        var kind = Classify(frame, _port);
+        if (kind == FrameKind.Other)
         {
             return;
         }
         VxlanFrames++;
-        var inner = udp[(8 + VxlanHeader)..];
-        switch (BinaryPrimitives.ReadUInt16BigEndian(inner[12..]))
-        {
-            case 0x0806:
-                InnerArp++;
-                break;
-            case 0x0800 when inner.Length > EthernetHeader + 9 && inner[EthernetHeader + 9] == 1:
-                InnerIcmp++;
-                break;
-        }
+        InnerArp += kind == FrameKind.VxlanArp ? 1 : 0;
+        InnerIcmp += kind == FrameKind.VxlanIcmp ? 1 : 0;
     }
+}
+
+public enum FrameKind
+{
+    Other,
+    VxlanArp,
+    VxlanIcmp,
+    VxlanOther,
 }
