@@ -22,7 +22,7 @@ public sealed partial class OverlayDriver
             }
             if (_networks.TryGetValue(config.NetworkId, out var existing))
             {
-                if (existing.Config == config)
+                if (existing.Config.SameSettings(config))
                 {
                     return;
                 }

@@ -35,6 +35,10 @@ internal sealed record OverlayNetworkConfig
     /// <summary><c>vx-&lt;vni hex&gt;-&lt;id[:5]&gt;</c> (Docker's scheme); unique in the host namespace while it is there.</summary>
     public string VxlanName => VxlanPrefix + Vni.ToString("x6", CultureInfo.InvariantCulture) + "-" + Clip(NetworkId, VxlanIdLength);
 
+    /// <summary>Same settings (the record's own equality compares the gateway list by reference).</summary>
+    public bool SameSettings(OverlayNetworkConfig other) =>
+        NetworkId == other.NetworkId && Vni == other.Vni && Mtu == other.Mtu && Gateways.SequenceEqual(other.Gateways);
+
     public static string NamespaceNameFor(uint vni, string networkId) =>
         NamespacePrefix + vni.ToString(CultureInfo.InvariantCulture) + NamespaceSuffixFor(networkId);
 
