@@ -194,6 +194,26 @@ public sealed class OverlayDatapathTests
     }
 
     [PrivilegedFact]
+    public async Task L2Miss_FdbEntryLost_AnsweredFromTheTable()
+    {
+        await using var lab = OverlayLab.Create();
+        var network = await lab.CreateNetworkAsync(OverlayLab.Network());
+        var a = await lab.ConnectAsync(lab.A, network, "10.77.0.2");
+        var b = await lab.ConnectAsync(lab.B, network, "10.77.0.3");
+        Assert.True(await OverlayLab.EventuallyAsync(() => HasFdb(lab.A, network.NetworkId, b) && HasNeighbour(lab.B, network.NetworkId, a)));
+        Assert.True(NamespacePing.Any(a.Ns, b.Address), "the sandbox has learnt the peer's MAC");
+        var name = Assert.Single(lab.A.OverlayNamespaces());
+
+        // The sandbox still knows the MAC, but the VXLAN device no longer knows where it lives.
+        lab.A.ExecIn(name, "bridge", "fdb", "del", b.MacAddress, "dev", VxlanName(lab.A, name), "self");
+        Assert.False(HasFdb(lab.A, network.NetworkId, b));
+        NamespacePing.Once(a.Ns, b.Address);
+
+        Assert.True(await OverlayLab.EventuallyAsync(() => HasFdb(lab.A, network.NetworkId, b)), "the l2miss was answered from the peer table");
+        Assert.True(await OverlayLab.EventuallyAsync(() => NamespacePing.Once(a.Ns, b.Address), 15));
+    }
+
+    [PrivilegedFact]
     public async Task DeleteNetwork_LeavesNoNamespaceDeviceOrEntry()
     {
         await using var lab = OverlayLab.Create();
