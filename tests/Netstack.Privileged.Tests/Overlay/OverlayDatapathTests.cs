@@ -214,6 +214,57 @@ public sealed class OverlayDatapathTests
     }
 
     [PrivilegedFact]
+    public async Task Join_InterfaceNameTakenInSandbox_ConflictAndFirstJoinUndone()
+    {
+        await using var lab = OverlayLab.Create();
+        var network = await lab.CreateNetworkAsync(OverlayLab.Network());
+        var sandbox = TestNamespace.Create();
+        try
+        {
+            sandbox.Netlink.LinkAdd(new Netstack.Linux.BridgeSpec("eth0"));
+            var e = await Assert.ThrowsAsync<ConflictException>(() => lab.A.Driver.JoinAsync(new Netstack.Core.Drivers.JoinRequest
+            {
+                NetworkId = network.NetworkId,
+                EndpointId = ObjectId.New(),
+                SandboxKey = sandbox.Namespace.Path,
+                InterfaceName = "eth0",
+                MacAddress = "02:42:0a:4d:00:02",
+                IPv4Address = new CidrAddress(IPAddress.Parse("10.77.0.2"), 24),
+            }, CancellationToken.None));
+
+            Assert.Contains("eth0", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            sandbox.Dispose();
+        }
+        Assert.Empty(lab.A.OverlayNamespaces());
+        Assert.Equal(["lo", OverlayLab.UnderlayName], OverlayLinks(lab.A.Namespace));
+        Assert.DoesNotContain(lab.Tables.Entries(), x => x.Network == network.NetworkId);
+    }
+
+    [PrivilegedFact]
+    public async Task Leave_NotTheLastEndpoint_KeepsTheNamespace()
+    {
+        await using var lab = OverlayLab.Create();
+        var network = await lab.CreateNetworkAsync(OverlayLab.Network());
+        var first = await lab.ConnectAsync(lab.A, network, "10.77.0.2");
+        var second = await lab.ConnectAsync(lab.A, network, "10.77.0.4");
+        var name = Assert.Single(lab.A.OverlayNamespaces());
+
+        await OverlayLab.DisconnectAsync(first);
+
+        Assert.Equal([name], lab.A.OverlayNamespaces());
+        Assert.DoesNotContain(lab.Tables.Entries(), e => e.Key == first.EndpointId);
+        Assert.Contains(lab.Tables.Entries(), e => e.Key == second.EndpointId);
+
+        await OverlayLab.DisconnectAsync(second);
+
+        Assert.Empty(lab.A.OverlayNamespaces());
+        Assert.Equal(["lo", OverlayLab.UnderlayName], OverlayLinks(lab.A.Namespace));
+    }
+
+    [PrivilegedFact]
     public async Task DeleteNetwork_LeavesNoNamespaceDeviceOrEntry()
     {
         await using var lab = OverlayLab.Create();
