@@ -33,6 +33,12 @@ public sealed partial class MacvlanDriver
         ArgumentNullException.ThrowIfNull(request);
         var network = RequireNetwork(request.NetworkId);
         var config = network.Config;
+        if (request.IsHandOver)
+        {
+            // Leave must find the link again to delete it; after dockerd moved it into a sandbox
+            // this driver does not know, it could not. Not yet supported.
+            throw new NotImplementedNetstackException($"the macvlan driver cannot hand an interface over in the host namespace (endpoint {request.EndpointId}); use the bridge driver for Docker plugin networks");
+        }
         if (!InterfaceName.IsValid(request.InterfaceName))
         {
             throw new InvalidParameterException("interface name", request.InterfaceName, "must be 1..15 bytes without '/', ':' or whitespace");
