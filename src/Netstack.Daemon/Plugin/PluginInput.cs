@@ -77,7 +77,7 @@ internal static class PluginInput
         var field = $"Options.{PluginProtocol.GenericOptions}";
         if (generic.ValueKind != JsonValueKind.Object)
         {
-            throw new InvalidParameterException(field, Shorten(generic.GetRawText()), "expected an object of option names to values");
+            throw new InvalidParameterException(field, Describe(generic), "expected an object of option names to values");
         }
         foreach (var property in generic.EnumerateObject())
         {
@@ -85,7 +85,7 @@ internal static class PluginInput
             {
                 JsonValueKind.String => property.Value.GetString()!,
                 JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => property.Value.GetRawText(),
-                _ => throw new InvalidParameterException($"{field}.{property.Name}", Shorten(property.Value.GetRawText()), "expected a string value"),
+                _ => throw new InvalidParameterException($"{field}.{property.Name}", Describe(property.Value), "expected a string value"),
             };
         }
         return result;
@@ -103,7 +103,7 @@ internal static class PluginInput
             JsonValueKind.True => true,
             JsonValueKind.False or JsonValueKind.Null => false,
             JsonValueKind.String when bool.TryParse(value.GetString(), out var b) => b,
-            _ => throw new InvalidParameterException($"Options.{key}", Shorten(value.GetRawText()), "expected true or false"),
+            _ => throw new InvalidParameterException($"Options.{key}", Describe(value), "expected true or false"),
         };
     }
 
@@ -158,6 +158,10 @@ internal static class PluginInput
         }
         return result;
     }
+
+    /// <summary>A JSON value in an error message: a string as itself, anything else as its JSON text.</summary>
+    public static string Describe(JsonElement value) =>
+        Shorten(value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText());
 
     /// <summary>A bad value in an error message: a 10 MB string is cut, so the answer stays small.</summary>
     public static string Shorten(string value) => value.Length <= 80 ? value : value[..77] + "...";
