@@ -74,6 +74,41 @@ public sealed class DockerPluginInteropTests(ITestOutputHelper output)
     }
 
     [PrivilegedFact]
+    public async Task StockDockerd_Restart_ReleasesEndpointsThroughThePlugin_NetworkStays_ContainersRestartAndTalk()
+    {
+        await using var lab = await DockerPluginLab.StartAsync();
+        try
+        {
+            var docker = lab.Dockerd;
+            var linksBefore = lab.Links();
+            var networkId = docker.DockerOk("network", "create", "-d", "netstack", "--ipam-driver", "netstack", "--subnet", "10.62.0.0/24", "pr");
+            var bridge = "br-" + networkId[..12];
+            docker.DockerOk("run", "-d", "--name", "r1", "--network", "pr", "busybox", "sleep", "3600");
+            docker.DockerOk("run", "-d", "--name", "r2", "--network", "pr", "busybox", "sleep", "3600");
+            Assert.True(lab.Ping("r1", "r2"), "r1 pings r2 before the restart");
+
+            // No live-restore: dockerd stops the containers and leaves and deletes their endpoints through us.
+            await docker.StopAsync(keepContainers: true);
+            Assert.DoesNotContain(lab.Links(), l => l.StartsWith("nsv", StringComparison.Ordinal) || l.StartsWith("nsc", StringComparison.Ordinal));
+            Assert.Contains(bridge, lab.Links());
+            await docker.StartAsync();
+
+            docker.DockerOk("start", "r1", "r2");
+            Assert.True(lab.Ping("r1", "r2"), "r1 pings r2 by name after dockerd restarted");
+            Assert.True(lab.Ping("r2", lab.AddressOf("r1", "pr").ToString()), "r2 pings r1 by address after dockerd restarted");
+
+            docker.DockerOk("rm", "-f", "r1", "r2");
+            docker.DockerOk("network", "rm", "pr");
+            Assert.Equal(linksBefore, lab.Links());
+            Assert.Empty(lab.ObjectRules());
+        }
+        finally
+        {
+            output.WriteLine(lab.Logs);
+        }
+    }
+
+    [PrivilegedFact]
     public async Task StockDockerd_UnknownNetstackDriver_IsRefusedNamingIt_AndNothingIsMade()
     {
         await using var lab = await DockerPluginLab.StartAsync();

@@ -66,13 +66,17 @@ internal sealed class DockerdProcess : IDisposable
             "mkdir -p /run/docker/plugins",
             $"mount --bind {PluginDirectory} /run/docker/plugins",
             $"exec {DockerdPath} --data-root {Directory}/data --exec-root {Directory}/exec --pidfile {Directory}/docker.pid -H unix://{SocketPath}"
-            + " --bridge=none --iptables=false --ip-forward=false --ip-masq=false --userland-proxy=false --storage-driver=vfs --log-level=debug");
+            + " --bridge=none --iptables=false --ip-forward=false --ip-masq=false --userland-proxy=false --storage-driver=vfs --log-level=debug"
+            // Containers (sleep as pid 1 ignores SIGTERM) are killed 2 s into a shutdown, not 15.
+            + " --shutdown-timeout=2");
         // nsenter and unshare exec what follows, and sh execs dockerd: the pid started is dockerd's.
         var start = new ProcessStartInfo("nsenter") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in new[] { "--net=" + NamespacePath, "unshare", "--mount", "--propagation", "private", "sh", "-c", script })
         {
             start.ArgumentList.Add(arg);
         }
+        Append("---- start");
+        _process?.Dispose();
         _process = Process.Start(start) ?? throw new InvalidOperationException("cannot start dockerd");
         _process.OutputDataReceived += (_, e) => Append(e.Data);
         _process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -113,14 +117,17 @@ internal sealed class DockerdProcess : IDisposable
         return exit == 0 ? output : throw new InvalidOperationException($"docker {string.Join(' ', args)} exited {exit}: {error}");
     }
 
-    /// <summary>Removes every container, then SIGTERM and wait (SIGKILL after a minute).</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// Removes every container (unless <paramref name="keepContainers"/>: a restart, where dockerd
+    /// stops them itself), then SIGTERM and wait (SIGKILL after a minute).
+    /// </summary>
+    public async Task StopAsync(bool keepContainers = false)
     {
         if (_process is not { HasExited: false } process)
         {
             return;
         }
-        var containers = Docker("ps", "-aq").Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var containers = keepContainers ? [] : Docker("ps", "-aq").Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         if (containers.Length > 0)
         {
             Docker(["rm", "-f", .. containers]);
