@@ -24,6 +24,9 @@ public sealed partial class MacvlanDriver
         ArgumentException.ThrowIfNullOrEmpty(endpointId);
         // The controller leaves before deleting; after a crash half-way the macvlan may still be there.
         RemoveInterface(endpointId);
+        // dockerd calls Leave while a handed-over macvlan is still in its sandbox, then moves it back
+        // to the host namespace under its hand-over name, then deletes the endpoint: it goes here.
+        DeleteHostMacvlan(HandOverName(endpointId));
         _endpoints.TryRemove(endpointId, out _);
         return Task.CompletedTask;
     }
@@ -45,7 +48,7 @@ public sealed partial class MacvlanDriver
         });
         var mac = string.IsNullOrEmpty(request.MacAddress) ? endpoint.MacAddress : request.MacAddress;
         // A hand-over (dockerd's join) leaves the macvlan in the host namespace for the caller to
-        // move; dockerd moves it back under that name before it calls Leave, which deletes it there.
+        // move; dockerd moves it back under that name after Leave, and DeleteEndpoint deletes it there.
         var name = request.IsHandOver ? HandOverName(request.EndpointId) : request.InterfaceName;
         NetworkNamespace? sandbox = null;
         if (!request.IsHandOver)

@@ -8,12 +8,13 @@ namespace Netstack.Privileged.Tests.Macvlan;
 
 /// <summary>
 /// The macvlan driver's hand-over join (empty sandbox key, as the Docker plugin asks): the macvlan
-/// waits in the host namespace for dockerd to move it, and Leave deletes it once dockerd moved it back.
+/// waits in the host namespace for dockerd to move it; dockerd leaves, moves it back, then deletes
+/// the endpoint, which deletes it.
 /// </summary>
 public sealed class MacvlanHandOverTests
 {
     [PrivilegedFact]
-    public async Task HandOverJoin_MacvlanWaitsInHostNamespace_MovedItReachesTheSegment_LeaveAfterMoveBackDeletesIt()
+    public async Task HandOverJoin_MacvlanWaitsInHostNamespace_MovedItReachesTheSegment_DeleteEndpointAfterMoveBackDeletesIt()
     {
         await using var lab = MacvlanLab.Create();
         var network = await lab.CreateNetworkAsync(Segment.Subnet, MacvlanLab.Options(Segment.Uplink));
@@ -43,12 +44,13 @@ public sealed class MacvlanHandOverTests
         sandbox.Ip("addr", "add", "192.0.2.40/24", "dev", "eth0");
         sandbox.Ip("link", "set", "dev", "eth0", "up");
         Assert.True(NamespacePing.Any(sandbox, Segment.MachineAddress), "the moved macvlan reaches the machine on the segment");
-        // And at disconnect: back to the host namespace under its first name, then Leave.
+        // And at disconnect, in dockerd's order: Leave, back to the host namespace under its first name, DeleteEndpoint.
+        await lab.Driver.LeaveAsync(network.NetworkId, endpointId, CancellationToken.None);
+        Assert.Single(sandbox.IpJson("link", "show", "type", "macvlan").EnumerateArray());
         sandbox.Ip("link", "set", "dev", "eth0", "down");
         sandbox.Ip("link", "set", "dev", "eth0", "name", name);
         sandbox.Ip("link", "set", "dev", name, "netns", lab.Host.Name);
-
-        await lab.Driver.LeaveAsync(network.NetworkId, endpointId, CancellationToken.None);
+        await lab.Driver.DeleteEndpointAsync(network.NetworkId, endpointId, CancellationToken.None);
 
         Assert.Empty(lab.Host.IpJson("link", "show", "type", "macvlan").EnumerateArray());
         Assert.Empty(sandbox.IpJson("link", "show", "type", "macvlan").EnumerateArray());

@@ -109,6 +109,40 @@ public sealed class DockerPluginInteropTests(ITestOutputHelper output)
     }
 
     [PrivilegedFact]
+    public async Task StockDockerd_NetstackMacvlanNetwork_ContainerReachesTheSegment_AndLeavesNothing()
+    {
+        await using var lab = await DockerPluginLab.StartAsync();
+        using var machine = TestNamespace.Create();
+        try
+        {
+            // The segment: the host's "uplink" is a veth whose other end is a machine at 192.0.2.1.
+            lab.Host.Ip("link", "add", "uplink", "type", "veth", "peer", "name", "eth0", "netns", machine.Name);
+            lab.Host.Ip("link", "set", "uplink", "up");
+            machine.Ip("addr", "add", "192.0.2.1/24", "dev", "eth0");
+            machine.Ip("link", "set", "eth0", "up");
+            var linksBefore = lab.Links();
+            var docker = lab.Dockerd;
+
+            docker.DockerOk("network", "create", "-d", "netstack", "--ipam-driver", "netstack", "--subnet", "192.0.2.0/24", "--gateway", "192.0.2.1",
+                "-o", "netstack.driver=macvlan", "-o", "parent=uplink", "mv");
+            docker.DockerOk("run", "-d", "--name", "m1", "--network", "mv", "busybox", "sleep", "3600");
+            docker.DockerOk("run", "-d", "--name", "m2", "--network", "mv", "busybox", "sleep", "3600");
+
+            Assert.True(lab.Ping("m1", "192.0.2.1"), "m1 reaches the machine on the segment through its macvlan");
+            Assert.True(lab.Ping("m1", "m2"), "m1 pings m2 by name");
+            docker.DockerOk("network", "disconnect", "mv", "m2");
+            Assert.Equal(linksBefore.Length, lab.Links().Length);
+            docker.DockerOk("rm", "-f", "m1", "m2");
+            docker.DockerOk("network", "rm", "mv");
+            Assert.Equal(linksBefore, lab.Links());
+        }
+        finally
+        {
+            output.WriteLine(lab.Logs);
+        }
+    }
+
+    [PrivilegedFact]
     public async Task StockDockerd_UnknownNetstackDriver_IsRefusedNamingIt_AndNothingIsMade()
     {
         await using var lab = await DockerPluginLab.StartAsync();
