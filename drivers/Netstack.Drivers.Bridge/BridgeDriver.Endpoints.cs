@@ -49,7 +49,7 @@ public sealed partial class BridgeDriver
     {
         ArgumentNullException.ThrowIfNull(request);
         var network = RequireNetwork(request.NetworkId);
-        if (!InterfaceName.IsValid(request.InterfaceName))
+        if (!request.IsHandOver && !InterfaceName.IsValid(request.InterfaceName))
         {
             throw new InvalidParameterException("interface name", request.InterfaceName, "must be 1..15 bytes without '/', ':' or whitespace");
         }
@@ -63,24 +63,31 @@ public sealed partial class BridgeDriver
         });
         var mac = MacAddresses.Parse(string.IsNullOrEmpty(request.MacAddress) ? endpoint.MacAddress : request.MacAddress, "mac address");
         var config = network.Config;
-        NetworkNamespace sandbox;
-        try
+        // A hand-over keeps the container end in the host namespace, for the caller to move.
+        NetworkNamespace? sandbox = null;
+        if (!request.IsHandOver)
         {
-            sandbox = NetworkNamespace.Open(request.SandboxKey);
+            try
+            {
+                sandbox = NetworkNamespace.Open(request.SandboxKey);
+            }
+            catch (NetlinkException e)
+            {
+                throw new NotFoundException("sandbox", request.SandboxKey, e.Message);
+            }
         }
-        catch (NetlinkException e)
-        {
-            throw new NotFoundException("sandbox", request.SandboxKey, e.Message);
-        }
+        var containerEnd = request.IsHandOver ? endpoint.HandOverName : request.InterfaceName;
+        var where = request.IsHandOver ? "the host namespace" : request.SandboxKey;
         using (sandbox)
         {
             var hostEnd = endpoint.HostEnd;
             // A host end left by a crash between join and the store's record belongs to this
-            // endpoint (the name comes from its id): replace it.
+            // endpoint (the name comes from its id): replace it. Its peer goes with it, so a
+            // hand-over name left in the host namespace is freed too.
             DeleteLinkIfPresent(hostEnd);
             try
             {
-                _host.Netlink.LinkAdd(new VethSpec(hostEnd, request.InterfaceName)
+                _host.Netlink.LinkAdd(new VethSpec(hostEnd, containerEnd)
                 {
                     Master = config.BridgeName,
                     Up = true,
@@ -89,14 +96,14 @@ public sealed partial class BridgeDriver
                     PeerMtu = config.Mtu,
                     PeerNamespace = sandbox,
                     PeerMacAddress = mac,
-                    // The contract: the container end stays down; the controller adds the
-                    // addresses and brings it up.
+                    // The contract: the container end stays down; the controller (or dockerd,
+                    // after a hand-over) adds the addresses and brings it up.
                     PeerUp = false,
                 });
             }
             catch (NetlinkException e) when (e.Errno == Errno.EEXIST)
             {
-                throw new ConflictException($"interface \"{request.InterfaceName}\" already exists in sandbox {request.SandboxKey}", e);
+                throw new ConflictException($"interface \"{containerEnd}\" already exists in {where}", e);
             }
             catch (NetlinkException e)
             {
@@ -113,11 +120,11 @@ public sealed partial class BridgeDriver
                 DeleteLinkIfPresent(hostEnd);
                 throw new InternalException($"join endpoint {request.EndpointId}: {e.Message}", e);
             }
-            Log.EndpointJoined(_logger, request.EndpointId, request.SandboxKey, request.InterfaceName, hostEnd);
+            Log.EndpointJoined(_logger, request.EndpointId, request.IsHandOver ? "(hand-over)" : request.SandboxKey, containerEnd, hostEnd);
         }
         return Task.FromResult(new JoinResult
         {
-            InterfaceName = request.InterfaceName,
+            InterfaceName = containerEnd,
             // An internal network gives no way out: no default route through it.
             Gateway = config.Internal ? null : config.GatewayV4.Address,
             GatewayIPv6 = config.Internal ? null : config.GatewayV6?.Address,

@@ -26,10 +26,17 @@ internal sealed record BridgeEndpoint
 
     public string HostEnd => HostEndName(EndpointId);
 
-    public static string HostEndName(string endpointId)
+    /// <summary>The container end's name in the host namespace for a hand-over join: <c>nsc</c> plus 12 hex digits of the id.</summary>
+    public string HandOverName => HandOverEndName(EndpointId);
+
+    public static string HostEndName(string endpointId) => "nsv" + IdPart(endpointId);
+
+    public static string HandOverEndName(string endpointId) => "nsc" + IdPart(endpointId);
+
+    private static string IdPart(string endpointId)
     {
         var id = new string(endpointId.Where(char.IsAsciiLetterOrDigit).ToArray()).ToLowerInvariant();
-        return "nsv" + (id.Length > HostEndIdLength ? id[..HostEndIdLength] : id);
+        return id.Length > HostEndIdLength ? id[..HostEndIdLength] : id;
     }
 
     public IPAddress? Address => IPv4Address?.Address;

@@ -24,6 +24,9 @@ public sealed partial class MacvlanDriver
         ArgumentException.ThrowIfNullOrEmpty(endpointId);
         // The controller leaves before deleting; after a crash half-way the macvlan may still be there.
         RemoveInterface(endpointId);
+        // dockerd calls Leave while a handed-over macvlan is still in its sandbox, then moves it back
+        // to the host namespace under its hand-over name, then deletes the endpoint: it goes here.
+        DeleteHostMacvlan(HandOverName(endpointId));
         _endpoints.TryRemove(endpointId, out _);
         return Task.CompletedTask;
     }
@@ -33,7 +36,7 @@ public sealed partial class MacvlanDriver
         ArgumentNullException.ThrowIfNull(request);
         var network = RequireNetwork(request.NetworkId);
         var config = network.Config;
-        if (!InterfaceName.IsValid(request.InterfaceName))
+        if (!request.IsHandOver && !InterfaceName.IsValid(request.InterfaceName))
         {
             throw new InvalidParameterException("interface name", request.InterfaceName, "must be 1..15 bytes without '/', ':' or whitespace");
         }
@@ -44,25 +47,36 @@ public sealed partial class MacvlanDriver
             MacAddress = ChooseMac(network, request.MacAddress, request.IPv4Address),
         });
         var mac = string.IsNullOrEmpty(request.MacAddress) ? endpoint.MacAddress : request.MacAddress;
-        NetworkNamespace sandbox;
-        try
+        // A hand-over (dockerd's join) leaves the macvlan in the host namespace for the caller to
+        // move; dockerd moves it back under that name after Leave, and DeleteEndpoint deletes it there.
+        var name = request.IsHandOver ? HandOverName(request.EndpointId) : request.InterfaceName;
+        NetworkNamespace? sandbox = null;
+        if (!request.IsHandOver)
         {
-            sandbox = NetworkNamespace.Open(request.SandboxKey);
-        }
-        catch (NetlinkException e)
-        {
-            throw new NotFoundException("sandbox", request.SandboxKey, e.Message);
+            try
+            {
+                sandbox = NetworkNamespace.Open(request.SandboxKey);
+            }
+            catch (NetlinkException e)
+            {
+                throw new NotFoundException("sandbox", request.SandboxKey, e.Message);
+            }
         }
         using (sandbox)
         {
-            CreateInterface(config, request, sandbox, mac);
+            if (request.IsHandOver)
+            {
+                // One left by a lost answer to an earlier join of this endpoint: replace it.
+                DeleteHostMacvlan(name);
+            }
+            CreateInterface(config, request, sandbox, mac, name);
         }
         endpoint.SandboxKey = request.SandboxKey;
-        endpoint.InterfaceName = request.InterfaceName;
-        Log.EndpointJoined(_logger, request.EndpointId, request.SandboxKey, request.InterfaceName, config.Parent.Name);
+        endpoint.InterfaceName = name;
+        Log.EndpointJoined(_logger, request.EndpointId, request.IsHandOver ? "(hand-over)" : request.SandboxKey, name, config.Parent.Name);
         return Task.FromResult(new JoinResult
         {
-            InterfaceName = request.InterfaceName,
+            InterfaceName = name,
             // The gateway is a router on the segment; an internal network gives no way out.
             Gateway = config.Internal ? null : config.GatewayV4,
             GatewayIPv6 = config.Internal ? null : config.GatewayV6,
@@ -99,9 +113,9 @@ public sealed partial class MacvlanDriver
     /// host namespace (the handle's), IFLA_NET_NS_FD places the new device in the sandbox, so no
     /// temporary name and no move are needed.
     /// </summary>
-    private void CreateInterface(MacvlanNetworkConfig config, JoinRequest request, NetworkNamespace sandbox, string mac)
+    private void CreateInterface(MacvlanNetworkConfig config, JoinRequest request, NetworkNamespace? sandbox, string mac, string name)
     {
-        var spec = new MacvlanSpec(request.InterfaceName, LinkRef.ByName(config.Parent.Name, MacvlanOptionNames.Parent), config.Mode)
+        var spec = new MacvlanSpec(name, LinkRef.ByName(config.Parent.Name, MacvlanOptionNames.Parent), config.Mode)
         {
             Namespace = sandbox,
             Mtu = config.Mtu,
@@ -117,7 +131,7 @@ public sealed partial class MacvlanDriver
         }
         catch (NetlinkException e) when (e.Errno == Errno.EEXIST)
         {
-            throw new ConflictException($"interface \"{request.InterfaceName}\" already exists in sandbox {request.SandboxKey}", e);
+            throw new ConflictException($"interface \"{name}\" already exists in {(sandbox is null ? "the host namespace" : "sandbox " + request.SandboxKey)}", e);
         }
         catch (NetlinkException e) when (e.Errno == Errno.EBUSY)
         {
@@ -139,6 +153,15 @@ public sealed partial class MacvlanDriver
     {
         if (!_endpoints.TryGetValue(endpointId, out var endpoint) || endpoint.SandboxKey is not { } key || endpoint.InterfaceName is not { } name)
         {
+            return;
+        }
+        if (key.Length == 0)
+        {
+            // Handed over: back in the host namespace (or still in a sandbox of dockerd's, which
+            // deletes it with that namespace).
+            DeleteHostMacvlan(name);
+            endpoint.SandboxKey = null;
+            endpoint.InterfaceName = null;
             return;
         }
         if (!File.Exists(key))
@@ -166,6 +189,33 @@ public sealed partial class MacvlanDriver
         }
         endpoint.SandboxKey = null;
         endpoint.InterfaceName = null;
+    }
+
+    /// <summary>The name a handed-over macvlan has in the host namespace: <c>nsm</c> plus 12 hex digits of the endpoint id.</summary>
+    internal static string HandOverName(string endpointId)
+    {
+        var id = new string(endpointId.Where(char.IsAsciiLetterOrDigit).ToArray()).ToLowerInvariant();
+        return "nsm" + (id.Length > 12 ? id[..12] : id);
+    }
+
+    /// <summary>Deletes a macvlan of that name in the host namespace; anything else under the name is left alone.</summary>
+    private void DeleteHostMacvlan(string name)
+    {
+        try
+        {
+            if (_host.Netlink.LinkFind(name) is { Kind: "macvlan" } link)
+            {
+                _host.Netlink.LinkDelete(link.Index);
+            }
+        }
+        catch (NetlinkNotFoundException)
+        {
+            // Gone meanwhile: what we wanted.
+        }
+        catch (NetlinkException e)
+        {
+            throw new InternalException($"delete handed-over macvlan {name}: {e.Message}", e);
+        }
     }
 
     private string ChooseMac(MacvlanNetwork network, string requested, CidrAddress? ipv4)

@@ -48,9 +48,10 @@ public sealed partial class MacvlanDriver
                     EndpointId = endpoint.EndpointId,
                     MacAddress = endpoint.MacAddress,
                     SandboxKey = state.Join?.SandboxKey,
-                    InterfaceName = state.Join?.InterfaceName,
+                    InterfaceName = state.Join is { IsHandOver: true } ? HandOverName(endpoint.EndpointId) : state.Join?.InterfaceName,
                 };
-                if (state.Join is { } join && InterfaceMissing(join))
+                // A handed-over macvlan lives in a namespace of dockerd's that this driver cannot see.
+                if (state.Join is { IsHandOver: false } join && InterfaceMissing(join))
                 {
                     // Recreating it would leave it without the addresses and routes the controller
                     // added at connect time; say so instead, as the bridge driver does.

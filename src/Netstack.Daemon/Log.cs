@@ -24,6 +24,9 @@ internal static partial class Log
     [LoggerMessage(1005, LogLevel.Information, "netstackd stopping")]
     public static partial void Stopping(ILogger logger);
 
+    [LoggerMessage(1006, LogLevel.Information, "serving the Docker plugin \"netstack\" (NetworkDriver, IpamDriver) on unix://{SocketPath}")]
+    public static partial void PluginListening(ILogger logger, string socketPath);
+
     [LoggerMessage(2000, LogLevel.Error, "{Method} {Path} failed")]
     public static partial void RequestFault(ILogger logger, string method, string? path, Exception exception);
 

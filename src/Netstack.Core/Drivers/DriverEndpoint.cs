@@ -33,11 +33,20 @@ public sealed record JoinRequest
 
     public required string EndpointId { get; init; }
 
-    /// <summary>Path of the sandbox's network namespace file.</summary>
+    /// <summary>
+    /// Path of the sandbox's network namespace file. Empty asks for a hand-over instead (Docker's
+    /// remote-driver join, where dockerd moves the interface into its sandbox itself): the driver
+    /// leaves the container end in the host namespace under a name it chooses, unique per endpoint,
+    /// and returns that name as <see cref="JoinResult.InterfaceName"/>; <see cref="InterfaceName"/>
+    /// is then ignored. A driver that cannot hand over throws <see cref="NotImplementedNetstackException"/>.
+    /// </summary>
     public required string SandboxKey { get; init; }
 
     /// <summary>Name the interface must have inside the sandbox (<c>eth0</c>, <c>eth1</c>...).</summary>
     public required string InterfaceName { get; init; }
+
+    /// <summary>True when the interface is handed over in the host namespace (<see cref="SandboxKey"/> empty).</summary>
+    public bool IsHandOver => string.IsNullOrEmpty(SandboxKey);
 
     public required string MacAddress { get; init; }
 
@@ -60,7 +69,10 @@ public sealed record StaticRoute
 /// <summary>What the driver did at join time and what the sandbox needs (libnetwork's <c>JoinInfo</c>).</summary>
 public sealed record JoinResult
 {
-    /// <summary>Name of the interface now inside the sandbox (normally the requested one).</summary>
+    /// <summary>
+    /// Name of the interface now inside the sandbox (normally the requested one); for a hand-over
+    /// (<see cref="JoinRequest.IsHandOver"/>) its name in the host namespace.
+    /// </summary>
     public required string InterfaceName { get; init; }
 
     /// <summary>IPv4 default gateway through this endpoint; null for none (internal networks).</summary>

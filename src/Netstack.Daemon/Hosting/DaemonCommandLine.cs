@@ -22,6 +22,7 @@ internal sealed class DaemonCommandLine
         ListFlag(new Option<string[]>("--dns") { Description = "DNS server the containers' resolvers forward to (repeatable; default: the host's resolv.conf)" });
         Gossip.GossipRegistration.AddFlags(this);
         Cluster.ClusterRegistration.AddFlags(this);
+        Plugin.PluginRegistration.AddFlags(this);
     }
 
     public RootCommand Root { get; }
@@ -41,6 +42,16 @@ internal sealed class DaemonCommandLine
         Flags.Add((option.Name.TrimStart('-'), option));
     }
 
+    /// <summary>Flags without a value, bound as <c>key: "true"</c> when given.</summary>
+    public List<(string Key, Option<bool> Option)> SwitchFlags { get; } = [];
+
+    public void SwitchFlag(Option<bool> option)
+    {
+        ArgumentNullException.ThrowIfNull(option);
+        Root.Add(option);
+        SwitchFlags.Add((option.Name.TrimStart('-'), option));
+    }
+
     public void ListFlag(Option<string[]> option)
     {
         ArgumentNullException.ThrowIfNull(option);
@@ -58,6 +69,13 @@ internal sealed class DaemonCommandLine
             if (parse.GetValue(option) is { } value)
             {
                 values[key] = value;
+            }
+        }
+        foreach (var (key, option) in SwitchFlags)
+        {
+            if (parse.GetResult(option) is not null && parse.GetValue(option))
+            {
+                values[key] = "true";
             }
         }
         foreach (var (key, option) in ListFlags)

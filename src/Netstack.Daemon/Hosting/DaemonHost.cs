@@ -5,6 +5,7 @@ using Netstack.Daemon.Dns;
 using Netstack.Controller;
 using Netstack.Daemon.Containers;
 using Netstack.Daemon.Http;
+using Netstack.Daemon.Plugin;
 using Netstack.Daemon.Routes;
 
 namespace Netstack.Daemon.Hosting;
@@ -43,17 +44,25 @@ internal static class DaemonHost
         });
 
         builder.Services.AddDaemonCore(builder.Configuration);
+        builder.Services.AddDockerPlugin();
         configureServices(builder.Services);
         builder.Services.TryAddSingletonNetworking();
 
-        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<DaemonOptions>>((kestrel, daemon) =>
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<DaemonOptions>, IOptions<PluginOptions>>((kestrel, daemon, plugin) =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = DaemonLimits.MaxJsonBodyBytes;
             kestrel.ListenUnixSocket(daemon.Value.SocketPath, listen => listen.Use(HijackRequestRewriter.Wrap));
+            if (plugin.Value.IsEnabled)
+            {
+                // The Docker plugin protocol on a listener of its own; its requests are branched off below.
+                kestrel.ListenUnixSocket(plugin.Value.SocketPath, listen => listen.Use(PluginEndpoint.MarkConnections));
+            }
         });
 
         var app = builder.Build();
+        // Plugin calls first: they answer {"Err"} in Docker's plugin format, never the engine's.
+        app.MapWhen(PluginEndpoint.IsPluginRequest, plugin => plugin.Run(PluginEndpoint.InvokeAsync));
         app.UseMiddleware<ErrorMiddleware>();
         app.UseMiddleware<ApiVersionMiddleware>();
         app.UseRouting();
@@ -95,6 +104,11 @@ internal static class DaemonHost
         {
             Log.StaleSocketRemoved(logger, options.SocketPath);
         }
+        var plugin = app.Services.GetRequiredService<IOptions<PluginOptions>>().Value;
+        if (plugin.IsEnabled && SocketFile.Prepare(plugin.SocketPath, "--plugin-socket"))
+        {
+            Log.StaleSocketRemoved(logger, plugin.SocketPath);
+        }
 
         var controller = app.Services.GetRequiredService<INetworkController>();
         var report = await controller.ReconcileAsync(cancellationToken).ConfigureAwait(false);
@@ -120,6 +134,13 @@ internal static class DaemonHost
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         SocketFile.SetMode(options.SocketPath);
         Log.Listening(logger, SystemFacts.Version, options.SocketPath, options.Root, options.ExecRoot);
+        if (plugin.IsEnabled)
+        {
+            SocketFile.SetMode(plugin.SocketPath);
+            // dockerd discovers the plugin by its socket file: a stopped daemon must not leave one behind.
+            app.Lifetime.ApplicationStopped.Register(() => SocketFile.Remove(plugin.SocketPath));
+            Log.PluginListening(logger, plugin.SocketPath);
+        }
     }
 
     private static void TryAddSingletonNetworking(this IServiceCollection services)

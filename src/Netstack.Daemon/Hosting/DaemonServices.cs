@@ -33,9 +33,10 @@ internal static class DaemonServices
         services.AddSingleton(sp =>
         {
             var registry = new DriverRegistry();
+            var decorators = sp.GetServices<INetworkDriverDecorator>().ToArray();
             foreach (var driver in sp.GetServices<INetworkDriver>())
             {
-                registry.AddNetworkDriver(driver);
+                registry.AddNetworkDriver(decorators.Aggregate(driver, (d, decorator) => decorator.Decorate(d)));
             }
             foreach (var driver in sp.GetServices<IIpamDriver>())
             {

@@ -14,7 +14,7 @@ internal static class SocketFile
     /// </summary>
     /// <returns>True when a stale socket was removed.</returns>
     /// <exception cref="InvalidOperationException">Another daemon listens, or the path is not a socket.</exception>
-    public static bool Prepare(string path)
+    public static bool Prepare(string path, string flag = "--host")
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         if (!File.Exists(path))
@@ -37,8 +37,25 @@ internal static class SocketFile
             File.Delete(path);
             return true;
         }
-        throw new InvalidOperationException($"another daemon is listening on unix://{path}: stop it first or choose another --host");
+        throw new InvalidOperationException($"another daemon is listening on unix://{path}: stop it first or choose another {flag}");
     }
 
     public static void SetMode(string path) => File.SetUnixFileMode(path, Mode);
+
+    /// <summary>Deletes the socket file at stop; already gone is fine.</summary>
+    public static void Remove(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Best effort at shutdown: the next start removes a stale socket anyway.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // As above.
+        }
+    }
 }
