@@ -27,6 +27,7 @@ public sealed class DependencyDirectionTests
         ["Netstack.Controller"] = ["Netstack.Core", "Netstack.Ipam", "Netstack.Store", "Netstack.Linux", "Netstack.Dns", "Netstack.Firewall"],
         ["Netstack.Drivers.Bridge"] = ["Netstack.Core", "Netstack.Linux", "Netstack.Firewall"],
         ["Netstack.Drivers.Macvlan"] = ["Netstack.Core", "Netstack.Linux", "Netstack.Firewall"],
+        ["Netstack.Drivers.Remote"] = ["Netstack.Core", "Netstack.Linux", "Netstack.Firewall"],
         ["Netstack.Cli"] = ["Netstack.Api"],
     };
 
