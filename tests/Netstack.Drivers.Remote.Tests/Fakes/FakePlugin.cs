@@ -81,10 +81,14 @@ public sealed class FakePlugin : IAsyncDisposable
     public void Hang(string method) =>
         _handlers[method] = (c, _) => Task.Delay(Timeout.Infinite, c.RequestAborted);
 
-    /// <summary>Reads the request, then drops the connection without a byte of answer (the plugin died mid-call).</summary>
-    public void Die(string method) =>
-        _handlers[method] = (c, _) =>
+    /// <summary>
+    /// Reads the request, runs <paramref name="before"/> (what the plugin got done), then drops the
+    /// connection without a byte of answer (the plugin died mid-call).
+    /// </summary>
+    public void Die(string method, Action<JsonElement>? before = null) =>
+        _handlers[method] = (c, body) =>
         {
+            before?.Invoke(body);
             c.Abort();
             return Task.CompletedTask;
         };
