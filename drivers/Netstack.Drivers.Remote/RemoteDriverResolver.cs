@@ -67,7 +67,7 @@ public sealed class RemoteDriverResolver : IDriverResolver, IDisposable
         {
             return false;
         }
-        var remote = new RemoteIpamDriver(client, _loggers);
+        var remote = new RemoteIpamDriver(client, _options, _time, _loggers);
         if (!Handshake(client, () => remote.InitializeAsync(CancellationToken.None)))
         {
             return false;

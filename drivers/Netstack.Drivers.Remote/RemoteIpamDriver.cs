@@ -30,15 +30,23 @@ public sealed class RemoteIpamDriver : IIpamDriver
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _handshake = new(1, 1);
     private readonly ConcurrentDictionary<string, TrackedPool> _pools = new(StringComparer.Ordinal);
+    private readonly TimeSpan _activationTimeout;
+    private readonly TimeProvider _time;
     private AddressSpacesResponse? _spaces;
+    private (NetstackException Error, long At)? _lastFailure;
 
     /// <param name="plugin">The plugin's client; shared with its network driver, not owned.</param>
-    public RemoteIpamDriver(PluginClient plugin, ILoggerFactory? loggerFactory = null)
+    public RemoteIpamDriver(PluginClient plugin, RemoteDriverOptions? options = null, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(plugin);
         _plugin = plugin;
+        _activationTimeout = (options ?? new RemoteDriverOptions()).ActivationTimeout;
+        _time = timeProvider ?? TimeProvider.System;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<RemoteIpamDriver>();
     }
+
+    /// <summary>True once the plugin was activated as an IPAM driver and told its address spaces.</summary>
+    public bool IsReady => Volatile.Read(ref _spaces) is not null;
 
     public string Name => _plugin.Endpoint.Name;
 
@@ -58,14 +66,30 @@ public sealed class RemoteIpamDriver : IIpamDriver
             {
                 return;
             }
-            await _plugin.EnsureImplementsAsync(Subsystem, cancellationToken).ConfigureAwait(false);
-            var spaces = await _plugin.CallAsync("IpamDriver.GetDefaultAddressSpaces", new EmptyRequest(), PluginJsonContext.Default.EmptyRequest,
-                PluginJsonContext.Default.AddressSpacesResponse, cancellationToken).ConfigureAwait(false);
-            if (string.IsNullOrEmpty(spaces.LocalDefaultAddressSpace))
+            // As the network driver: the call right after a lookup that could not reach the plugin
+            // fails at once with that reason instead of waiting the activation timeout again.
+            if (_lastFailure is { } last && _time.GetElapsedTime(last.At) < _activationTimeout)
             {
-                throw _plugin.Garbage("IpamDriver.GetDefaultAddressSpaces", "the answer has no \"LocalDefaultAddressSpace\"");
+                _lastFailure = null;
+                throw last.Error as PluginErrorException ?? (NetstackException)new UnavailableException(last.Error.Message, last.Error);
             }
-            Volatile.Write(ref _spaces, spaces);
+            try
+            {
+                await _plugin.EnsureImplementsAsync(Subsystem, cancellationToken).ConfigureAwait(false);
+                var spaces = await _plugin.CallAsync("IpamDriver.GetDefaultAddressSpaces", new EmptyRequest(), PluginJsonContext.Default.EmptyRequest,
+                    PluginJsonContext.Default.AddressSpacesResponse, cancellationToken).ConfigureAwait(false);
+                if (string.IsNullOrEmpty(spaces.LocalDefaultAddressSpace))
+                {
+                    throw _plugin.Garbage("IpamDriver.GetDefaultAddressSpaces", "the answer has no \"LocalDefaultAddressSpace\"");
+                }
+                Volatile.Write(ref _spaces, spaces);
+                _lastFailure = null;
+            }
+            catch (NetstackException e) when (e is not NotImplementedNetstackException)
+            {
+                _lastFailure = (e, _time.GetTimestamp());
+                throw;
+            }
         }
         finally
         {

@@ -80,6 +80,25 @@ public sealed class RemoteDriverResolverTests
     }
 
     [Fact]
+    public async Task Registry_IpamPluginDown_ResolvesToADriverWhoseCallsSayWhy_ThenWorksWhenItIsUp()
+    {
+        using var dirs = PluginDirectory.Create();
+        var socket = Path.Combine(dirs.Root, "ipamdown.sock");
+        File.WriteAllText(Path.Combine(dirs.Specs, "ipamdown.spec"), "unix://" + socket);
+        using var resolver = new RemoteDriverResolver(dirs.Options(activationTimeout: TimeSpan.FromMilliseconds(300)));
+        var registry = new DriverRegistry(resolver);
+        var request = new Netstack.Core.Ipam.PoolRequest { Subnet = System.Net.IPNetwork.Parse("10.80.0.0/24") };
+
+        Assert.True(registry.TryGetIpamDriver("ipamdown", out var ipam));
+        var e = await Assert.ThrowsAsync<UnavailableException>(() => ipam.RequestPoolAsync(request, CancellationToken.None));
+        Assert.Contains("plugin \"ipamdown\"", e.Message, StringComparison.Ordinal);
+
+        await using var plugin = await FakePlugin.StartAsync(socket);
+        plugin.Reply("IpamDriver.RequestPool", new { PoolID = "p1", Pool = "10.80.0.0/24" });
+        Assert.Equal("p1", (await ipam.RequestPoolAsync(request, CancellationToken.None)).PoolId);
+    }
+
+    [Fact]
     public async Task Registry_BuiltInName_NeverAsksThePlugin()
     {
         using var dirs = PluginDirectory.Create();

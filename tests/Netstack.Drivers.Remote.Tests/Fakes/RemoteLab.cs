@@ -30,7 +30,7 @@ public sealed class RemoteLab : IAsyncDisposable
         var plugin = await dirs.StartPluginAsync(name);
         var options = dirs.Options(callTimeout, hostNamespacePath: hostNamespacePath);
         var client = new PluginClient(new PluginDiscovery(options).Find(name), options);
-        return new RemoteLab(dirs, plugin, client, new RemoteNetworkDriver(client, options), new RemoteIpamDriver(client));
+        return new RemoteLab(dirs, plugin, client, new RemoteNetworkDriver(client, options), new RemoteIpamDriver(client, options));
     }
 
     public async ValueTask DisposeAsync()
