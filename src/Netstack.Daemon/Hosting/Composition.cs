@@ -1,7 +1,7 @@
 using Netstack.Daemon.Gossip;
+using Netstack.Daemon.RemoteDrivers;
 using Netstack.Drivers.Bridge;
 using Netstack.Drivers.Macvlan;
-using Netstack.Drivers.Remote;
 
 namespace Netstack.Daemon.Hosting;
 
@@ -19,7 +19,7 @@ internal static class Composition
         services.AddBridgeDriver();
         services.AddMacvlanDriver();
         // Any other -d / --ipam-driver name: a Docker remote-driver plugin found on disk.
-        services.AddRemoteDrivers();
+        services.AddRemoteDriverPlugins();
         // Cluster membership: idle unless --advertise-addr or --listen-addr is given.
         services.AddGossip();
     }

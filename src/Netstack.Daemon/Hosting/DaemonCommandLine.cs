@@ -21,6 +21,7 @@ internal sealed class DaemonCommandLine
         Flag(new Option<string?>("--log-level", "-l") { Description = "debug, info, warn, error or fatal (default info)" });
         ListFlag(new Option<string[]>("--dns") { Description = "DNS server the containers' resolvers forward to (repeatable; default: the host's resolv.conf)" });
         Gossip.GossipRegistration.AddFlags(this);
+        RemoteDrivers.RemoteDriverRegistration.AddFlags(this);
     }
 
     public RootCommand Root { get; }
