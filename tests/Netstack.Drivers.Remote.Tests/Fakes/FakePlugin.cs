@@ -22,7 +22,7 @@ public sealed class FakePlugin : IAsyncDisposable
     private readonly ConcurrentQueue<PluginCall> _calls = new();
     private readonly WebApplication _app;
 
-    private FakePlugin(string socketPath, WebApplication app)
+    private FakePlugin(string? socketPath, WebApplication app)
     {
         SocketPath = socketPath;
         _app = app;
@@ -31,17 +31,32 @@ public sealed class FakePlugin : IAsyncDisposable
         Reply("IpamDriver.GetDefaultAddressSpaces", new { LocalDefaultAddressSpace = "fake-local", GlobalDefaultAddressSpace = "fake-global" });
     }
 
-    public string SocketPath { get; }
+    /// <summary>The unix socket, or null for a plugin on TCP.</summary>
+    public string? SocketPath { get; }
+
+    /// <summary>Where it listens: <c>unix:///path</c> or <c>tcp://127.0.0.1:PORT</c>.</summary>
+    public Uri Address => SocketPath is { } path
+        ? new Uri("unix://" + path)
+        : new Uri("tcp://" + new Uri(_app.Urls.First()).Authority);
 
     public IReadOnlyList<PluginCall> Calls => _calls.ToArray();
 
     /// <summary>Starts a plugin listening on <paramref name="socketPath"/> (its directory is created).</summary>
-    public static async Task<FakePlugin> StartAsync(string socketPath)
+    public static Task<FakePlugin> StartAsync(string socketPath)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(socketPath)!);
+        return StartAsync(socketPath, k => k.ListenUnixSocket(socketPath));
+    }
+
+    /// <summary>Starts a plugin on TCP on the loopback address, on a port the kernel picks (nothing leaves the machine).</summary>
+    public static Task<FakePlugin> StartTcpAsync() =>
+        StartAsync(null, k => k.Listen(System.Net.IPAddress.Loopback, 0));
+
+    private static async Task<FakePlugin> StartAsync(string? socketPath, Action<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions> listen)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.ListenUnixSocket(socketPath));
+        builder.WebHost.UseKestrel(listen);
         var app = builder.Build();
         FakePlugin? plugin = null;
         app.MapPost("/{method}", async (HttpContext context, string method) =>
@@ -99,7 +114,10 @@ public sealed class FakePlugin : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        File.Delete(SocketPath);
+        if (SocketPath is not null)
+        {
+            File.Delete(SocketPath);
+        }
     }
 
     private static async Task Write(HttpContext context, int status, string? contentType, string body)

@@ -25,6 +25,20 @@ public sealed class PluginClientTests
     }
 
     [Fact]
+    public async Task SpecFileWithTcpUrl_CallsGoOverTcp()
+    {
+        using var dirs = PluginDirectory.Create();
+        await using var plugin = await FakePlugin.StartTcpAsync();
+        File.WriteAllText(Path.Combine(dirs.Specs, "tcpplugin.spec"), plugin.Address.ToString());
+        using var client = new PluginClient(new PluginDiscovery(dirs.Options()).Find("tcpplugin"), dirs.Options());
+
+        await client.EnsureImplementsAsync("IpamDriver", CancellationToken.None);
+
+        Assert.Equal("tcp", plugin.Address.Scheme);
+        Assert.Equal(PluginClient.MediaType, Assert.Single(plugin.CallsOf("Plugin.Activate")).Accept);
+    }
+
+    [Fact]
     public async Task Activate_PluginStartsLate_RetriesUntilItAnswers()
     {
         using var dirs = PluginDirectory.Create();
