@@ -85,6 +85,28 @@ public sealed class ControllerRemoteTests : ControllerLabTests
     }
 
     [PrivilegedFact]
+    public async Task Restart_JoinedEndpointKeepsItsInterface_DisconnectAfterwardsLeavesNothing()
+    {
+        await Controller.CreateNetworkAsync(Spec());
+        await Controller.CreateSandboxAsync(new SandboxSpec { Name = "a" });
+        var a = await Controller.ConnectAsync("pn", "a");
+
+        // A daemon restart: new driver and controller, reconcile hands the stored objects over.
+        await Lab.RestartAsync();
+        var report = await Controller.ReconcileAsync();
+
+        Assert.True(report.Errors.Count == 0, string.Join("; ", report.Errors));
+        var eth0 = ControllerLab.IpJsonIn(a.SandboxKey, "addr", "show", "eth0")[0];
+        Assert.Contains(eth0.GetProperty("addr_info").EnumerateArray(), i => i.GetProperty("local").GetString() == "10.60.0.2");
+        // The plugin's name for the interface was not stored: leave deletes the veth (its host end goes with it).
+        await Controller.DisconnectAsync("pn", "a");
+        Assert.Equal(["lo"], LinkNamesIn(a.SandboxKey));
+        Assert.Equal(["lo"], LinkNames(Lab.Host));
+        await Controller.DeleteNetworkAsync("pn");
+        Assert.Single(Plugin.CallsOf("NetworkDriver.DeleteNetwork"));
+    }
+
+    [PrivilegedFact]
     public async Task Connect_PluginDiesMidJoin_Unavailable_NoEndpointLinkOrAddressLeft()
     {
         await Controller.CreateNetworkAsync(Spec());
