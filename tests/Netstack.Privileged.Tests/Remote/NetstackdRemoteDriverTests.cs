@@ -65,4 +65,39 @@ public sealed class NetstackdRemoteDriverTests
         Assert.Single(plugin.CallsOf("NetworkDriver.DeleteNetwork"));
         Assert.DoesNotContain(daemon.Host.IpJson("link", "show").EnumerateArray(), l => l.GetProperty("ifname").GetString()!.StartsWith("rv", StringComparison.Ordinal));
     }
+
+    [PrivilegedFact]
+    public async Task NetworkCreate_IpamDriverIsADiscoveredPlugin_BridgeEndpointsGetItsAddresses_RmReleasesThem()
+    {
+        using var dirs = PluginDirectory.Create();
+        await using var daemon = await NetstackdProcess.StartAsync("--plugin-socket-dir", dirs.Sockets, "--plugin-spec-dir", dirs.Specs);
+        await using var plugin = await dirs.StartPluginAsync("ipamplugin");
+        plugin.Reply("Plugin.Activate", new { Implements = new[] { "IpamDriver" } });
+        var next = 9;
+        plugin.Handle("IpamDriver.RequestPool", body => new { PoolID = "pool-61", Pool = "10.61.0.0/24" });
+        plugin.Handle("IpamDriver.RequestAddress", body =>
+        {
+            var asked = body.GetProperty("Address").GetString();
+            return new { Address = (string.IsNullOrEmpty(asked) ? $"10.61.0.{Interlocked.Increment(ref next)}" : asked) + "/24" };
+        });
+
+        var create = await daemon.NetstackAsync("network", "create", "-d", "bridge", "--ipam-driver", "ipamplugin", "--subnet", "10.61.0.0/24", "--gateway", "10.61.0.1", "pn");
+        Assert.True(create.Exit == 0, create.Err + daemon.Log);
+        var a = (await daemon.NetstackAsync("sandbox", "create", "a")).Out.Trim();
+        var connect = await daemon.NetstackAsync("network", "connect", "pn", "a");
+        Assert.True(connect.Exit == 0, connect.Err + daemon.Log);
+
+        var eth0 = NetstackdProcess.IpJsonIn(a, "addr", "show", "eth0")[0];
+        Assert.Contains(eth0.GetProperty("addr_info").EnumerateArray(), i => i.GetProperty("local").GetString() == "10.61.0.10");
+        Assert.Equal("fake-local", Assert.Single(plugin.CallsOf("IpamDriver.RequestPool")).Body.GetProperty("AddressSpace").GetString());
+        Assert.Contains(plugin.CallsOf("IpamDriver.RequestAddress"), c => c.Body.GetProperty("Address").GetString() == "10.61.0.1");
+
+        Assert.Equal(0, (await daemon.NetstackAsync("network", "disconnect", "pn", "a")).Exit);
+        var rm = await daemon.NetstackAsync("network", "rm", "pn");
+        Assert.True(rm.Exit == 0, rm.Err);
+
+        Assert.Contains(plugin.CallsOf("IpamDriver.ReleaseAddress"), c => c.Body.GetProperty("Address").GetString() == "10.61.0.10");
+        Assert.Equal("pool-61", Assert.Single(plugin.CallsOf("IpamDriver.ReleasePool")).Body.GetProperty("PoolID").GetString());
+        Assert.Empty(daemon.Bridges());
+    }
 }
