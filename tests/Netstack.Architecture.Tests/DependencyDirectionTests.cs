@@ -28,6 +28,7 @@ public sealed class DependencyDirectionTests
         ["Netstack.Drivers.Bridge"] = ["Netstack.Core", "Netstack.Linux", "Netstack.Firewall"],
         ["Netstack.Drivers.Macvlan"] = ["Netstack.Core", "Netstack.Linux", "Netstack.Firewall"],
         ["Netstack.Drivers.Overlay"] = ["Netstack.Core", "Netstack.Linux", "Netstack.Firewall"],
+        ["Netstack.Drivers.Remote"] = ["Netstack.Core", "Netstack.Linux", "Netstack.Firewall"],
         ["Netstack.Cli"] = ["Netstack.Api"],
     };
 

@@ -1,4 +1,5 @@
 using Netstack.Daemon.Gossip;
+using Netstack.Daemon.RemoteDrivers;
 using Netstack.Drivers.Bridge;
 using Netstack.Drivers.Macvlan;
 
@@ -17,6 +18,8 @@ internal static class Composition
         // Network drivers: each adds an INetworkDriver service.
         services.AddBridgeDriver();
         services.AddMacvlanDriver();
+        // Any other -d / --ipam-driver name: a Docker remote-driver plugin found on disk.
+        services.AddRemoteDriverPlugins();
         // Cluster membership: idle unless --advertise-addr or --listen-addr is given.
         services.AddGossip();
     }

@@ -23,6 +23,7 @@ internal sealed class DaemonCommandLine
         Gossip.GossipRegistration.AddFlags(this);
         Cluster.ClusterRegistration.AddFlags(this);
         Plugin.PluginRegistration.AddFlags(this);
+        RemoteDrivers.RemoteDriverRegistration.AddFlags(this);
     }
 
     public RootCommand Root { get; }

@@ -29,10 +29,11 @@ internal static class DaemonServices
         services.AddSingleton<IValidateOptions<DaemonOptions>, DaemonOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<DaemonIdentity>();
-        // Drivers register themselves as INetworkDriver / IIpamDriver services; the registry takes them all.
+        // Drivers register themselves as INetworkDriver / IIpamDriver services; the registry takes them all,
+        // and asks the IDriverResolver (remote plugins), when there is one, for any other name.
         services.AddSingleton(sp =>
         {
-            var registry = new DriverRegistry();
+            var registry = new DriverRegistry(sp.GetService<IDriverResolver>());
             var decorators = sp.GetServices<INetworkDriverDecorator>().ToArray();
             foreach (var driver in sp.GetServices<INetworkDriver>())
             {

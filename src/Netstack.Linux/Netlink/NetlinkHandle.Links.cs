@@ -204,6 +204,25 @@ public sealed partial class NetlinkHandle
             (ref NetlinkWriter w) => w.PutU32(Ifla.NET_NS_FD, (uint)fd)));
     }
 
+    /// <summary>
+    /// Moves a link into another namespace and gives it a new name there, in one request: the kernel
+    /// renames it as it arrives (IFLA_IFNAME with IFLA_NET_NS_FD), so its old name never has to be
+    /// free in the target and the new one never has to be free here. The link arrives down.
+    /// Equivalent to <c>ip link set NAME netns NS name NEW</c>.
+    /// </summary>
+    public void LinkSetNamespace(LinkRef link, NetworkNamespace target, string newName)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        InterfaceName.Validate(newName, "new name");
+        var operation = $"link set {link} netns {target.Path} name {newName}";
+        var index = ResolveIndex(link, operation, "link");
+        target.UseDescriptor(fd => SetLink(operation, index, 0, 0, (ref NetlinkWriter w) =>
+        {
+            w.PutU32(Ifla.NET_NS_FD, (uint)fd);
+            w.PutString(Ifla.IFNAME, newName);
+        }));
+    }
+
     /// <summary>Puts a link in interface group <paramref name="group"/>. Equivalent to <c>ip link set NAME group N</c>.</summary>
     public void LinkSetGroup(LinkRef link, uint group) =>
         SetLink($"link set {link} group {group}", link, 0, 0, (ref NetlinkWriter w) => w.PutU32(Ifla.GROUP, group));

@@ -17,8 +17,8 @@ internal sealed class NetstackdProcess : NetstackdHandle
     // Resolvers forward names they do not know to the daemon's --dns when a container names
     // none; never to the machine's resolver: 127.0.0.1 is the sandbox's own loopback, where
     // nothing listens, so such queries fail fast inside the test's namespaces.
-    private NetstackdProcess(TestNamespace host, string directory)
-        : base(new NetstackdInstance(Path.Combine(TestNamespace.Directory, host.Name), directory, "--dns", "127.0.0.1"))
+    private NetstackdProcess(TestNamespace host, string directory, string[] flags)
+        : base(new NetstackdInstance(Path.Combine(TestNamespace.Directory, host.Name), directory, ["--dns", "127.0.0.1", .. flags]))
     {
         Host = host;
     }
@@ -33,14 +33,15 @@ internal sealed class NetstackdProcess : NetstackdHandle
 
     public int Pid => Daemon.Pid;
 
-    public static async Task<NetstackdProcess> StartAsync()
+    /// <summary>Starts netstackd on a fresh host namespace; <paramref name="flags"/> are added to its command line.</summary>
+    public static async Task<NetstackdProcess> StartAsync(params string[] flags)
     {
         var host = TestNamespace.Create();
         host.Ip("link", "set", "lo", "up");
         // Short: a unix socket path must fit sockaddr_un's 108 bytes.
         var directory = Path.Combine("/tmp", host.Name);
         System.IO.Directory.CreateDirectory(directory);
-        return await LaunchedAsync(new NetstackdProcess(host, directory));
+        return await LaunchedAsync(new NetstackdProcess(host, directory, flags));
     }
 
     /// <summary>Imports the test run's busybox image (built once) as "busybox".</summary>
