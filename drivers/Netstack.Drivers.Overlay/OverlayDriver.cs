@@ -79,7 +79,7 @@ public sealed partial class OverlayDriver : INetworkDriver, INetworkPeers, IDisp
 
     public string Type => DriverType;
 
-    public DriverCapabilities Capabilities { get; } = new() { DataScope = NetworkScope.Global, ConnectivityScope = NetworkScope.Global };
+    public DriverCapabilities Capabilities { get; } = new() { DataScope = NetworkScope.Global, ConnectivityScope = NetworkScope.Global, NeedsVxlanId = true };
 
     /// <summary>MTU of the underlay; networks default to this less 50 bytes of VXLAN encapsulation.</summary>
     public int UnderlayMtu { get; }

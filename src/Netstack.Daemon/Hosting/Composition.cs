@@ -1,4 +1,5 @@
 using Netstack.Daemon.Gossip;
+using Netstack.Daemon.Overlay;
 using Netstack.Daemon.RemoteDrivers;
 using Netstack.Drivers.Bridge;
 using Netstack.Drivers.Macvlan;
@@ -18,6 +19,8 @@ internal static class Composition
         // Network drivers: each adds an INetworkDriver service.
         services.AddBridgeDriver();
         services.AddMacvlanDriver();
+        // VXLAN across hosts: its tunnel endpoint is --advertise-addr, its peers come through gossip.
+        services.AddOverlay();
         // Any other -d / --ipam-driver name: a Docker remote-driver plugin found on disk.
         services.AddRemoteDriverPlugins();
         // Cluster membership: idle unless --advertise-addr or --listen-addr is given.

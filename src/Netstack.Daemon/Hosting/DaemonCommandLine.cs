@@ -22,6 +22,7 @@ internal sealed class DaemonCommandLine
         ListFlag(new Option<string[]>("--dns") { Description = "DNS server the containers' resolvers forward to (repeatable; default: the host's resolv.conf)" });
         Gossip.GossipRegistration.AddFlags(this);
         Cluster.ClusterRegistration.AddFlags(this);
+        Overlay.OverlayRegistration.AddFlags(this);
         Plugin.PluginRegistration.AddFlags(this);
         RemoteDrivers.RemoteDriverRegistration.AddFlags(this);
     }

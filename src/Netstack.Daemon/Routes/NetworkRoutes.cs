@@ -41,7 +41,14 @@ internal static class NetworkRoutes
             // The engine answers as if a network of another scope did not exist.
             throw ApiError.NotFound($"network \"{Id(context)}\" not found in scope {scope}");
         }
-        await HttpJson.WriteAsync(context, NetworkMapper.ToResource(network), ApiJsonContext.Default.NetworkResource).ConfigureAwait(false);
+        var resource = NetworkMapper.ToResource(network);
+        var peers = context.RequestServices.GetServices<Core.Drivers.INetworkDriver>()
+            .FirstOrDefault(d => d.Type == network.Driver) as Core.Drivers.INetworkPeers;
+        if (peers is not null)
+        {
+            resource.Peers = peers.GetPeers(network.Id).Select(p => new PeerInfo { Name = p.Node, Ip = p.Address }).ToList();
+        }
+        await HttpJson.WriteAsync(context, resource, ApiJsonContext.Default.NetworkResource).ConfigureAwait(false);
     }
 
     private static async Task CreateAsync(HttpContext context)

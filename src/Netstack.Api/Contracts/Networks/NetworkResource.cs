@@ -38,4 +38,16 @@ public sealed class NetworkResource
     public Dictionary<string, string> Options { get; set; } = [];
 
     public Dictionary<string, string> Labels { get; set; } = [];
+
+    /// <summary>Nodes taking part in an overlay network and their tunnel addresses (inspect only, as Docker); null elsewhere.</summary>
+    public List<PeerInfo>? Peers { get; set; }
+}
+
+/// <summary>One entry of <see cref="NetworkResource.Peers"/>.</summary>
+public sealed class PeerInfo
+{
+    public string Name { get; set; } = "";
+
+    [System.Text.Json.Serialization.JsonPropertyName("IP")]
+    public string Ip { get; set; } = "";
 }
