@@ -23,4 +23,7 @@ internal static partial class PluginLog
 
     [LoggerMessage(5006, LogLevel.Debug, "plugin: endpoint {EndpointId} publishes {Ports}")]
     public static partial void PortsProgrammed(ILogger logger, string endpointId, string ports);
+
+    [LoggerMessage(5007, LogLevel.Warning, "plugin: stored record {Key} is unreadable and is ignored: {Error}")]
+    public static partial void RecordUnreadable(ILogger logger, string key, string error);
 }
