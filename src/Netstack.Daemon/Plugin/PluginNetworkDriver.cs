@@ -26,11 +26,13 @@ internal sealed class PluginNetworkDriver
 
     private readonly IDriverRegistry _drivers;
     private readonly PluginState _state;
+    private readonly ILogger _logger;
 
-    public PluginNetworkDriver(IDriverRegistry drivers, PluginState state)
+    public PluginNetworkDriver(IDriverRegistry drivers, PluginState state, ILogger<PluginNetworkDriver>? logger = null)
     {
         _drivers = drivers;
         _state = state;
+        _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     }
 
     /// <summary>The default driver's scopes: they are asked before any network exists.</summary>
@@ -79,6 +81,7 @@ internal sealed class PluginNetworkDriver
                 await driver.DeleteNetworkAsync(id, CancellationToken.None).ConfigureAwait(false);
                 throw;
             }
+            PluginLog.NetworkCreated(_logger, id, driver.Type);
         }
         finally
         {
@@ -100,6 +103,7 @@ internal sealed class PluginNetworkDriver
             // The driver first: when it fails the record stays, and dockerd's next try finds it.
             await Driver(network.Driver).DeleteNetworkAsync(id, CancellationToken.None).ConfigureAwait(false);
             await _state.DeleteNetworkAsync(id, CancellationToken.None).ConfigureAwait(false);
+            PluginLog.NetworkDeleted(_logger, id);
         }
         finally
         {
@@ -165,6 +169,7 @@ internal sealed class PluginNetworkDriver
                 await driver.DeleteEndpointAsync(networkId, endpointId, CancellationToken.None).ConfigureAwait(false);
                 throw;
             }
+            PluginLog.EndpointCreated(_logger, endpointId, networkId, result.MacAddress);
             return Answer(givenMac, result.MacAddress);
         }
         finally
@@ -219,6 +224,7 @@ internal sealed class PluginNetworkDriver
             }
             await driver.DeleteEndpointAsync(networkId, endpointId, CancellationToken.None).ConfigureAwait(false);
             await _state.DeleteEndpointAsync(endpoint, CancellationToken.None).ConfigureAwait(false);
+            PluginLog.EndpointDeleted(_logger, endpointId);
         }
         finally
         {
@@ -247,6 +253,7 @@ internal sealed class PluginNetworkDriver
                 await driver.LeaveAsync(networkId, endpointId, CancellationToken.None).ConfigureAwait(false);
                 throw;
             }
+            PluginLog.EndpointJoined(_logger, endpointId, result.InterfaceName);
             return new PluginJoinResponse
             {
                 InterfaceName = new PluginInterfaceName { SrcName = result.InterfaceName, DstPrefix = InterfacePrefix },
@@ -285,6 +292,7 @@ internal sealed class PluginNetworkDriver
             {
                 await _state.PutEndpointAsync(endpoint with { Joined = false }, CancellationToken.None).ConfigureAwait(false);
             }
+            PluginLog.EndpointLeft(_logger, endpointId);
         }
         finally
         {
@@ -323,6 +331,7 @@ internal sealed class PluginNetworkDriver
                 await driver.RevokeExternalConnectivityAsync(networkId, endpointId, CancellationToken.None).ConfigureAwait(false);
                 throw;
             }
+            PluginLog.PortsProgrammed(_logger, endpointId, string.Join(", ", programmed));
         }
         finally
         {

@@ -20,15 +20,17 @@ internal sealed class PluginState
     public const string EndpointPrefix = "plugin/endpoints/";
 
     private readonly IKeyValueStore? _store;
+    private readonly ILogger _logger;
     private readonly SemaphoreSlim _loadLock = new(1, 1);
     private readonly ConcurrentDictionary<string, PluginNetworkRecord> _networks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, PluginEndpointRecord> _endpoints = new(StringComparer.Ordinal);
     private volatile bool _loaded;
 
     /// <param name="store">The daemon's local store; absent (a daemon without a controller store) keeps the state in memory only.</param>
-    public PluginState(IKeyValueStore? store = null)
+    public PluginState(IKeyValueStore? store = null, ILogger<PluginState>? logger = null)
     {
         _store = store;
+        _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     }
 
     /// <summary>Serialises the plugin's changes: dockerd sends one call at a time per object, but nothing forces it to.</summary>
@@ -50,16 +52,14 @@ internal sealed class PluginState
             }
             foreach (var entry in await _store.ListAsync(NetworkPrefix, cancellationToken).ConfigureAwait(false))
             {
-                var record = JsonSerializer.Deserialize(entry.Value.Span, PluginStateJsonContext.Default.PluginNetworkRecord);
-                if (record is not null)
+                if (Read(entry, PluginStateJsonContext.Default.PluginNetworkRecord) is { } record)
                 {
                     _networks[record.NetworkId] = record;
                 }
             }
             foreach (var entry in await _store.ListAsync(EndpointPrefix, cancellationToken).ConfigureAwait(false))
             {
-                var record = JsonSerializer.Deserialize(entry.Value.Span, PluginStateJsonContext.Default.PluginEndpointRecord);
-                if (record is not null)
+                if (Read(entry, PluginStateJsonContext.Default.PluginEndpointRecord) is { } record)
                 {
                     _endpoints[record.EndpointId] = record;
                 }
@@ -143,6 +143,21 @@ internal sealed class PluginState
                 PortBindings = [.. e.Ports.Select(ToBinding)],
             })],
         };
+    }
+
+    /// <summary>A record, or null (logged) when it does not parse: one damaged record must not stop the daemon or hide the others.</summary>
+    private T? Read<T>(KeyValueEntry entry, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> info)
+        where T : class
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(entry.Value.Span, info);
+        }
+        catch (JsonException e)
+        {
+            PluginLog.RecordUnreadable(_logger, entry.Key, e.Message);
+            return null;
+        }
     }
 
     private static string EndpointKey(string networkId, string endpointId) => $"{EndpointPrefix}{networkId}/{endpointId}";

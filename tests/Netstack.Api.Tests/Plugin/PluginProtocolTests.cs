@@ -239,6 +239,20 @@ public sealed class PluginProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DamagedStoredRecord_IsSkipped_TheOthersLoad()
+    {
+        await _plugin.CallAsync("NetworkDriver.CreateNetwork", CreateNetworkBody());
+        await _plugin.CallAsync("NetworkDriver.CreateEndpoint", new { NetworkID = NetworkId, EndpointID = EndpointId, Interface = new { Address = "10.60.0.2/24" } });
+        await _plugin.Store.PutAsync("plugin/networks/" + OtherId, "{not json"u8.ToArray());
+
+        await _plugin.RestartAsync();
+        var (status, _, body) = await _plugin.CallAsync("NetworkDriver.EndpointOperInfo", EndpointBody());
+
+        Assert.True(status == 200, body.ToString());
+        Assert.Equal("bridge", body.GetProperty("Value").GetProperty("netstack.driver").GetString());
+    }
+
+    [Fact]
     public async Task DriverReconcile_GetsTheControllersNetworksAndThePlugins()
     {
         await _plugin.CallAsync("NetworkDriver.CreateNetwork", CreateNetworkBody());

@@ -143,6 +143,51 @@ public sealed class DockerPluginInteropTests(ITestOutputHelper output)
     }
 
     [PrivilegedFact]
+    public async Task NetstacksOwnNetwork_AndDockerdsPluginNetwork_BothSurviveTheReconcileAfterKill9()
+    {
+        await using var lab = await DockerPluginLab.StartAsync();
+        try
+        {
+            var linksBefore = lab.Links();
+            var (exit, ownId, error) = await NetstackAsync(lab, "network", "create", "--subnet", "10.63.0.0/24", "own");
+            Assert.True(exit == 0, error);
+            var ownBridge = "br-" + ownId.Trim()[..12];
+            var pluginBridge = "br-" + lab.Dockerd.DockerOk("network", "create", "-d", "netstack", "--ipam-driver", "netstack", "--subnet", "10.64.0.0/24", "pn")[..12];
+            lab.Dockerd.DockerOk("run", "-d", "--name", "k1", "--network", "pn", "busybox", "sleep", "3600");
+            var hostEnds = lab.Links().Where(l => l.StartsWith("nsv", StringComparison.Ordinal)).ToArray();
+            Assert.Single(hostEnds);
+
+            await lab.Netstackd.KillHardAsync();
+            await lab.Netstackd.LaunchAsync();
+
+            // The controller reconciled the bridge driver with its own network and, merged in, dockerd's.
+            var links = lab.Links();
+            Assert.Contains(ownBridge, links);
+            Assert.Contains(pluginBridge, links);
+            Assert.Equal(hostEnds, links.Where(l => l.StartsWith("nsv", StringComparison.Ordinal)).ToArray());
+            Assert.True(lab.Ping("k1", "10.64.0.1"), "k1 still reaches its gateway on our bridge");
+
+            Assert.Equal(0, (await NetstackAsync(lab, "network", "rm", "own")).Exit);
+            lab.Dockerd.DockerOk("rm", "-f", "k1");
+            lab.Dockerd.DockerOk("network", "rm", "pn");
+            Assert.Equal(linksBefore, lab.Links());
+            Assert.Empty(lab.ObjectRules());
+        }
+        finally
+        {
+            output.WriteLine(lab.Logs);
+        }
+    }
+
+    private static async Task<(int Exit, string Out, string Err)> NetstackAsync(DockerPluginLab lab, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = await Netstack.Cli.CliApp.RunAsync(["-H", lab.Netstackd.HostUri, .. args], new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [PrivilegedFact]
     public async Task StockDockerd_UnknownNetstackDriver_IsRefusedNamingIt_AndNothingIsMade()
     {
         await using var lab = await DockerPluginLab.StartAsync();
