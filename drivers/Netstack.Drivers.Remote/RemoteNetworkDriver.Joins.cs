@@ -15,7 +15,7 @@ public sealed partial class RemoteNetworkDriver
     /// <summary>
     /// <c>NetworkDriver.Join</c>, then the interface the plugin made in the host namespace
     /// (<c>InterfaceName.SrcName</c>) is moved into the sandbox and renamed to
-    /// <see cref="JoinRequest.InterfaceName"/> in one netlink request, with the endpoint's MAC and
+    /// <see cref="JoinRequest.InterfaceName"/> in one netlink request (the name checked free first), with the endpoint's MAC and
     /// down (the controller adds the addresses and brings it up). <c>DstPrefix</c> is not used: the
     /// controller names interfaces. The whole answer is checked before anything moves; any failure
     /// after the call puts the interface back and tells the plugin to leave, so nothing is half-made.
@@ -163,19 +163,29 @@ public sealed partial class RemoteNetworkDriver
         {
             var link = _host.Netlink.LinkFind(source)
                 ?? throw _plugin.Garbage(JoinMethod, $"\"SrcName\" is \"{source}\", but {_host.Description} has no such interface");
+            using var inside = sandbox.OpenNetlink();
+            // The kernel answers a taken name only after moving the link (see LinkSetNamespace): look first.
+            if (inside.LinkFind(request.InterfaceName) is not null)
+            {
+                throw Taken(request);
+            }
             try
             {
                 _host.Netlink.LinkSetNamespace(link.Index, sandbox, request.InterfaceName);
             }
             catch (NetlinkException e) when (e.Errno == Errno.EEXIST)
             {
-                throw new ConflictException($"interface \"{request.InterfaceName}\" already exists in sandbox {request.SandboxKey}", e);
+                // Taken meanwhile: the link may be in the sandbox under its own name; bring it back.
+                if (inside.LinkFind(source) is { } moved)
+                {
+                    TryMoveBack(inside, moved.Name, source);
+                }
+                throw Taken(request, e);
             }
             catch (NetlinkException e)
             {
                 throw new InternalException($"join endpoint {request.EndpointId}: moving {source} into {request.SandboxKey}: {e.Message}", e);
             }
-            using var inside = sandbox.OpenNetlink();
             try
             {
                 // Moving took it down already; say so anyway: the contract is a down interface.
@@ -197,6 +207,9 @@ public sealed partial class RemoteNetworkDriver
         }
     }
 
+    private static ConflictException Taken(JoinRequest request, Exception? inner = null) =>
+        new($"interface \"{request.InterfaceName}\" already exists in sandbox {request.SandboxKey}", inner);
+
     private void TryMoveBack(NetlinkHandle inside, string name, string source)
     {
         try
@@ -211,8 +224,9 @@ public sealed partial class RemoteNetworkDriver
 
     /// <summary>
     /// Puts a joined interface back in the host namespace under its plugin-given name. After a
-    /// restart that name is unknown: a veth is deleted instead (its host end, the plugin's, goes with
-    /// it), anything else is moved back under a name made from the endpoint id.
+    /// restart that name is unknown (and it may be taken on the host meanwhile): a veth is deleted
+    /// instead (its host end, the plugin's, goes with it), anything else is moved back under a name
+    /// made from the endpoint id.
     /// </summary>
     private void ReturnToHost(string endpointId, JoinedInterface joined)
     {
@@ -229,18 +243,12 @@ public sealed partial class RemoteNetworkDriver
                 return;
             }
             inside.LinkSetDown(link.Index);
-            if (joined.SourceName is { } source)
+            // Only to a free name: the kernel would answer a taken one after the move (see LinkSetNamespace).
+            if (joined.SourceName is { } source && _host.Netlink.LinkFind(source) is null)
             {
-                try
-                {
-                    inside.LinkSetNamespace(link.Index, _hostNamespace, source);
-                    Log.InterfaceReturned(_logger, endpointId, joined.InterfaceName, source);
-                    return;
-                }
-                catch (NetlinkException e) when (e.Errno == Errno.EEXIST && link.Kind == "veth")
-                {
-                    // The host has another link of that name now: the veth goes instead.
-                }
+                inside.LinkSetNamespace(link.Index, _hostNamespace, source);
+                Log.InterfaceReturned(_logger, endpointId, joined.InterfaceName, source);
+                return;
             }
             if (link.Kind == "veth")
             {

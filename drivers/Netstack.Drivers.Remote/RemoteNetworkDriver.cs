@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using System.Net;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Netstack.Core;
@@ -160,8 +160,8 @@ public sealed partial class RemoteNetworkDriver : INetworkDriver, IDisposable
     }
 
     private async Task<TResponse> CallAsync<TRequest, TResponse>(string method, TRequest request,
-        System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestType,
-        System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
+        JsonTypeInfo<TRequest> requestType,
+        JsonTypeInfo<TResponse> responseType, CancellationToken cancellationToken)
         where TResponse : PluginResponse
     {
         await InitializeAsync(cancellationToken).ConfigureAwait(false);
@@ -169,7 +169,7 @@ public sealed partial class RemoteNetworkDriver : INetworkDriver, IDisposable
     }
 
     /// <summary>A teardown call: a refusal for an object this driver does not know is "already gone".</summary>
-    private async Task TeardownAsync<TRequest>(string method, TRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestType,
+    private async Task TeardownAsync<TRequest>(string method, TRequest request, JsonTypeInfo<TRequest> requestType,
         bool known, CancellationToken cancellationToken)
     {
         try
@@ -183,7 +183,7 @@ public sealed partial class RemoteNetworkDriver : INetworkDriver, IDisposable
     }
 
     /// <summary>Best effort, after a failure: tells the plugin to drop what it made; the failure that led here is what the caller reports.</summary>
-    private async Task RollbackAsync<TRequest>(string method, TRequest request, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestType)
+    private async Task RollbackAsync<TRequest>(string method, TRequest request, JsonTypeInfo<TRequest> requestType)
     {
         try
         {
@@ -212,9 +212,6 @@ public sealed partial class RemoteNetworkDriver : INetworkDriver, IDisposable
         NetstackException e => new UnavailableException(e.Message, e),
         _ => new UnavailableException(error.Message, error),
     };
-
-    private static IPAddress? ParseAddress(string? text) =>
-        string.IsNullOrEmpty(text) ? null : IPAddress.TryParse(text, out var address) ? address : throw new FormatException(text);
 
     /// <summary>Where a joined endpoint's interface is, and the name the plugin gave it on the host (null when not known after a restart).</summary>
     private sealed record JoinedInterface(string SandboxKey, string InterfaceName, string? SourceName);

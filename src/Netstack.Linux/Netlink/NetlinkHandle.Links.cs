@@ -205,9 +205,12 @@ public sealed partial class NetlinkHandle
     }
 
     /// <summary>
-    /// Moves a link into another namespace and gives it a new name there, in one request: the kernel
-    /// renames it as it arrives (IFLA_IFNAME with IFLA_NET_NS_FD), so its old name never has to be
-    /// free in the target and the new one never has to be free here. The link arrives down.
+    /// Moves a link into another namespace and gives it a new name there, in one request
+    /// (IFLA_NET_NS_FD with IFLA_IFNAME); the link arrives down. The new name never has to be free
+    /// here. Kernel semantics (6.x): when the old name is taken in the target, the link arrives under
+    /// the new name directly; otherwise it is moved and then renamed, and when the new name is taken
+    /// there the answer is EEXIST <em>after</em> the move: the link is then in the target under its
+    /// old name, and the caller must move it back. Check the new name is free first.
     /// Equivalent to <c>ip link set NAME netns NS name NEW</c>.
     /// </summary>
     public void LinkSetNamespace(LinkRef link, NetworkNamespace target, string newName)

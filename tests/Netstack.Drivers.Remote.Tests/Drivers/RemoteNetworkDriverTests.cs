@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json;
 using Netstack.Core;
 using Netstack.Core.Drivers;
 using Netstack.Drivers.Remote.Plugins;
@@ -306,6 +305,4 @@ public sealed class RemoteNetworkDriverTests
         MacAddress = "02:42:0a:3c:00:02",
         IPv4Address = CidrAddress.Parse("10.60.0.2/24"),
     };
-
-    internal static JsonElement Body(PluginCall call) => call.Body;
 }

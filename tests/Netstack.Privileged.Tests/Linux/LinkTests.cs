@@ -295,6 +295,31 @@ public sealed class LinkTests
     }
 
     [PrivilegedFact]
+    public void LinkSetNamespace_WithNewName_ArrivesRenamed_AndANewNameTakenThereIsEexistAfterTheMove()
+    {
+        using var a = TestNamespace.Create();
+        using var b = TestNamespace.Create();
+        a.Netlink.LinkAdd(new VethSpec("mvn-a", "mvn-b"));
+        // b already has a link called like the one that moves: a move-then-rename would collide.
+        b.Netlink.LinkAdd(new VethSpec("mvn-b", "mvn-other"));
+
+        a.Netlink.LinkSetNamespace("mvn-b", b.Namespace, "eth0");
+
+        Assert.False(Exists(a, "mvn-b"));
+        Assert.True(Exists(b, "eth0"));
+        Assert.True(Exists(b, "mvn-b"));
+
+        // The new name taken in the target: EEXIST after the move, the link is there under its old name
+        // (the kernel fact the doc comment warns of; the remote driver checks first and moves it back).
+        a.Netlink.LinkAdd(new VethSpec("mvn-c", "mvn-d"));
+        var thrown = Assert.Throws<NetlinkException>(() => a.Netlink.LinkSetNamespace("mvn-d", b.Namespace, "eth0"));
+        Assert.Equal(Errno.EEXIST, thrown.Errno);
+        Assert.Contains("link set mvn-d netns", thrown.Message, StringComparison.Ordinal);
+        Assert.False(Exists(a, "mvn-d"));
+        Assert.True(Exists(b, "mvn-d"));
+    }
+
+    [PrivilegedFact]
     public void LinkSetHairpin_OnABridgePort_TurnsHairpinModeOnAndOff()
     {
         using var ns = TestNamespace.Create();

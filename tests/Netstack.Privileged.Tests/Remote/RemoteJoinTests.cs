@@ -78,8 +78,9 @@ public sealed class RemoteJoinTests
 
         Assert.Contains("eth0", e.Message, StringComparison.Ordinal);
         Assert.Equal(["eth0", "lo", "occupant0"], LinkNames(lab.Sandbox));
-        // The rollback told the plugin to leave; it deleted its pair.
+        // The rollback told the plugin to leave, with its interface untouched on the host; it deleted its pair.
         Assert.Single(lab.Plugin.CallsOf("NetworkDriver.Leave"));
+        Assert.True(lab.SourceWasOnHostAtLeave, "the plugin's interface had left the host although the join failed");
         Assert.Equal(["lo"], LinkNames(lab.Host));
     }
 
