@@ -241,16 +241,27 @@ public sealed partial class DefaultIpamDriver : IIpamDriver, IIpamAddressOwners
         ArgumentNullException.ThrowIfNull(address);
         var id = PoolId.Parse(poolId);
         var store = StoreFor(id.AddressSpace);
+        long? expected = null;
+        if (id.AddressSpace == IpamAddressSpaces.Global)
+        {
+            expected = await OwnRevisionAsync(store, id, address, cancellationToken).ConfigureAwait(false);
+            if (expected is null)
+            {
+                // Another node's address (released and taken again since this node had it): never ours to free.
+                LogNotOwner(address.ToString(), poolId);
+                return;
+            }
+        }
         if (!_pools.TryGetValue(SubnetKeyOf(id), out var pool))
         {
             // Pool unknown here (released, or not loaded yet): deleting the key is all there is to do.
-            await store.DeleteAsync(AddressKey(id, address), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await DeleteAddressKeyAsync(store, AddressKey(id, address), expected, cancellationToken).ConfigureAwait(false);
             return;
         }
         await pool.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await store.DeleteAsync(AddressKey(id, address), cancellationToken: cancellationToken).ConfigureAwait(false);
+            await DeleteAddressKeyAsync(store, AddressKey(id, address), expected, cancellationToken).ConfigureAwait(false);
             if (address.AddressFamily == pool.Family)
             {
                 pool.Taken.Remove(IPNetworkMath.ToNumber(address));
@@ -269,6 +280,42 @@ public sealed partial class DefaultIpamDriver : IIpamDriver, IIpamAddressOwners
         return registry.Pools
             .Select(p => new PoolId(addressSpace, IPNetwork.Parse(p.Subnet), p.IpRange is null ? null : IPNetwork.Parse(p.IpRange)).ToString())
             .ToArray();
+    }
+
+    /// <summary>The revision to delete a global address key at: 0 when absent, its revision when this node wrote it, null when another node holds it.</summary>
+    private async Task<long?> OwnRevisionAsync(IKeyValueStore store, PoolId id, IPAddress address, CancellationToken cancellationToken)
+    {
+        var entry = await store.GetAsync(AddressKey(id, address), cancellationToken).ConfigureAwait(false);
+        if (entry is null)
+        {
+            return 0;
+        }
+        try
+        {
+            var owner = JsonSerializer.Deserialize(entry.Value.Span, IpamJsonContext.Default.AddressOwner)?.Owner;
+            return string.IsNullOrEmpty(owner) || owner == NodeName ? entry.Revision : null;
+        }
+        catch (JsonException)
+        {
+            return entry.Revision;
+        }
+    }
+
+    /// <summary>Deletes an address key; in the global space only at the revision this node saw as its own.</summary>
+    private static async Task DeleteAddressKeyAsync(IKeyValueStore store, string key, long? expected, CancellationToken cancellationToken)
+    {
+        if (expected is 0)
+        {
+            return;
+        }
+        try
+        {
+            await store.DeleteAsync(key, expected, cancellationToken).ConfigureAwait(false);
+        }
+        catch (StoreConflictException)
+        {
+            // Changed hands between the read and the delete: it is someone else's now.
+        }
     }
 
     public async Task<IReadOnlyList<(IPAddress Address, string Owner)>> ListAddressOwnersAsync(string poolId, CancellationToken cancellationToken)
@@ -438,6 +485,9 @@ public sealed partial class DefaultIpamDriver : IIpamDriver, IIpamAddressOwners
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Information, Message = "IPAM released pool {PoolId}")]
     private partial void LogPoolReleased(string poolId);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Warning, Message = "IPAM kept address {Address} of pool {PoolId}: another node holds it now")]
+    private partial void LogNotOwner(string address, string poolId);
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "IPAM skipped predefined pool {Candidate}: overlaps host route {Route}")]
     private partial void LogSkippedRouted(string candidate, string route);

@@ -18,6 +18,9 @@ public sealed class ControllerOptions
     /// <summary>Wait between attempts to reach the global store after it failed.</summary>
     public TimeSpan GlobalRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often the global store is probed (for the state in <c>/info</c> and the repair after an outage).</summary>
+    public TimeSpan GlobalHealthInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Store retries on a compare-and-swap conflict before giving up with Conflict.</summary>
     public int MaxStoreRetries { get; set; } = 16;
 }

@@ -170,6 +170,10 @@ public sealed partial class NetworkController
         {
             await undo.RollbackAsync().ConfigureAwait(false);
             LogRollback($"connect {sb.Name} to {net.Name}", undo);
+            if (IsGlobal(net) && undo.RollbackErrors.Count > 0)
+            {
+                _globalRepairNeeded = true;
+            }
             throw;
         }
     }
@@ -322,6 +326,10 @@ public sealed partial class NetworkController
         foreach (var error in teardown.Errors)
         {
             ControllerLog.ReconcileError(_logger, error.Message);
+        }
+        if (IsGlobal(network) && teardown.Errors.Count > 0)
+        {
+            _globalRepairNeeded = true;
         }
     }
 

@@ -20,6 +20,10 @@ public sealed partial class NetworkController
     private long _globalRevision;
     private volatile string? _globalError;
 
+    // Set when a rollback or release on a global network could not reach the store: the health
+    // probe's next success runs the repair even if it never saw the outage itself.
+    private volatile bool _globalRepairNeeded;
+
     public async Task<ClusterStoreStatus?> GetClusterStoreStatusAsync(CancellationToken cancellationToken = default)
     {
         if (_cluster is null)
@@ -64,6 +68,52 @@ public sealed partial class NetworkController
             return;
         }
         await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+        await Task.WhenAll(WatchGlobalNetworksAsync(cancellationToken), WatchStoreHealthAsync(cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Probes the store every <see cref="ControllerOptions.GlobalHealthInterval"/>: an outage is
+    /// noted (for <c>/info</c>), and when the store answers again this node's attachments are
+    /// repaired and the addresses that rollbacks could not release meanwhile are released.
+    /// </summary>
+    private async Task WatchStoreHealthAsync(CancellationToken ct)
+    {
+        var down = false;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(_options.GlobalHealthInterval, _time, ct).ConfigureAwait(false);
+                await _cluster!.GetAsync("nodes/" + _options.NodeName, ct).ConfigureAwait(false);
+                if (down || _globalRepairNeeded)
+                {
+                    _globalRepairNeeded = false;
+                    await RepairAttachmentsAsync(ct).ConfigureAwait(false);
+                    await CollectGlobalIpamGarbageAsync(what => ControllerLog.ReconcileRemoved(_logger, what), whileServing: true, ct).ConfigureAwait(false);
+                    down = false;
+                    NoteGlobal(0, null);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // the probe outlives every store failure
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                if (!down && _globalError is null)
+                {
+                    ControllerLog.GlobalStoreLost(_logger, _cluster!.Address, e.Message);
+                }
+                down = true;
+                _globalError = e.Message;
+            }
+        }
+    }
+
+    private async Task WatchGlobalNetworksAsync(CancellationToken cancellationToken)
+    {
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -71,7 +121,7 @@ public sealed partial class NetworkController
                 var revision = await SyncGlobalNetworksAsync(cancellationToken).ConfigureAwait(false);
                 await RepairAttachmentsAsync(cancellationToken).ConfigureAwait(false);
                 NoteGlobal(revision, null);
-                await foreach (var change in _cluster.WatchAsync(StateStore.NetworksPrefix, revision + 1, cancellationToken).ConfigureAwait(false))
+                await foreach (var change in _cluster!.WatchAsync(StateStore.NetworksPrefix, revision + 1, cancellationToken).ConfigureAwait(false))
                 {
                     await ApplyGlobalChangeAsync(change).ConfigureAwait(false);
                     NoteGlobal(change.Revision, null);
@@ -91,7 +141,7 @@ public sealed partial class NetworkController
             {
                 if (_globalError is null)
                 {
-                    ControllerLog.GlobalStoreLost(_logger, _cluster.Address, e.Message);
+                    ControllerLog.GlobalStoreLost(_logger, _cluster!.Address, e.Message);
                 }
                 _globalError = e.Message;
                 try

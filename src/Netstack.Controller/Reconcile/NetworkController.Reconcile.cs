@@ -75,7 +75,7 @@ public sealed partial class NetworkController
             try
             {
                 await RepairAttachmentsAsync(cancellationToken).ConfigureAwait(false);
-                await CollectGlobalIpamGarbageAsync(report, cancellationToken).ConfigureAwait(false);
+                await CollectGlobalIpamGarbageAsync(report.Removed.Add, whileServing: false, cancellationToken).ConfigureAwait(false);
             }
             catch (UnavailableException e)
             {
@@ -255,19 +255,28 @@ public sealed partial class NetworkController
 
     /// <summary>
     /// Releases addresses of global networks that this node took and no longer uses (a crash between
-    /// allocation and use). Addresses of other nodes, gateways and aux addresses are never touched.
+    /// allocation and use, or a rollback that could not reach the store). Addresses of other nodes,
+    /// gateways and aux addresses are never touched. While the daemon serves
+    /// (<paramref name="whileServing"/>), a network with a connect or disconnect under way is left
+    /// for the next sweep, and the addresses are listed before the endpoints are looked at, so an
+    /// address that a connect has just taken is either not listed yet or already held.
     /// </summary>
-    private async Task CollectGlobalIpamGarbageAsync(ReconcileCollector report, CancellationToken ct)
+    private async Task CollectGlobalIpamGarbageAsync(Action<string> removed, bool whileServing, CancellationToken ct)
     {
-        foreach (var network in _networks.Values.Select(n => n.Value).Where(n => IsGlobal(n) && n.State == RecordState.Ready))
+        foreach (var network in _networks.Values.Select(n => n.Value).Where(n => IsGlobal(n) && n.State == RecordState.Ready).ToArray())
         {
             if (!_drivers.TryGetIpamDriver(network.IpamDriver, out var ipam) || ipam is not IIpamAddressOwners owners)
             {
                 continue;
             }
-            var endpoints = EndpointsOfNetwork(network.Id).ToArray();
             foreach (var pool in network.Pools)
             {
+                var listed = await owners.ListAddressOwnersAsync(pool.PoolId, ct).ConfigureAwait(false);
+                var endpoints = EndpointsOfNetwork(network.Id).ToArray();
+                if (whileServing && (_connectsInFlight.GetValueOrDefault(network.Id) > 0 || endpoints.Any(e => e.State != RecordState.Ready)))
+                {
+                    continue;
+                }
                 var held = new HashSet<IPAddress>();
                 if (pool.Gateway is { } gw)
                 {
@@ -276,12 +285,12 @@ public sealed partial class NetworkController
                 held.UnionWith(pool.AuxAddresses.Values.Select(IPAddress.Parse));
                 held.UnionWith(endpoints.Where(e => e.IPv4PoolId == pool.PoolId && e.IPv4Address is not null).Select(e => CidrAddress.Parse(e.IPv4Address!).Address));
                 held.UnionWith(endpoints.Where(e => e.IPv6PoolId == pool.PoolId && e.IPv6Address is not null).Select(e => CidrAddress.Parse(e.IPv6Address!).Address));
-                foreach (var (address, owner) in await owners.ListAddressOwnersAsync(pool.PoolId, ct).ConfigureAwait(false))
+                foreach (var (address, owner) in listed)
                 {
                     if (owner == _options.NodeName && !held.Contains(address))
                     {
                         await ipam.ReleaseAddressAsync(pool.PoolId, address, ct).ConfigureAwait(false);
-                        report.Removed.Add($"leaked address {address} of global network {network.Name} (taken by this node)");
+                        removed($"leaked address {address} of global network {network.Name} (taken by this node)");
                     }
                 }
             }

@@ -93,6 +93,7 @@ public sealed class GlobalNetworkTests : IAsyncDisposable
         Assert.Null(await _global.GetAsync("names/networks/n4"));
         Assert.Null(await _global.GetAsync("names/networks/n5"));
 
+        await b.WaitForNetworkAsync("n1");
         await b.Controller.DeleteNetworkAsync("n1");
         var again = await a.CreateAsync("n6");
 
@@ -264,6 +265,46 @@ public sealed class GlobalNetworkTests : IAsyncDisposable
         _ = hung;
     }
 
+    [Fact]
+    public async Task StoreLostMidConnect_RollbackCannotRelease_AddressReleasedWhenTheStoreIsBack_NoRestart()
+    {
+        var inner = new InMemoryKeyValueStore();
+        var flaky = new FlakyClusterStore(inner);
+        await using var a = new Host("a", flaky, new InMemoryKeyValueStore(), new FakeKernel());
+        var network = await a.CreateAsync("ov", "10.54.0.0/24");
+        await a.Controller.CreateSandboxAsync(new SandboxSpec { Name = "s" });
+        // The store goes away between the address (taken) and the attachment (not written).
+        flaky.FailOnKey = k => k.StartsWith("attachments/", StringComparison.Ordinal);
+
+        var failed = await Assert.ThrowsAsync<UnavailableException>(() => a.Controller.ConnectAsync("ov", "s"));
+        Assert.Contains("memory://flaky", failed.Message, StringComparison.Ordinal);
+        Assert.Equal(2, (await inner.ListAsync("ipam/GlobalDefault/addresses/")).Count); // gateway + the stranded one
+        Assert.Empty(await a.Local.ListAsync("endpoints/"));
+
+        flaky.Down = false;
+        await Eventually(async () => (await inner.ListAsync("ipam/GlobalDefault/addresses/")).Count == 1);
+        var endpoint = await a.Controller.ConnectAsync("ov", "s");
+
+        Assert.Equal("10.54.0.2/24", endpoint.IPv4Address.ToString());
+        Assert.Single(await inner.ListAsync("attachments/"));
+        _ = network;
+    }
+
+    [Fact]
+    public async Task ReleaseOfAnAddressAnotherNodeHoldsNow_LeavesIt()
+    {
+        var a = Start("a");
+        var b = Start("b");
+        var network = await a.CreateAsync("ov", "10.55.0.0/24");
+        await b.WaitForNetworkAsync("ov");
+        var pool = network.Ipam.Pools[0].PoolId;
+        var taken = await b.Ipam.RequestAddressAsync(pool, null, Empty.Options, CancellationToken.None);
+
+        await a.Ipam.ReleaseAddressAsync(pool, taken.Address, CancellationToken.None);
+
+        Assert.Contains(taken.Address, await b.Ipam.ListAddressesAsync(pool, CancellationToken.None));
+    }
+
     private static async Task<Exception?> Outcome(Task task)
     {
         try
@@ -292,7 +333,7 @@ public sealed class GlobalNetworkTests : IAsyncDisposable
         }
     }
 
-    private sealed class Host : IAsyncDisposable
+    internal sealed class Host : IAsyncDisposable
     {
         public static readonly DriverCapabilities OverlayCapabilities = new()
         {
@@ -304,7 +345,7 @@ public sealed class GlobalNetworkTests : IAsyncDisposable
         private readonly CancellationTokenSource _stop = new();
         private readonly Task _watch;
 
-        public Host(string node, InMemoryKeyValueStore global, InMemoryKeyValueStore local, FakeKernel kernel)
+        public Host(string node, Netstack.Core.Storage.IClusterStore global, InMemoryKeyValueStore local, FakeKernel kernel)
         {
             Node = node;
             Local = local;
@@ -315,7 +356,7 @@ public sealed class GlobalNetworkTests : IAsyncDisposable
             registry.AddNetworkDriver(Driver);
             registry.AddIpamDriver(Ipam);
             Controller = new NetworkController(
-                new ControllerOptions { NetnsDirectory = ControllerFixture.NetnsDirectory + "-" + node, NodeName = node, GlobalRetryDelay = TimeSpan.FromMilliseconds(50) },
+                new ControllerOptions { NetnsDirectory = ControllerFixture.NetnsDirectory + "-" + node, NodeName = node, GlobalRetryDelay = TimeSpan.FromMilliseconds(50), GlobalHealthInterval = TimeSpan.FromMilliseconds(50) },
                 local, registry, kernel, globalStore: global);
             _watch = Controller.RunClusterWatchAsync(_stop.Token);
         }
