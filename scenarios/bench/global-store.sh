@@ -67,7 +67,7 @@ cleanup() {
         for _ in $(seq 1 60); do kill -0 "$DOCKERD_PID" 2>/dev/null || break; sleep 0.5; done
         kill -9 "$DOCKERD_PID" 2>/dev/null
     fi
-    [[ -n $ETCD_PID ]] && kill -9 "$ETCD_PID" 2>/dev/null
+    [[ -n $ETCD_PID ]] && { kill -9 "$ETCD_PID" 2>/dev/null; wait "$ETCD_PID" 2>/dev/null; }
     if [[ -d $WORK ]]; then
         grep -o " $WORK[^ ]*" /proc/self/mountinfo | sort -ru | while read -r m; do umount -l "$m" 2>/dev/null; done
     fi
