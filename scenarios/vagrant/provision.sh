@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # Provisions one VM of the Vagrant lab (see the Vagrantfile): the .NET SDK, the Debian packages,
-# netstackd and the netstack CLI published to /opt/netstack, and netstackd as a systemd service
-# advertising this VM's lab address and joining the seed (the seed itself joins no one).
-# Usage (run by Vagrant as root): provision.sh LAB_IP SEED_IP BASE64_KEY
+# netstackd and the netstack CLI published to /opt/netstack, etcd as a systemd service on the seed
+# (the cluster store), and netstackd as a systemd service advertising this VM's lab address, using
+# the store and joining the seed (the seed itself joins no one). Then the overlay demo: the seed
+# creates the overlay network; every VM runs a busybox httpd container on it at CONTAINER_IP and
+# pings and fetches the page of the containers of the VMs provisioned before it (PREVIOUS_IPS).
+# The per-host steps are scenarios/lab/overlay-lab.sh, the same as the namespace lab's
+# (scenarios/30-overlay-three-hosts.sh).
+# Usage (run by Vagrant as root): provision.sh LAB_IP SEED_IP BASE64_KEY CONTAINER_IP [PREVIOUS_IPS...]
 set -euo pipefail
 ip=$1
 seed=$2
 key=$3
+container_ip=$4
+shift 4
+previous=("$@")
+lab=/netstack/scenarios/lab/overlay-lab.sh
 
 if ! command -v dotnet >/dev/null; then
     apt-get update
@@ -36,10 +45,24 @@ ln -sf /opt/netstack/netstack /usr/local/bin/netstack
 
 install -d -m 0700 /etc/netstack
 (umask 077 && printf '%s' "$key" > /etc/netstack/gossip.key)
-join=""
-if [[ "$ip" != "$seed" ]]; then
-    join="--join $seed"
+if [[ "$ip" == "$seed" ]]; then
+    cat > /etc/systemd/system/netstack-etcd.service <<UNIT
+[Unit]
+Description=etcd for the Netstack lab (cluster store)
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+ExecStart=$lab etcd-exec $seed /var/lib/netstack-etcd
+Restart=on-failure
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+    systemctl daemon-reload
+    systemctl enable --now netstack-etcd
 fi
+"$lab" etcd-wait "$seed"
 cat > /etc/systemd/system/netstackd.service <<UNIT
 [Unit]
 Description=Netstack daemon (container networking)
@@ -47,7 +70,7 @@ After=network-online.target
 Wants=network-online.target
 
 [Service]
-ExecStart=/usr/local/bin/netstackd --advertise-addr $ip --gossip-key-file /etc/netstack/gossip.key $join
+ExecStart=/usr/local/bin/netstackd $("$lab" daemon-flags "$ip" "$seed" /etc/netstack/gossip.key "$seed")
 Restart=on-failure
 
 [Install]
@@ -56,3 +79,17 @@ UNIT
 systemctl daemon-reload
 systemctl enable --now netstackd
 systemctl restart netstackd
+for _ in $(seq 150); do netstack version >/dev/null 2>&1 && break; sleep 0.2; done
+
+# The overlay demo.
+if [[ "$ip" == "$seed" ]]; then
+    "$lab" network-create
+fi
+"$lab" network-wait
+/netstack/scenarios/make-busybox-image.sh /tmp/busybox.tar >/dev/null
+"$lab" image /tmp/busybox.tar
+"$lab" remove "lab-$(hostname)"
+"$lab" run "lab-$(hostname)" "$container_ip"
+if [[ ${#previous[@]} -gt 0 ]]; then
+    "$lab" check "lab-$(hostname)" "${previous[@]}"
+fi
