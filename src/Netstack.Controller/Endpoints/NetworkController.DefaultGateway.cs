@@ -1,5 +1,6 @@
 using Netstack.Core;
 using Netstack.Core.Drivers;
+using Netstack.Core.Storage;
 
 namespace Netstack.Controller;
 
@@ -176,6 +177,66 @@ public sealed partial class NetworkController
     }
 
     /// <summary>
+    /// Publishes <paramref name="ports"/> on the existing gateway endpoint instead of what it has
+    /// (another endpoint that relies on it joined or left). The old ports are put back when the
+    /// new ones fail (a host port taken, say) and by <paramref name="undo"/>.
+    /// </summary>
+    private async Task RepublishGatewayPortsAsync(SandboxRecord sandbox, IReadOnlyList<PortBinding> ports, UndoStack? undo, CancellationToken ct)
+    {
+        if (GatewayEndpointOf(sandbox.Id) is not { } gateway || !_endpoints.TryGetValue(gateway.Id, out var stored)
+            || _networks.GetValueOrDefault(gateway.NetworkId)?.Value is not { } net)
+        {
+            return;
+        }
+        var wanted = ports.Distinct().ToArray();
+        var before = gateway.RequestedPorts.Select(RecordMapping.ToBinding).ToArray();
+        if (wanted.SequenceEqual(before))
+        {
+            return;
+        }
+        var driver = DriverOf(net);
+        async Task<IReadOnlyList<PortBinding>> PublishAsync(IReadOnlyList<PortBinding> bindings, CancellationToken c)
+        {
+            await driver.RevokeExternalConnectivityAsync(net.Id, gateway.Id, c).ConfigureAwait(false);
+            return await driver.ProgramExternalConnectivityAsync(new ExternalConnectivityRequest
+            {
+                NetworkId = net.Id,
+                EndpointId = gateway.Id,
+                PortBindings = bindings,
+                Options = gateway.DriverOptions,
+            }, c).ConfigureAwait(false);
+        }
+        IReadOnlyList<PortBinding> published;
+        try
+        {
+            published = await PublishAsync(wanted, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await PublishAsync(before, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        var updated = gateway with
+        {
+            RequestedPorts = wanted.Select(RecordMapping.ToRecord).ToList(),
+            PublishedPorts = published.Select(RecordMapping.ToRecord).ToList(),
+        };
+        var revision = await _store.Inner.PutAsync(StateStore.EndpointKey(net.Id, gateway.Id), StateStore.Serialize(updated), stored.Revision, CancellationToken.None).ConfigureAwait(false);
+        _endpoints[gateway.Id] = new Stored<EndpointRecord>(updated, revision);
+        undo?.Push($"publish the previous ports of {gateway.Name}", async c =>
+        {
+            var current = _endpoints.GetValueOrDefault(gateway.Id);
+            var again = await PublishAsync(before, c).ConfigureAwait(false);
+            if (current is not null)
+            {
+                var restored = current.Value with { RequestedPorts = gateway.RequestedPorts, PublishedPorts = again.Select(RecordMapping.ToRecord).ToList() };
+                var r = await _store.Inner.PutAsync(StateStore.EndpointKey(net.Id, gateway.Id), StateStore.Serialize(restored), current.Revision, CancellationToken.None).ConfigureAwait(false);
+                _endpoints[gateway.Id] = new Stored<EndpointRecord>(restored, r);
+            }
+        });
+    }
+
+    /// <summary>
     /// After an endpoint left: the gateway endpoint goes when nothing needs it any more, or comes
     /// back when the endpoint with the gateway left and one that needs it stays (best effort).
     /// </summary>
@@ -187,8 +248,23 @@ public sealed partial class NetworkController
             await ClearGatewayEndpointAsync(sandbox, "no endpoint needs it").ConfigureAwait(false);
             return;
         }
-        if (sandboxLeaving || GatewayEndpointOf(sandbox.Id) is not null)
+        if (sandboxLeaving)
         {
+            return;
+        }
+        if (GatewayEndpointOf(sandbox.Id) is not null)
+        {
+            // The ports of the endpoint that left go with it.
+            try
+            {
+                await RepublishGatewayPortsAsync(sandbox, RequestedPortsOfSandbox(sandbox.Id).ToArray(), undo: null, CancellationToken.None).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // best effort: the left endpoint is gone already; the ports stay published until the gateway endpoint goes
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                ControllerLog.ReconcileError(_logger, $"unpublishing ports of sandbox {sandbox.Name} on {_options.GatewayNetworkName}: {e.Message}");
+            }
             return;
         }
         try

@@ -146,6 +146,10 @@ public sealed partial class NetworkController
                 // Docker; a sandbox that already has a gateway (or the gateway endpoint) keeps it.
                 await SetupGatewayEndpointAsync(sb, [.. RequestedPortsOfSandbox(sb.Id, record.Id), .. plan.Ports], undo, ct).ConfigureAwait(false);
             }
+            else if (needsGatewayNetwork && plan.Ports.Count > 0 && GatewayEndpointOf(sb.Id) is not null)
+            {
+                await RepublishGatewayPortsAsync(sb, [.. RequestedPortsOfSandbox(sb.Id, record.Id), .. plan.Ports], undo, ct).ConfigureAwait(false);
+            }
             else if (!net.Internal && (providesGateway || plan.Ports.Count > 0))
             {
                 published = await driver.ProgramExternalConnectivityAsync(new ExternalConnectivityRequest

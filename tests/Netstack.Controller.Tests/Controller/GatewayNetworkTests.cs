@@ -153,6 +153,33 @@ public sealed class GatewayNetworkTests : IDisposable
     }
 
     [Fact]
+    public async Task SecondOverlayEndpointWithPorts_PortsAddedOnGatewayEndpoint_RemovedWhenItLeaves()
+    {
+        await _s.CreateAsync("ov1", "ov", "10.50.0.0/24");
+        await _s.CreateAsync("ov2", "ov", "10.51.0.0/24");
+        await _s.Controller.CreateSandboxAsync(new SandboxSpec { Name = "a" });
+        var web = new PortBinding { ContainerPort = 80, HostPort = 8080 };
+        var dns = new PortBinding { ContainerPort = 53, HostPort = 5353, Protocol = PortProtocol.Udp };
+        await _s.Controller.ConnectAsync("ov1", "a", new EndpointSpec { PublishedPorts = [web] });
+        var gatewayId = Assert.Single((await _s.Controller.GetNetworkAsync(GatewayNetwork)).Endpoints).Id;
+
+        await _s.Controller.ConnectAsync("ov2", "a", new EndpointSpec { PublishedPorts = [dns] });
+
+        Assert.Equal([web, dns], _s.Kernel.Published[gatewayId]);
+        Assert.Equal([web, dns], Assert.Single((await _s.Controller.GetNetworkAsync(GatewayNetwork)).Endpoints).PublishedPorts);
+        using (var restarted = _s.Restart())
+        {
+            await restarted.Controller.ReconcileAsync();
+            Assert.Equal([web, dns], Assert.Single((await restarted.Controller.GetNetworkAsync(GatewayNetwork)).Endpoints).PublishedPorts);
+        }
+
+        await _s.Controller.DisconnectAsync("ov1", "a");
+
+        Assert.Equal([dns], _s.Kernel.Published[gatewayId]);
+        Assert.Equal(gatewayId, Assert.Single((await _s.Controller.GetNetworkAsync(GatewayNetwork)).Endpoints).Id);
+    }
+
+    [Fact]
     public async Task LastOverlayEndpointLeaves_GatewayEndpointGoes_NetworkStays()
     {
         await _s.CreateAsync("ov1", "ov", "10.50.0.0/24");
