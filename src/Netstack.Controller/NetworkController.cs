@@ -76,6 +76,7 @@ public sealed partial class NetworkController : INetworkController, IDisposable
     {
         (_kernel as IDisposable)?.Dispose();
         _loadLock.Dispose();
+        _gatewayNetworkLock.Dispose();
     }
 
     /// <summary>Loads every record into memory once; reads are then served from memory.</summary>

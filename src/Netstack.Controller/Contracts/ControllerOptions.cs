@@ -23,4 +23,18 @@ public sealed class ControllerOptions
 
     /// <summary>Store retries on a compare-and-swap conflict before giving up with Conflict.</summary>
     public int MaxStoreRetries { get; set; } = 16;
+
+    /// <summary>
+    /// The per-host gateway network (Docker's <c>docker_gwbridge</c>): a local bridge network with
+    /// MASQUERADE, created on demand, that gives the sandboxes of global networks without a gateway
+    /// (overlay) their default route and their published ports.
+    /// </summary>
+    public string GatewayNetworkName { get; set; } = "netstack_gwbridge";
+
+    /// <summary>
+    /// The Linux bridge of the gateway network. Docker names the bridge as the network; a Linux
+    /// interface name has at most 15 bytes (IFNAMSIZ 16 with the NUL), which
+    /// <c>netstack_gwbridge</c> exceeds, so the device gets its own shorter name.
+    /// </summary>
+    public string GatewayBridgeName { get; set; } = "ns_gwbridge";
 }

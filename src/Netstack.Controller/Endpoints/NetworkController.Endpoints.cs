@@ -59,7 +59,8 @@ public sealed partial class NetworkController
         return info;
     }
 
-    private async Task<EndpointRecord> ConnectLockedAsync(NetworkRecord net, SandboxRecord sb, string endpointName, EndpointPlan plan, CancellationToken ct)
+    /// <param name="gatewayEndpoint">True for the sandbox's endpoint on the gateway network, which the controller makes itself.</param>
+    private async Task<EndpointRecord> ConnectLockedAsync(NetworkRecord net, SandboxRecord sb, string endpointName, EndpointPlan plan, CancellationToken ct, bool gatewayEndpoint = false)
     {
         var driver = DriverOf(net);
         var ipam = IpamOf(net);
@@ -89,6 +90,7 @@ public sealed partial class NetworkController
                 Aliases = [.. plan.Aliases],
                 RequestedPorts = plan.Ports.Select(RecordMapping.ToRecord).ToList(),
                 DriverOptions = new Dictionary<string, string>(plan.DriverOptions, StringComparer.Ordinal),
+                DisableResolution = gatewayEndpoint,
                 State = RecordState.Creating,
             };
             // The intent, with the addresses: a crash from here on is undone by reconcile.
@@ -120,9 +122,11 @@ public sealed partial class NetworkController
             }
             // One default route per sandbox (per family): the first endpoint that offers a gateway
             // provides it, as Docker's gateway endpoint; internal networks offer none.
+            // The gateway network's endpoint does not count: one with a real gateway replaces it.
             var providesGateway = !join.DisableGatewayService && !net.Internal
                 && (join.Gateway is not null || join.GatewayIPv6 is not null)
-                && !EndpointsOfSandbox(sb.Id).Any(e => e.ProvidesGateway && e.Id != record.Id);
+                && !EndpointsOfSandbox(sb.Id).Any(e => e.ProvidesGateway && e.Id != record.Id && !IsGatewayEndpoint(e));
+            var needsGatewayNetwork = !gatewayEndpoint && NeedsGatewayNetwork(net, driver, join);
             if (providesGateway)
             {
                 if (join.Gateway is not null)
@@ -136,7 +140,17 @@ public sealed partial class NetworkController
             }
 
             IReadOnlyList<PortBinding> published = [];
-            if (!net.Internal && (providesGateway || plan.Ports.Count > 0))
+            if (needsGatewayNetwork && GatewayEndpointOf(sb.Id) is null && !HasOwnGateway(sb.Id, record.Id))
+            {
+                // The sandbox's way out and its published ports are on the gateway network, as in
+                // Docker; a sandbox that already has a gateway (or the gateway endpoint) keeps it.
+                await SetupGatewayEndpointAsync(sb, [.. RequestedPortsOfSandbox(sb.Id, record.Id), .. plan.Ports], undo, ct).ConfigureAwait(false);
+            }
+            else if (needsGatewayNetwork && plan.Ports.Count > 0 && GatewayEndpointOf(sb.Id) is not null)
+            {
+                await RepublishGatewayPortsAsync(sb, [.. RequestedPortsOfSandbox(sb.Id, record.Id), .. plan.Ports], undo, ct).ConfigureAwait(false);
+            }
+            else if (!net.Internal && (providesGateway || plan.Ports.Count > 0))
             {
                 published = await driver.ProgramExternalConnectivityAsync(new ExternalConnectivityRequest
                 {
@@ -159,11 +173,17 @@ public sealed partial class NetworkController
                 Gateway = join.Gateway?.ToString(),
                 GatewayIPv6 = join.GatewayIPv6?.ToString(),
                 ProvidesGateway = providesGateway,
+                NeedsGatewayNetwork = needsGatewayNetwork,
                 PublishedPorts = published.Select(RecordMapping.ToRecord).ToList(),
             };
             var ready = await _store.Inner.PutAsync(key, StateStore.Serialize(record), revision, CancellationToken.None).ConfigureAwait(false);
             _endpoints[record.Id] = new Stored<EndpointRecord>(record, ready);
             undo.Commit();
+            if (providesGateway && !gatewayEndpoint)
+            {
+                // A real gateway makes the gateway network's endpoint unneeded (libnetwork's clearDefaultGW).
+                await ClearGatewayEndpointAsync(sb, "a network with a gateway joined").ConfigureAwait(false);
+            }
             return record;
         }
         catch
@@ -253,7 +273,8 @@ public sealed partial class NetworkController
     /// last, a crash leaks them (reconcile frees addresses no record holds) instead of freeing
     /// an address twice after someone else got it.
     /// </summary>
-    private async Task DisconnectLockedAsync(string endpointId, bool force, CancellationToken ct)
+    /// <param name="sandboxLeaving">True when the whole sandbox goes (or a connect is undone): the gateway endpoint is then never set up again.</param>
+    private async Task DisconnectLockedAsync(string endpointId, bool force, CancellationToken ct, bool sandboxLeaving = false)
     {
         var stored = _endpoints.GetValueOrDefault(endpointId) ?? throw new NotFoundException("endpoint", endpointId);
         var endpoint = stored.Value;
@@ -303,6 +324,10 @@ public sealed partial class NetworkController
         if (endpoint.ProvidesGateway && sandbox is not null)
         {
             await MoveGatewayAsync(sandbox).ConfigureAwait(false);
+        }
+        if (sandbox is not null && !IsGatewayEndpoint(endpoint))
+        {
+            await UpdateGatewayEndpointAfterLeaveAsync(sandbox, sandboxLeaving).ConfigureAwait(false);
         }
         ControllerLog.EndpointLeft(_logger, endpoint.Id, sandbox?.Name ?? endpoint.SandboxId, network?.Name ?? endpoint.NetworkId);
         _events.Publish(new EndpointEvent(EndpointEventKind.Left, RecordMapping.ToInfo(endpoint, network, sandbox)));

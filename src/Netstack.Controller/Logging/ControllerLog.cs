@@ -55,4 +55,7 @@ internal static partial class ControllerLog
 
     [LoggerMessage(EventId = 3017, Level = LogLevel.Information, Message = "global network {Name} ({Id}, driver {Driver}) known on this host")]
     public static partial void GlobalNetworkSeen(ILogger logger, string name, string id, string driver);
+
+    [LoggerMessage(EventId = 3018, Level = LogLevel.Information, Message = "sandbox {Sandbox}: gateway network endpoint {Change} ({Reason})")]
+    public static partial void GatewayEndpointChanged(ILogger logger, string sandbox, string change, string reason);
 }

@@ -78,6 +78,10 @@ internal static class RecordMapping
     /// <summary>Docker's DNSNames: the container (sandbox) name, the aliases, the short container id.</summary>
     public static IReadOnlyList<string> DnsNames(EndpointRecord e, SandboxRecord? sandbox)
     {
+        if (e.DisableResolution)
+        {
+            return [];
+        }
         var names = new List<string>();
         if (sandbox is not null)
         {

@@ -126,6 +126,16 @@ internal sealed record EndpointRecord
     /// <summary>True when this endpoint provides the sandbox's default route.</summary>
     public bool ProvidesGateway { get; init; }
 
+    /// <summary>
+    /// True when the endpoint's network reaches other hosts and its driver gave no gateway (overlay):
+    /// the sandbox then needs the gateway network for its default route and published ports
+    /// (libnetwork's <c>needDefaultGW</c>).
+    /// </summary>
+    public bool NeedsGatewayNetwork { get; init; }
+
+    /// <summary>True when the endpoint's names are not served by the embedded DNS (the gateway endpoint, as Docker's).</summary>
+    public bool DisableResolution { get; init; }
+
     public List<string> Aliases { get; init; } = [];
 
     /// <summary>Ports as the user asked.</summary>

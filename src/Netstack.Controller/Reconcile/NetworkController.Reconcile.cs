@@ -70,6 +70,10 @@ public sealed partial class NetworkController
         ReconfigureInterfaces(report);
         RemoveOrphanNamespaces(report);
         await CollectIpamGarbageAsync(report, cancellationToken).ConfigureAwait(false);
+        if (!globalBlind)
+        {
+            await ReconcileGatewayEndpointsAsync(report.Removed, report.Recreated, report.Errors, cancellationToken).ConfigureAwait(false);
+        }
         if (_cluster is not null && !globalBlind)
         {
             try

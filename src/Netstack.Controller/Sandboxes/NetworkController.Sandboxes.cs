@@ -111,7 +111,11 @@ public sealed partial class NetworkController
             }
             foreach (var endpoint in endpoints)
             {
-                await DisconnectLockedAsync(endpoint.Id, force: true, CancellationToken.None).ConfigureAwait(false);
+                // The gateway endpoint may have gone already, with the last endpoint that needed it.
+                if (_endpoints.ContainsKey(endpoint.Id))
+                {
+                    await DisconnectLockedAsync(endpoint.Id, force: true, CancellationToken.None, sandboxLeaving: true).ConfigureAwait(false);
+                }
             }
             await RemoveSandboxLockedAsync(stored).ConfigureAwait(false);
         }

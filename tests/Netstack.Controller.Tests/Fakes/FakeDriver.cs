@@ -33,6 +33,7 @@ internal sealed class FakeDriver(FakeKernel kernel, string type = "fake") : INet
             _networks[network.NetworkId] = network;
         }
         kernel.DriverNetworks[network.NetworkId] = 0;
+        kernel.Owners[network.NetworkId] = type;
     }
 
     public async Task DeleteNetworkAsync(string networkId, CancellationToken cancellationToken)
@@ -45,6 +46,7 @@ internal sealed class FakeDriver(FakeKernel kernel, string type = "fake") : INet
     {
         await Step("CreateEndpoint");
         kernel.DriverEndpoints[endpoint.EndpointId] = (null, null);
+        kernel.Owners[endpoint.EndpointId] = type;
         return new DriverEndpointResult { MacAddress = endpoint.MacAddress };
     }
 
@@ -115,13 +117,13 @@ internal sealed class FakeDriver(FakeKernel kernel, string type = "fake") : INet
             recreated.Add($"network {n.NetworkId}");
         }
         var wanted = request.Networks.Select(n => n.NetworkId).ToHashSet();
-        foreach (var orphan in kernel.DriverNetworks.Keys.Where(k => !wanted.Contains(k)).ToArray())
+        foreach (var orphan in kernel.DriverNetworks.Keys.Where(k => !wanted.Contains(k) && Owns(k)).ToArray())
         {
             kernel.DriverNetworks.TryRemove(orphan, out _);
             removed.Add($"network {orphan}");
         }
         var endpoints = request.Endpoints.Select(e => e.Endpoint.EndpointId).ToHashSet();
-        foreach (var orphan in kernel.DriverEndpoints.Keys.Where(k => !endpoints.Contains(k)).ToArray())
+        foreach (var orphan in kernel.DriverEndpoints.Keys.Where(k => !endpoints.Contains(k) && Owns(k)).ToArray())
         {
             if (kernel.DriverEndpoints.TryRemove(orphan, out var joined) && joined.SandboxKey is not null)
             {
@@ -131,6 +133,8 @@ internal sealed class FakeDriver(FakeKernel kernel, string type = "fake") : INet
         }
         return new DriverReconcileReport { Recreated = recreated, Removed = removed };
     }
+
+    private bool Owns(string id) => kernel.Owners.GetValueOrDefault(id, type) == type;
 
     private async Task Step(string operation)
     {

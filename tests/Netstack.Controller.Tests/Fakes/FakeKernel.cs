@@ -25,6 +25,9 @@ internal sealed class FakeKernel : ISandboxKernel
     /// <summary>Endpoint ids with ports programmed.</summary>
     public ConcurrentDictionary<string, IReadOnlyList<PortBinding>> Published { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Driver type that made each network or endpoint id, so several fake drivers share the kernel and reconcile only their own objects.</summary>
+    public ConcurrentDictionary<string, string> Owners { get; } = new(StringComparer.Ordinal);
+
     public string CreateNamespace(string directory, string name)
     {
         var path = Path.Combine(directory, name);
