@@ -2,14 +2,14 @@ using System.Collections.Immutable;
 using Netstack.Controller;
 using Netstack.Core;
 
-namespace Netstack.Api.Tests.Dns;
+namespace Netstack.TestKit;
 
 /// <summary>
 /// One node's controller as the DNS side sees it: networks with their scope, endpoints that join
 /// and leave, and the endpoint events the real controller raises for them (synchronously, after the
 /// change). Everything else is not needed and throws.
 /// </summary>
-internal sealed class EndpointEventController : INetworkController
+public sealed class EndpointEventController : INetworkController
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, NetworkInfo> _networks = new(StringComparer.Ordinal);
