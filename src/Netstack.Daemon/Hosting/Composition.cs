@@ -1,3 +1,4 @@
+using Netstack.Daemon.Dns;
 using Netstack.Daemon.Gossip;
 using Netstack.Daemon.Overlay;
 using Netstack.Daemon.RemoteDrivers;
@@ -25,5 +26,7 @@ internal static class Composition
         services.AddRemoteDriverPlugins();
         // Cluster membership: idle unless --advertise-addr or --listen-addr is given.
         services.AddGossip();
+        // Names of containers on overlay networks, published to and learnt from the other nodes (endpoint_table).
+        services.AddClusterNames();
     }
 }
