@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
@@ -5,6 +6,7 @@ using System.Text.Json;
 using Netstack.Api.Client;
 using Netstack.Api.Contracts.Networks;
 using Netstack.Api.Contracts.Sandboxes;
+using Netstack.Cli;
 using Netstack.Core;
 using Netstack.Privileged.Tests.Api;
 using Netstack.Privileged.Tests.ClusterStore;
@@ -78,6 +80,19 @@ public sealed class OverlayDaemonTests(ITestOutputHelper output)
                         $"{host.Node} programs {remote.Ip} ({remote.Mac}) behind {daemons[remoteIndex].Node}");
                 }
             }
+
+            // Real containers: a busybox httpd on b, fetched with wget from a container on a.
+            foreach (var host in new[] { a, b })
+            {
+                await CliAsync(host, "image", "import", Runtime.BusyboxImage.Path, "busybox");
+            }
+            await CliAsync(b, "run", "-d", "--name", "web", "--network", "ov1", "busybox", "httpd", "-f", "-p", "80", "-h", "/var/www");
+            await CliAsync(a, "run", "-d", "--name", "client", "--network", "ov1", "busybox", "sleep", "600");
+            var webIp = (await b.Client.InspectContainerAsync("web")).NetworkSettings.Networks["ov1"].IPAddress;
+            var page = await CliAsync(a, "exec", "client", "wget", "-q", "-O", "-", $"http://{webIp}/");
+            Assert.Contains("hello from a netstack busybox container", page, StringComparison.Ordinal);
+            await CliAsync(a, "rm", "-f", "client");
+            await CliAsync(b, "rm", "-f", "web");
 
             var inspect = await a.Client.InspectNetworkAsync("ov1");
             var peers = (inspect.Peers ?? []).Select(p => (p.Name, p.Ip)).OrderBy(p => p.Name).ToArray();
@@ -222,6 +237,16 @@ public sealed class OverlayDaemonTests(ITestOutputHelper output)
         var sandbox = (await host.Client.ListSandboxesAsync()).Single(s => s.Name == name);
         var endpoint = sandbox.Endpoints.Single(e => e.Network == "ov1");
         return new Box(name, sandbox.Key, endpoint.IPv4Address.Split('/')[0], endpoint.MacAddress.ToLowerInvariant());
+    }
+
+    /// <summary>Our CLI in-process against <paramref name="host"/>'s daemon; a non-zero exit fails the test with its stderr.</summary>
+    private static async Task<string> CliAsync(ClusterDaemon host, params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = await CliApp.RunAsync(["-H", host.HostUri, .. args], new InvocationConfiguration { Output = output, Error = error });
+        Assert.True(exit == 0, $"netstack {string.Join(' ', args)} on {host.Node} exited {exit}: {error}{output}");
+        return output.ToString();
     }
 
     private static void Assert4xx(ApiException e) =>
