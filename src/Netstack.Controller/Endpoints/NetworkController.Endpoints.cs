@@ -91,6 +91,7 @@ public sealed partial class NetworkController
                 RequestedPorts = plan.Ports.Select(RecordMapping.ToRecord).ToList(),
                 DriverOptions = new Dictionary<string, string>(plan.DriverOptions, StringComparer.Ordinal),
                 DisableResolution = gatewayEndpoint,
+                Anonymous = gatewayEndpoint,
                 State = RecordState.Creating,
             };
             // The intent, with the addresses: a crash from here on is undone by reconcile.

@@ -57,6 +57,7 @@ internal static class RecordMapping
         ContainerId = sandbox?.ContainerId,
         InterfaceName = e.InterfaceName,
         DnsNames = DnsNames(e, sandbox),
+        Anonymous = e.Anonymous,
     };
 
     public static SandboxInfo ToInfo(SandboxRecord s, IReadOnlyList<EndpointInfo> endpoints) => new()

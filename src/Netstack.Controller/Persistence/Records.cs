@@ -136,6 +136,9 @@ internal sealed record EndpointRecord
     /// <summary>True when the endpoint's names are not served by the embedded DNS (the gateway endpoint, as Docker's).</summary>
     public bool DisableResolution { get; init; }
 
+    /// <summary>True for an endpoint the controller made itself (the gateway endpoint): Docker's anonymous endpoint.</summary>
+    public bool Anonymous { get; init; }
+
     public List<string> Aliases { get; init; } = [];
 
     /// <summary>Ports as the user asked.</summary>

@@ -71,4 +71,11 @@ public sealed record EndpointInfo
     /// containers, the short container id (Docker's <c>DNSNames</c>).
     /// </summary>
     public IReadOnlyList<string> DnsNames { get; init; } = [];
+
+    /// <summary>
+    /// True for an endpoint the controller made itself (the sandbox's endpoint on the gateway
+    /// network): Docker's anonymous endpoint, listed by <c>network inspect</c> of its network but
+    /// not among a container's <c>NetworkSettings.Networks</c>.
+    /// </summary>
+    public bool Anonymous { get; init; }
 }

@@ -47,6 +47,8 @@ public sealed class GatewayNetworkTests : IDisposable
         Assert.Equal("eth0", overlay.InterfaceName);
         Assert.Equal("eth1", gatewayEndpoint.InterfaceName);
         Assert.Empty(gatewayEndpoint.DnsNames);
+        Assert.True(gatewayEndpoint.Anonymous);
+        Assert.False(overlay.Anonymous);
         Assert.Contains("web", overlay.DnsNames);
         Assert.Equal(pool.Gateway!.Value.Address, _s.Kernel.DefaultGateway(sandbox.Key));
         Assert.Single(_s.Kernel.Find(sandbox.Key, "eth1")!.Routes, r => r.Destination is null);
