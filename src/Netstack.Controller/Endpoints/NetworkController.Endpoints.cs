@@ -28,7 +28,9 @@ public sealed partial class NetworkController
             using (await _networkLocks.AcquireAsync(net.Id, cancellationToken).ConfigureAwait(false))
             {
                 net = _networks.GetValueOrDefault(net.Id)?.Value ?? throw new NotFoundException("network", network);
-                if (net.State != RecordState.Ready)
+                // A global network's state in the view may lag the store (a refused removal just
+                // taken back elsewhere): its attachment below decides on the store's record.
+                if (net.State != RecordState.Ready && !IsGlobal(net))
                 {
                     throw new ForbiddenException($"network {net.Name} is being removed");
                 }

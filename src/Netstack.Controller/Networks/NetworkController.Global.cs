@@ -445,7 +445,11 @@ public sealed partial class NetworkController
             var stored = _networks.GetValueOrDefault(net.Id) ?? throw new NotFoundException("network", net.Name);
             if (stored.Value.State != RecordState.Ready)
             {
-                throw new ConflictException($"network {net.Name} is being removed");
+                if (attempt > 0 || await RefreshGlobalNetworkAsync(net, ct).ConfigureAwait(false) is not { Value.State: RecordState.Ready })
+                {
+                    throw new ConflictException($"network {net.Name} is being removed");
+                }
+                continue;
             }
             var result = await _global!.Inner.CommitAsync(new StoreTransaction()
                 .IfRevision(StateStore.NetworkKey(net.Id), stored.Revision).Put(key, value), ct).ConfigureAwait(false);
@@ -455,18 +459,24 @@ public sealed partial class NetworkController
                 return;
             }
             // The record changed: read it as it is now and decide again.
-            var now = await _global.Inner.GetAsync(StateStore.NetworkKey(net.Id), ct).ConfigureAwait(false);
-            if (now is null || DecodeGlobalNetwork(now.Key, now.Value) is not { } current)
-            {
-                throw new NotFoundException("network", net.Name);
-            }
-            _networks.AddOrUpdate(net.Id, new Stored<NetworkRecord>(current, now.Revision),
-                (_, c) => c.Revision >= now.Revision ? c : new Stored<NetworkRecord>(current, now.Revision));
+            _ = await RefreshGlobalNetworkAsync(net, ct).ConfigureAwait(false) ?? throw new NotFoundException("network", net.Name);
             if (attempt >= _options.MaxStoreRetries)
             {
                 throw new ConflictException($"network {net.Name} keeps changing; connect gave up after {attempt + 1} attempts");
             }
         }
+    }
+
+    /// <summary>Reads a global network's record from the store into the view; null when it is gone.</summary>
+    private async Task<Stored<NetworkRecord>?> RefreshGlobalNetworkAsync(NetworkRecord net, CancellationToken ct)
+    {
+        var now = await _global!.Inner.GetAsync(StateStore.NetworkKey(net.Id), ct).ConfigureAwait(false);
+        if (now is null || DecodeGlobalNetwork(now.Key, now.Value) is not { } current)
+        {
+            return null;
+        }
+        return _networks.AddOrUpdate(net.Id, new Stored<NetworkRecord>(current, now.Revision),
+            (_, c) => c.Revision >= now.Revision ? c : new Stored<NetworkRecord>(current, now.Revision));
     }
 
     private Task DetachGlobalAsync(EndpointRecord endpoint, CancellationToken ct) =>

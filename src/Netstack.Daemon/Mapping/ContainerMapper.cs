@@ -107,7 +107,8 @@ internal static class ContainerMapper
     private static Dictionary<string, EndpointSettings> Networks(SandboxInfo? sandbox)
     {
         var networks = new Dictionary<string, EndpointSettings>(StringComparer.Ordinal);
-        foreach (var endpoint in sandbox?.Endpoints ?? [])
+        // The gateway network's endpoint (netstack_gwbridge) is plumbing, hidden as Docker hides docker_gwbridge's.
+        foreach (var endpoint in (sandbox?.Endpoints ?? []).Where(e => !e.Anonymous))
         {
             networks[endpoint.NetworkName] = new EndpointSettings
             {

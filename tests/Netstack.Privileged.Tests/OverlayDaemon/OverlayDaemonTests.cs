@@ -91,6 +91,11 @@ public sealed class OverlayDaemonTests(ITestOutputHelper output)
             var webIp = (await b.Client.InspectContainerAsync("web")).NetworkSettings.Networks["ov1"].IPAddress;
             var page = await CliAsync(a, "exec", "client", "wget", "-q", "-O", "-", $"http://{webIp}/");
             Assert.Contains("hello from a netstack busybox container", page, StringComparison.Ordinal);
+            // By name: a's embedded DNS answers b's container from the gossiped endpoint table.
+            var named = await CliAsync(a, "exec", "client", "nslookup", "web", "127.0.0.11");
+            Assert.Contains(webIp, named, StringComparison.Ordinal);
+            var byName = await CliAsync(a, "exec", "client", "wget", "-q", "-O", "-", "http://web/");
+            Assert.Contains("hello from a netstack busybox container", byName, StringComparison.Ordinal);
             await CliAsync(a, "rm", "-f", "client");
             await CliAsync(b, "rm", "-f", "web");
 
