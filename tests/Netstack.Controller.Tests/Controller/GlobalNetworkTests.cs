@@ -305,6 +305,22 @@ public sealed class GlobalNetworkTests : IAsyncDisposable
         Assert.Contains(taken.Address, await b.Ipam.ListAddressesAsync(pool, CancellationToken.None));
     }
 
+    [Fact]
+    public async Task SubnetOverlappingAnotherHostsGlobalNetwork_Conflict_NamingTheSubnet_NothingLeft()
+    {
+        var a = Start("a");
+        var b = Start("b");
+        await a.CreateAsync("first", "10.56.0.0/16");
+
+        var e = await Assert.ThrowsAsync<ConflictException>(() => b.CreateAsync("second", "10.56.3.0/24"));
+
+        Assert.Contains("10.56.3.0/24", e.Message, StringComparison.Ordinal);
+        Assert.Contains("10.56.0.0/16", e.Message, StringComparison.Ordinal);
+        Assert.Null(await _global.GetAsync("names/networks/second"));
+        Assert.Single(await _global.ListAsync("vni/"));
+        Assert.Single(await _global.ListAsync("networks/"));
+    }
+
     private static async Task<Exception?> Outcome(Task task)
     {
         try
