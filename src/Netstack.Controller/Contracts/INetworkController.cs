@@ -78,9 +78,6 @@ public interface INetworkController
     /// </summary>
     IDisposable SubscribeEndpointEvents(Action<EndpointEvent> handler);
 
-    /// <summary>The global store and its state; null when the daemon has none (single host).</summary>
-    ClusterStoreStatus? ClusterStore => null;
-
     /// <summary>The global store's state, checked now (one read within the store's deadline); null on a single host.</summary>
     Task<ClusterStoreStatus?> GetClusterStoreStatusAsync(CancellationToken cancellationToken = default) => Task.FromResult<ClusterStoreStatus?>(null);
 

@@ -51,16 +51,6 @@ public sealed partial class NetworkController
         };
     }
 
-    public ClusterStoreStatus? ClusterStore => _cluster is null ? null : new ClusterStoreStatus
-    {
-        Address = _cluster.Address,
-        Connected = _globalLoaded && _globalError is null,
-        Error = _globalError,
-        Revision = Interlocked.Read(ref _globalRevision),
-        Networks = _networks.Values.Count(n => IsGlobal(n.Value) && n.Value.State == RecordState.Ready),
-        Node = _options.NodeName,
-    };
-
     public async Task RunClusterWatchAsync(CancellationToken cancellationToken)
     {
         if (_cluster is null)
@@ -296,6 +286,15 @@ public sealed partial class NetworkController
 
     private static string VxlanIdKey(int id) => VxlanIdsPrefix + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    private byte[] AttachmentValue(EndpointRecord endpoint) => JsonSerializer.SerializeToUtf8Bytes(new AttachmentRecord
+    {
+        NetworkId = endpoint.NetworkId,
+        EndpointId = endpoint.Id,
+        Node = _options.NodeName,
+        Name = endpoint.Name,
+        IPv4Address = endpoint.IPv4Address,
+    }, ControllerJsonContext.Default.AttachmentRecord);
+
     private static string AttachmentKey(string networkId, string node, string endpointId) => $"{AttachmentsPrefix}{networkId}/{node}/{endpointId}";
 
     /// <summary>The lowest free VXLAN ids from 4096 up, skipping those the store holds.</summary>
@@ -432,14 +431,7 @@ public sealed partial class NetworkController
     private async Task AttachGlobalAsync(NetworkRecord net, EndpointRecord endpoint, UndoStack undo, CancellationToken ct)
     {
         var key = AttachmentKey(net.Id, _options.NodeName, endpoint.Id);
-        var value = JsonSerializer.SerializeToUtf8Bytes(new AttachmentRecord
-        {
-            NetworkId = net.Id,
-            EndpointId = endpoint.Id,
-            Node = _options.NodeName,
-            Name = endpoint.Name,
-            IPv4Address = endpoint.IPv4Address,
-        }, ControllerJsonContext.Default.AttachmentRecord);
+        var value = AttachmentValue(endpoint);
         for (var attempt = 0; ; attempt++)
         {
             var stored = _networks.GetValueOrDefault(net.Id) ?? throw new NotFoundException("network", net.Name);
@@ -502,15 +494,7 @@ public sealed partial class NetworkController
         }
         foreach (var (key, endpoint) in wanted.Where(w => !mine.ContainsKey(w.Key)))
         {
-            var value = JsonSerializer.SerializeToUtf8Bytes(new AttachmentRecord
-            {
-                NetworkId = endpoint.NetworkId,
-                EndpointId = endpoint.Id,
-                Node = _options.NodeName,
-                Name = endpoint.Name,
-                IPv4Address = endpoint.IPv4Address,
-            }, ControllerJsonContext.Default.AttachmentRecord);
-            await _global.Inner.PutAsync(key, value, cancellationToken: ct).ConfigureAwait(false);
+            await _global.Inner.PutAsync(key, AttachmentValue(endpoint), cancellationToken: ct).ConfigureAwait(false);
         }
     }
 }

@@ -281,14 +281,7 @@ public sealed partial class NetworkController
                 {
                     continue;
                 }
-                var held = new HashSet<IPAddress>();
-                if (pool.Gateway is { } gw)
-                {
-                    held.Add(CidrAddress.Parse(gw).Address);
-                }
-                held.UnionWith(pool.AuxAddresses.Values.Select(IPAddress.Parse));
-                held.UnionWith(endpoints.Where(e => e.IPv4PoolId == pool.PoolId && e.IPv4Address is not null).Select(e => CidrAddress.Parse(e.IPv4Address!).Address));
-                held.UnionWith(endpoints.Where(e => e.IPv6PoolId == pool.PoolId && e.IPv6Address is not null).Select(e => CidrAddress.Parse(e.IPv6Address!).Address));
+                var held = HeldAddresses(pool, endpoints);
                 foreach (var (address, owner) in listed)
                 {
                     if (owner == _options.NodeName && !held.Contains(address))
@@ -299,6 +292,29 @@ public sealed partial class NetworkController
                 }
             }
         }
+    }
+
+    /// <summary>The addresses of a pool that something holds: the gateway, the aux addresses and the endpoints'.</summary>
+    private static HashSet<IPAddress> HeldAddresses(PoolRecord pool, IEnumerable<EndpointRecord> endpoints)
+    {
+        var held = new HashSet<IPAddress>();
+        if (pool.Gateway is { } gw)
+        {
+            held.Add(CidrAddress.Parse(gw).Address);
+        }
+        held.UnionWith(pool.AuxAddresses.Values.Select(IPAddress.Parse));
+        foreach (var e in endpoints)
+        {
+            if (e.IPv4PoolId == pool.PoolId && e.IPv4Address is not null)
+            {
+                held.Add(CidrAddress.Parse(e.IPv4Address).Address);
+            }
+            if (e.IPv6PoolId == pool.PoolId && e.IPv6Address is not null)
+            {
+                held.Add(CidrAddress.Parse(e.IPv6Address).Address);
+            }
+        }
+        return held;
     }
 
     private async Task ReconcileDriversAsync(ReconcileCollector report, bool globalBlind, CancellationToken ct)
@@ -447,14 +463,7 @@ public sealed partial class NetworkController
                     var endpoints = EndpointsOfNetwork(network.Id).ToArray();
                     foreach (var pool in network.Pools)
                     {
-                        var held = new HashSet<IPAddress>();
-                        if (pool.Gateway is { } gw)
-                        {
-                            held.Add(CidrAddress.Parse(gw).Address);
-                        }
-                        held.UnionWith(pool.AuxAddresses.Values.Select(IPAddress.Parse));
-                        held.UnionWith(endpoints.Where(e => e.IPv4PoolId == pool.PoolId && e.IPv4Address is not null).Select(e => CidrAddress.Parse(e.IPv4Address!).Address));
-                        held.UnionWith(endpoints.Where(e => e.IPv6PoolId == pool.PoolId && e.IPv6Address is not null).Select(e => CidrAddress.Parse(e.IPv6Address!).Address));
+                        var held = HeldAddresses(pool, endpoints);
                         foreach (var address in await ipam.ListAddressesAsync(pool.PoolId, ct).ConfigureAwait(false))
                         {
                             if (!held.Contains(address))
