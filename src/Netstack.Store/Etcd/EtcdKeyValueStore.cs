@@ -247,31 +247,38 @@ public sealed class EtcdKeyValueStore : IClusterStore
     }
 
     /// <summary>
-    /// Runs one RPC with the store's deadline; gRPC failures become Netstack errors that name the
-    /// store. A member that cannot be reached (Unavailable: a killed member of a cluster) is retried
-    /// within the same deadline, so the channel moves the call to a member that answers.
+    /// Runs one RPC; gRPC failures become Netstack errors that name the store. Each attempt has the
+    /// store's deadline. With several members, an attempt that finds its member gone (Unavailable)
+    /// or gets no answer in time (a leader election under way: the surviving members hold requests
+    /// until they have a leader) is tried again, on whichever member the channel picks, until
+    /// <see cref="EtcdStoreOptions.FailoverTimeout"/>. A retried write that had in fact been applied
+    /// is harmless: puts and deletes are idempotent, and a compare-and-swap reports a conflict that
+    /// its caller resolves by reading again.
     /// </summary>
     private async Task<T> CallAsync<T>(Func<DateTime, Task<T>> call)
     {
-        var deadline = DateTime.UtcNow + _options.Timeout;
+        var failover = _options.Endpoints.Count > 1;
+        var giveUp = DateTime.UtcNow + (failover ? _options.FailoverTimeout : _options.Timeout);
         try
         {
             for (var attempt = 1; ; attempt++)
             {
+                var deadline = Min(DateTime.UtcNow + _options.Timeout, giveUp);
                 try
                 {
                     return await call(deadline).ConfigureAwait(false);
                 }
-                catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable && _options.Endpoints.Count > 1
-                    && DateTime.UtcNow + TimeSpan.FromMilliseconds(100 * attempt) < deadline)
+                catch (RpcException e) when (failover && e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded
+                    && DateTime.UtcNow + Backoff(attempt) < giveUp)
                 {
-                    await Task.Delay(TimeSpan.FromMilliseconds(50 * attempt)).ConfigureAwait(false);
+                    await Task.Delay(Backoff(attempt)).ConfigureAwait(false);
                 }
             }
         }
         catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown)
         {
-            throw new UnavailableException($"cluster store {Address} is unreachable: {e.Status.Detail}", e);
+            var detail = string.IsNullOrEmpty(e.Status.Detail) ? e.StatusCode.ToString() : $"{e.StatusCode}: {e.Status.Detail}";
+            throw new UnavailableException($"cluster store {Address} is unreachable: {detail}", e);
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.NotFound)
         {
@@ -282,6 +289,10 @@ public sealed class EtcdKeyValueStore : IClusterStore
             throw new UnavailableException($"cluster store {Address} refused the request: {e.StatusCode} {e.Status.Detail}", e);
         }
     }
+
+    private static TimeSpan Backoff(int attempt) => TimeSpan.FromMilliseconds(Math.Min(50 * attempt, 500));
+
+    private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 
     private ByteString Bytes(string key) => ByteString.CopyFromUtf8(_prefix + key);
 

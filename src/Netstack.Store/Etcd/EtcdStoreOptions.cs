@@ -23,8 +23,16 @@ public sealed record EtcdStoreOptions
 
     public EtcdTls? Tls { get; init; }
 
-    /// <summary>Deadline of every call: an unreachable store fails within it.</summary>
+    /// <summary>Deadline of one attempt: a single-member store that does not answer fails within it.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// How long a call to a cluster of several members keeps trying other members and waiting out a
+    /// leader election (a killed leader leaves the others without one for one to a few election
+    /// timeouts, etcd's default being 1 s) before it fails. Losing one member of three is then never
+    /// seen by users; losing the quorum fails within this time.
+    /// </summary>
+    public TimeSpan FailoverTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     public TimeSpan WatchRetryDelay { get; init; } = TimeSpan.FromMilliseconds(500);
 

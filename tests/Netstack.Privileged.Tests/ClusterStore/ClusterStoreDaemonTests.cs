@@ -204,11 +204,22 @@ public sealed class ClusterStoreDaemonTests(ITestOutputHelper output)
         await using var b = await ClusterDaemon.StartAsync("b", lan.NamespacePath("b"), etcd.Url);
         await a.Client.CreateNetworkAsync(GlobalMacvlan("n1", "10.204.0.0/24"));
 
-        await etcd.KillAsync(0);
+        // The leader, so the survivors must elect another while the connects run: the hardest
+        // single-member loss, and the one the users' calls wait out.
+        var leader = etcd.LeaderIndex();
+        Assert.InRange(leader, 0, 2);
+        await etcd.KillAsync(leader);
         for (var i = 0; i < 10; i++)
         {
             await ConnectSandboxAsync(i % 2 == 0 ? a : b, "n1", $"k{i}");
         }
+        var addresses = new List<string>();
+        foreach (var h in new[] { a, b })
+        {
+            addresses.AddRange((await h.Client.ListSandboxesAsync()).SelectMany(s => s.Endpoints).Where(e => e.Network == "n1").Select(e => e.IPv4Address));
+        }
+        Assert.Equal(10, addresses.Count);
+        Assert.Equal(10, addresses.Distinct().Count());
         await b.Client.CreateNetworkAsync(GlobalMacvlan("n2", null));
         await UntilAsync(async () => (await a.Client.ListNetworksAsync()).FirstOrDefault(n => n.Name == "n2"));
         Assert.Equal("connected", (await a.Client.InfoAsync()).ClusterStoreStatus!.State);

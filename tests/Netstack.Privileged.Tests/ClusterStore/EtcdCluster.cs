@@ -80,6 +80,25 @@ internal sealed class EtcdCluster : IAsyncDisposable
         return output;
     }
 
+    /// <summary>
+    /// The index of the member that leads the cluster now, from each member's own
+    /// <c>endpoint status</c> (its member id and the leader id it knows).
+    /// </summary>
+    public int LeaderIndex()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(Etcdctl(-1, "endpoint", "status", "-w", "json"));
+        foreach (var entry in doc.RootElement.EnumerateArray())
+        {
+            var status = entry.GetProperty("Status");
+            if (status.GetProperty("header").GetProperty("member_id").GetUInt64() == status.GetProperty("leader").GetUInt64())
+            {
+                var endpoint = entry.GetProperty("Endpoint").GetString()!;
+                return Array.FindIndex(_members, m => endpoint == $"http://{m.Ip}:{ClientPort}");
+            }
+        }
+        throw new InvalidOperationException("no member reports itself as the leader");
+    }
+
     /// <summary><c>kill -9</c> of one member.</summary>
     public async Task KillAsync(int member)
     {
