@@ -29,11 +29,26 @@ public sealed class EtcdKeyValueStore : IClusterStore
         _prefix = options.Prefix.EndsWith('/') ? options.Prefix : options.Prefix + "/";
         var endpoints = string.Join(",", options.Endpoints.Select(e => $"{(options.Tls is null ? "http" : "https")}://{e}"));
         _client = options.Tls is null
-            ? new EtcdClient(endpoints, configureChannelOptions: o => o.Credentials = ChannelCredentials.Insecure)
-            : new EtcdClient(endpoints, configureSslOptions: options.Tls.Configure);
+            ? new EtcdClient(endpoints, configureChannelOptions: o => Reconnect(o, ChannelCredentials.Insecure))
+            : new EtcdClient(endpoints, configureChannelOptions: o => Reconnect(o, null), configureSslOptions: options.Tls.Configure);
     }
 
     public string Address => _options.Address;
+
+    /// <summary>
+    /// gRPC's reconnect back-off grows to two minutes by default: after a long etcd outage the
+    /// daemon would take that long to see the store again. Capped at 2 s, a restarted etcd is used
+    /// again within the next call or two.
+    /// </summary>
+    private static void Reconnect(Grpc.Net.Client.GrpcChannelOptions options, ChannelCredentials? credentials)
+    {
+        if (credentials is not null)
+        {
+            options.Credentials = credentials;
+        }
+        options.InitialReconnectBackoff = TimeSpan.FromMilliseconds(200);
+        options.MaxReconnectBackoff = TimeSpan.FromSeconds(2);
+    }
 
     public async Task<KeyValueEntry?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
@@ -248,7 +263,7 @@ public sealed class EtcdKeyValueStore : IClusterStore
 
     /// <summary>
     /// Runs one RPC; gRPC failures become Netstack errors that name the store. Each attempt has the
-    /// store's deadline. With several members, an attempt that finds its member gone (Unavailable)
+    /// store's deadline; a refused connection (etcd restarting) is tried again within it. With several members, an attempt that finds its member gone (Unavailable)
     /// or gets no answer in time (a leader election under way: the surviving members hold requests
     /// until they have a leader) is tried again, on whichever member the channel picks, until
     /// <see cref="EtcdStoreOptions.FailoverTimeout"/>. A retried write that had in fact been applied
@@ -268,7 +283,7 @@ public sealed class EtcdKeyValueStore : IClusterStore
                 {
                     return await call(deadline).ConfigureAwait(false);
                 }
-                catch (RpcException e) when (failover && e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded
+                catch (RpcException e) when ((e.StatusCode == StatusCode.Unavailable || (failover && e.StatusCode == StatusCode.DeadlineExceeded))
                     && DateTime.UtcNow + Backoff(attempt) < giveUp)
                 {
                     await Task.Delay(Backoff(attempt)).ConfigureAwait(false);
