@@ -196,6 +196,16 @@ internal sealed class OverlayNetwork
         {
             peer.Programmed = false;
             Log.PeerProgramFailed(_logger, Config.NetworkId, peer.Record.Address.ToString(), ex.Message);
+            return;
+        }
+        try
+        {
+            datapath.AnnouncePeer(peer.Record);
+        }
+        catch (Exception ex) when (ex is NetlinkException or ObjectDisposedException)
+        {
+            // The entry is programmed: a sandbox still resolves it, at its next ARP retransmit.
+            Log.PeerAnnounceFailed(_logger, Config.NetworkId, peer.Record.Address.ToString(), ex.Message);
         }
     }
 

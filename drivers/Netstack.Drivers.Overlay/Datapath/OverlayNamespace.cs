@@ -22,6 +22,8 @@ internal sealed class OverlayNamespace : IDisposable
     private static readonly TimeSpan VniReleaseWait = TimeSpan.FromMilliseconds(100);
 
     private readonly string _directory;
+    private readonly Lock _announceGate = new();
+    private LinkLayerSender? _announcer;
 
     private OverlayNamespace(OverlayNetworkConfig config, string directory, NetworkNamespace ns, NetlinkHandle netlink)
     {
@@ -212,6 +214,23 @@ internal sealed class OverlayNamespace : IDisposable
         Netlink.FdbReplace(VxlanIndex, peer.MacAddress, peer.Vtep);
     }
 
+    /// <summary>
+    /// Tells the local sandboxes on br0 where a newly programmed peer lives (a gratuitous ARP reply
+    /// or an unsolicited neighbour advertisement, sent from br0). A sandbox that tried to reach the
+    /// address before its entry crossed the cluster holds an unresolved neighbour entry and would ask
+    /// again only after its retransmit time (1 s by default); the announcement resolves it at once
+    /// and the packets it queued leave. Sandboxes that never asked keep no entry for it.
+    /// </summary>
+    public void AnnouncePeer(PeerRecord peer)
+    {
+        var frame = NeighbourAnnouncement.Build(peer.Address, peer.MacAddress);
+        lock (_announceGate)
+        {
+            _announcer ??= LinkLayerSender.Open(Namespace, Netlink.LinkIndex(BridgeName));
+            _announcer.Send(frame);
+        }
+    }
+
     /// <summary>Removes what <see cref="ProgramPeer"/> made; entries already gone are fine.</summary>
     public void UnprogramPeer(PeerRecord peer)
     {
@@ -241,6 +260,11 @@ internal sealed class OverlayNamespace : IDisposable
 
     public void Dispose()
     {
+        lock (_announceGate)
+        {
+            _announcer?.Dispose();
+            _announcer = null;
+        }
         Netlink.Dispose();
         Namespace.Dispose();
     }

@@ -38,6 +38,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 2310, Level = LogLevel.Error, Message = "overlay network {NetworkId}: kernel entries of peer {Address} failed: {Reason}")]
     public static partial void PeerProgramFailed(ILogger logger, string networkId, string address, string reason);
 
+    [LoggerMessage(EventId = 2314, Level = LogLevel.Warning, Message = "overlay network {NetworkId}: announcing peer {Address} on br0 failed: {Reason}")]
+    public static partial void PeerAnnounceFailed(ILogger logger, string networkId, string address, string reason);
+
     [LoggerMessage(EventId = 2311, Level = LogLevel.Debug, Message = "overlay network {NetworkId}: miss for unknown {What}; programmed when its entry arrives")]
     public static partial void MissUnknown(ILogger logger, string networkId, string what);
 

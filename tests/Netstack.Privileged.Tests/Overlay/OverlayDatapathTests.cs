@@ -115,6 +115,27 @@ public sealed class OverlayDatapathTests
     }
 
     [PrivilegedFact]
+    public async Task AskedBeforeThePeerExisted_ResolvedAsSoonAsItsEntryArrives()
+    {
+        await using var lab = OverlayLab.Create();
+        var network = await lab.CreateNetworkAsync(OverlayLab.Network());
+        var a = await lab.ConnectAsync(lab.A, network, "10.77.0.2");
+        // A sandbox that tries a peer before it exists holds an unresolved entry for it; with a
+        // one-minute retransmit time it would not ask again within this test.
+        a.Ns.Exec("sysctl", "-qw", "net.ipv4.neigh.eth0.retrans_time_ms=60000");
+        a.Ns.TryExec("busybox", "ping", "-c", "1", "-W", "1", "10.77.0.3");
+        Assert.Contains(a.Ns.IpJson("neigh", "show", "10.77.0.3").EnumerateArray(), e => !e.TryGetProperty("lladdr", out _));
+
+        var b = await lab.ConnectAsync(lab.B, network, "10.77.0.3");
+
+        // Host A announces the peer on br0 when it programs it: the waiting entry resolves now.
+        Assert.True(await OverlayLab.EventuallyAsync(() => a.Ns.IpJson("neigh", "show", "10.77.0.3").EnumerateArray()
+            .Any(e => e.TryGetProperty("lladdr", out var l) && l.GetString() == b.MacAddress), seconds: 10),
+            "the sandbox's entry took the peer's MAC without asking again");
+        Assert.True(NamespacePing.Any(a.Ns, b.Address), "and the peer answers");
+    }
+
+    [PrivilegedFact]
     public async Task NodeFailure_EntriesSuspended_RemovedThenProgrammedAgain()
     {
         await using var lab = OverlayLab.Create();
