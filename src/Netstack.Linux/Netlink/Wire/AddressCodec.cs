@@ -34,6 +34,7 @@ internal static class AddressCodec
 
     public static AddressInfo Parse(ReadOnlySpan<byte> payload)
     {
+        Malformed.RequireLength(payload, Ifa.MessageLength, "address");
         var prefix = payload[1];
         uint flags = payload[2];
         var scope = payload[3];
@@ -53,7 +54,7 @@ internal static class AddressCodec
         }
         // IFA_LOCAL is the interface's own address; IFA_ADDRESS is the peer on point-to-point links.
         var own = local ?? address ?? System.Net.IPAddress.None;
-        return new AddressInfo(index, new InterfaceAddress(own, prefix), scope, flags, label);
+        return new AddressInfo(index, Malformed.Build(() => new InterfaceAddress(own, prefix), "address"), scope, flags, label);
     }
 
     internal static byte Family(InterfaceAddress address) =>

@@ -200,6 +200,7 @@ internal static class LinkCodec
     /// <summary>Decodes an RTM_NEWLINK payload (ifinfomsg + attributes).</summary>
     public static Link Parse(ReadOnlySpan<byte> payload)
     {
+        Malformed.RequireLength(payload, Ifla.InfoMessageLength, "link");
         var index = BinaryPrimitives.ReadInt32LittleEndian(payload[4..]);
         var flags = BinaryPrimitives.ReadUInt32LittleEndian(payload[8..]);
         string name = "";

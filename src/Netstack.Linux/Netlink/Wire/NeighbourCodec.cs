@@ -71,10 +71,15 @@ internal static class NeighbourCodec
         return new FdbEntry(index, mac ?? PhysicalAddress.None, address, (NeighbourState)state, flags);
     }
 
-    internal static byte Family(ReadOnlySpan<byte> payload) => payload[0];
+    internal static byte Family(ReadOnlySpan<byte> payload)
+    {
+        Malformed.RequireLength(payload, Nda.MessageLength, "neighbour");
+        return payload[0];
+    }
 
     private static void Read(ReadOnlySpan<byte> payload, out int index, out ushort state, out byte flags, out IPAddress? address, out PhysicalAddress? mac)
     {
+        Malformed.RequireLength(payload, Nda.MessageLength, "neighbour");
         index = BinaryPrimitives.ReadInt32LittleEndian(payload[4..]);
         state = BinaryPrimitives.ReadUInt16LittleEndian(payload[8..]);
         flags = payload[10];

@@ -25,7 +25,14 @@ internal readonly ref struct NetlinkMessage
     public ReadOnlySpan<byte> Payload { get; }
 
     /// <summary>For NLMSG_ERROR: the (negative) errno, 0 for a plain ACK.</summary>
-    public int ErrorCode => BinaryPrimitives.ReadInt32LittleEndian(Payload);
+    public int ErrorCode
+    {
+        get
+        {
+            Malformed.RequireLength(Payload, 4, "error");
+            return BinaryPrimitives.ReadInt32LittleEndian(Payload);
+        }
+    }
 
     /// <summary>For NLMSG_ERROR: the extended-ack text (NLMSGERR_ATTR_MSG) if the kernel sent one.</summary>
     public string? ExtendedAckMessage()
@@ -38,6 +45,10 @@ internal readonly ref struct NetlinkMessage
         var echoedLength = (Flags & Nl.NLM_F_CAPPED) != 0
             ? Nl.HeaderLength
             : (int)BinaryPrimitives.ReadUInt32LittleEndian(Payload[4..]);
+        if (echoedLength < Nl.HeaderLength || echoedLength > Payload.Length)
+        {
+            return null;
+        }
         var offset = 4 + Nl.Align(echoedLength);
         if (offset > Payload.Length)
         {

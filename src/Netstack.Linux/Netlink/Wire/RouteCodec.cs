@@ -61,6 +61,7 @@ internal static class RouteCodec
 
     public static Route Parse(ReadOnlySpan<byte> payload)
     {
+        Malformed.RequireLength(payload, Rta.MessageLength, "route");
         var family = payload[0];
         var dstLength = payload[1];
         uint table = payload[4];
@@ -87,7 +88,7 @@ internal static class RouteCodec
         destination ??= family == Interop.AF_INET6 ? IPAddress.IPv6Any : IPAddress.Any;
         return new Route
         {
-            Destination = new IPNetwork(destination, dstLength),
+            Destination = Malformed.Build(() => new IPNetwork(destination, dstLength), "route"),
             Gateway = gateway,
             OutputIndex = oif,
             Table = table,
