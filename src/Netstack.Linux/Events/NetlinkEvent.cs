@@ -40,5 +40,5 @@ public sealed record NeighbourEvent(NeighbourEventKind Kind, bool IsBridge, Neig
     public bool IsL3Miss => Kind == NeighbourEventKind.Miss && Entry.Address is not null;
 }
 
-/// <summary>The socket's receive buffer overflowed and events were lost; re-read the state you track.</summary>
+/// <summary>Events were lost (the receive buffer overflowed, or a datagram did not decode); re-read the state you track.</summary>
 public sealed record EventsLostEvent : NetlinkEvent;

@@ -124,13 +124,22 @@ public sealed class NetlinkEventStream : IDisposable
                     _channel.Writer.TryComplete(NetlinkException.Create("netlink events (recv)", errno));
                     return;
                 }
-                var reader = new NetlinkMessageReader(buffer.AsSpan(0, received));
-                while (reader.TryRead(out var message))
+                try
                 {
-                    if (Decode(message) is { } e)
+                    var reader = new NetlinkMessageReader(buffer.AsSpan(0, received));
+                    while (reader.TryRead(out var message))
                     {
-                        _channel.Writer.TryWrite(e);
+                        if (Decode(message) is { } e)
+                        {
+                            _channel.Writer.TryWrite(e);
+                        }
                     }
+                }
+                catch (NetlinkException)
+                {
+                    // A datagram that does not decode: the rest of it is lost, as when the socket
+                    // overflows, and the consumer resynchronises the same way; the stream goes on.
+                    _channel.Writer.TryWrite(new EventsLostEvent());
                 }
             }
         }
