@@ -57,7 +57,7 @@ public class FuzzTests(ITestOutputHelper output)
         Assert.Equal(0, server.TcpConnections);
     }
 
-    private static List<byte[]> Seeds()
+    internal static List<byte[]> Seeds()
     {
         var withCompression = new DnsMessage { Id = 1, IsResponse = false };
         withCompression.Questions.Add(new DnsQuestion("web.example.com", DnsRecordType.A));
@@ -73,7 +73,7 @@ public class FuzzTests(ITestOutputHelper output)
         ];
     }
 
-    private static byte[] Mutate(Random random, List<byte[]> seeds)
+    internal static byte[] Mutate(Random random, List<byte[]> seeds)
     {
         var packet = (byte[])seeds[random.Next(seeds.Count)].Clone();
         switch (random.Next(9))
