@@ -31,8 +31,9 @@ internal static class InitProcess
     internal static ulong? ParseStartTime(string stat)
     {
         var close = stat.LastIndexOf(')');
-        if (close < 0)
+        if (close < 0 || close + 2 > stat.Length)
         {
+            // No command name, or nothing after it: not a stat line.
             return null;
         }
         // After ") " come fields 3 (state), 4 (ppid), ... so field N is at index N - 3.

@@ -230,7 +230,7 @@ public sealed class PluginValidationTests : IAsyncLifetime
             {
                 Assert.False(string.IsNullOrEmpty(answer.GetProperty("Err").GetString()));
             }
-        }, iter: 3000, threads: 1);
+        }, iter: int.TryParse(Environment.GetEnvironmentVariable("NETSTACK_FUZZ_ITERATIONS"), out var n) && n > 0 ? n : 10_000, threads: 1);
 
         // Still serving, and still consistent: every stored endpoint's network is stored too.
         Assert.Equal(200, (await _plugin.CallAsync("Plugin.Activate", "")).Status);
