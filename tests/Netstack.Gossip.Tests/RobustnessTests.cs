@@ -130,12 +130,14 @@ public sealed class RobustnessTests
                 cluster.Run(TimeSpan.FromMilliseconds(100));
             }
         }
-        cluster.Run(TimeSpan.FromSeconds(60));
-
         Assert.Equal(0, target.Counters.DroppedDecrypt);
         Assert.True(target.Counters.DroppedMalformed > 0, "some mutations are malformed messages, counted as such");
+        // Accusations the attacker forged are refuted, and the members it invented (which never
+        // answer) dilute the gossip until they are found dead: the real nodes converge on each
+        // other again. The long run's hundreds of thousands of packets invent thousands, so the
+        // wait is in simulated minutes.
         var real = cluster.Nodes.Select(n => n.Name).ToList();
-        Assert.All(cluster.Nodes, n => Assert.All(real, name => Assert.Equal(MemberState.Alive, SimulatedCluster.StateOf(n, name))));
+        Assert.NotNull(cluster.RunUntil(() => cluster.Nodes.All(n => real.All(name => SimulatedCluster.StateOf(n, name) == MemberState.Alive)), TimeSpan.FromMinutes(15)));
         var entryArrived = false;
         target.Tables.JoinNetwork("ov2");
         cluster.Nodes[1].Tables.JoinNetwork("ov2");
