@@ -115,6 +115,12 @@ internal static class RunCommand
         var endpoints = new Dictionary<string, EndpointSettings>(StringComparer.Ordinal);
         for (var i = 0; i < networks.Length; i++)
         {
+            if (NetworkModes.IsSpecial(networks[i]))
+            {
+                // none, host, container:X and sandbox:X are modes, not networks to join: they go in
+                // NetworkMode only, as the docker CLI sends them (the daemon refuses them as endpoints).
+                continue;
+            }
             endpoints[networks[i]] = i == 0
                 ? new EndpointSettings
                 {
