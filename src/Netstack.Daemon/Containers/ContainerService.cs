@@ -17,7 +17,7 @@ namespace Netstack.Daemon.Containers;
 /// after it and connects it to its networks before runc starts, and takes all of it back when the
 /// container exits, is stopped or removed. Every start either completes or leaves nothing behind.
 /// </summary>
-internal sealed class ContainerService : IContainerNetworking, IContainerCounts, IDisposable
+internal sealed partial class ContainerService : IContainerNetworking, IContainerCounts, IDisposable
 {
     /// <summary>Docker's name for "the daemon's default network".</summary>
     public const string DefaultNetworkMode = "default";
@@ -61,7 +61,11 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
     // ---- create / start
 
     /// <summary>Validates the request (networks must exist, ports must parse) and creates the container record.</summary>
-    public async Task<ContainerInfo> CreateAsync(string? name, ContainerCreateRequest request, CancellationToken cancellationToken)
+    public Task<ContainerInfo> CreateAsync(string? name, ContainerCreateRequest request, CancellationToken cancellationToken) =>
+        CreateAsync(name, request, [], cancellationToken);
+
+    /// <summary>As above; what is accepted but ignored (ports with the host network) goes to <paramref name="warnings"/>.</summary>
+    public async Task<ContainerInfo> CreateAsync(string? name, ContainerCreateRequest request, List<string> warnings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (string.IsNullOrWhiteSpace(request.Image))
@@ -84,21 +88,27 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
                 throw new InvalidParameterException("HostConfig.Dns", server, "not an IP address");
             }
         }
-        var networks = await ResolveNetworksAsync(request, cancellationToken).ConfigureAwait(false);
+        var shared = await ResolveSharedModeAsync(name, request, warnings, cancellationToken).ConfigureAwait(false);
+        var networks = shared is null ? await ResolveNetworksAsync(request, cancellationToken).ConfigureAwait(false) : [];
         var ports = ToPortRequests(request.HostConfig?.PortBindings);
+        if (shared is { DropPorts: true })
+        {
+            ports = [];
+        }
         var spec = new ContainerSpec
         {
             Image = request.Image,
             Cmd = request.Cmd ?? [],
             Env = request.Env ?? [],
             Name = string.IsNullOrEmpty(name) ? null : name,
-            Hostname = string.IsNullOrEmpty(request.Hostname) ? null : request.Hostname,
+            Hostname = string.IsNullOrEmpty(request.Hostname) ? shared?.Hostname : request.Hostname,
             WorkingDir = string.IsNullOrEmpty(request.WorkingDir) ? null : request.WorkingDir,
             AutoRemove = request.HostConfig?.AutoRemove ?? false,
             Networks = networks,
             Ports = ports,
             Dns = request.HostConfig?.Dns ?? [],
             Labels = request.Labels ?? new Dictionary<string, string>(StringComparer.Ordinal),
+            NetworkMode = shared?.Mode,
         };
         return await _runtime.CreateAsync(spec, cancellationToken).ConfigureAwait(false);
     }
@@ -117,6 +127,12 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
         }
         // A release still running from the last exit must finish before the new sandbox is made.
         await ReleaseAsync(info.Id).ConfigureAwait(false);
+        if (IsSharedMode(info.NetworkMode))
+        {
+            // No sandbox of its own: the host's namespace, or the one it shares.
+            await _runtime.StartAsync(info.Id, await SharedSandboxAsync(info, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
 
         SandboxInfo? sandbox = null;
         try
@@ -216,6 +232,12 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
         {
             throw new ConflictException($"container {container.Name} is not running: start it, then connect it");
         }
+        if (IsSharedMode(container.NetworkMode))
+        {
+            throw new ConflictException(container.NetworkMode!.StartsWith(SandboxModePrefix, StringComparison.Ordinal)
+                ? $"container {container.Name} runs in a sandbox of its network mode ({container.NetworkMode}): connect that sandbox instead"
+                : $"container {container.Name} shares the network of {container.NetworkMode}: it cannot be connected to networks of its own");
+        }
         var endpoint = await _controller.ConnectAsync(network, container.Id, spec, cancellationToken).ConfigureAwait(false);
         await RefreshNetworkFilesAsync(container, cancellationToken).ConfigureAwait(false);
         return endpoint;
@@ -239,6 +261,10 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
         if (container.State != ContainerState.Running)
         {
             return null;
+        }
+        if (IsSharedMode(container.NetworkMode))
+        {
+            return await SharedSandboxOfAsync(container, cancellationToken).ConfigureAwait(false);
         }
         try
         {
@@ -278,6 +304,12 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
                 HostsFile.Hosts(container.Hostname, sandbox.Endpoints),
                 embeddedDns ? HostsFile.EmbeddedResolvConf() : HostsFile.ResolvConf(container.Dns),
                 cancellationToken).ConfigureAwait(false);
+            // Containers that joined this one's network share its files too.
+            foreach (var joiner in JoinersOf(container))
+            {
+                var (hosts, resolvConf) = _runtime.ReadNetworkFiles(container.Id);
+                await _runtime.UpdateNetworkFilesAsync(joiner.Id, hosts, resolvConf, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

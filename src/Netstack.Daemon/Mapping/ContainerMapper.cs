@@ -38,7 +38,7 @@ internal static class ContainerMapper
         Labels = new Dictionary<string, string>(info.Labels, StringComparer.Ordinal),
         State = StateName(info.State),
         Status = StatusText(info, now),
-        HostConfig = new SummaryHostConfig { NetworkMode = info.Networks.Count == 0 ? "none" : info.Networks[0].Network },
+        HostConfig = new SummaryHostConfig { NetworkMode = info.NetworkMode ?? (info.Networks.Count == 0 ? "none" : info.Networks[0].Network) },
         NetworkSettings = new SummaryNetworkSettings { Networks = Networks(sandbox) },
     };
 
@@ -88,7 +88,7 @@ internal static class ContainerMapper
             },
             HostConfig = new HostConfig
             {
-                NetworkMode = info.Networks.Count == 0 ? "none" : info.Networks[0].Network,
+                NetworkMode = info.NetworkMode ?? (info.Networks.Count == 0 ? "none" : info.Networks[0].Network),
                 PortBindings = configured,
                 Dns = [.. info.Dns],
                 AutoRemove = info.AutoRemove,

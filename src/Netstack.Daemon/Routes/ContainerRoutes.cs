@@ -37,8 +37,9 @@ internal static class ContainerRoutes
     private static async Task CreateAsync(HttpContext context)
     {
         var request = await HttpJson.ReadAsync(context, ApiJsonContext.Default.ContainerCreateRequest).ConfigureAwait(false);
-        var info = await Service(context).CreateAsync(context.Request.Query["name"].ToString(), request, context.RequestAborted).ConfigureAwait(false);
-        await HttpJson.WriteAsync(context, new ContainerCreateResponse { Id = info.Id }, ApiJsonContext.Default.ContainerCreateResponse, StatusCodes.Status201Created).ConfigureAwait(false);
+        var warnings = new List<string>();
+        var info = await Service(context).CreateAsync(context.Request.Query["name"].ToString(), request, warnings, context.RequestAborted).ConfigureAwait(false);
+        await HttpJson.WriteAsync(context, new ContainerCreateResponse { Id = info.Id, Warnings = warnings }, ApiJsonContext.Default.ContainerCreateResponse, StatusCodes.Status201Created).ConfigureAwait(false);
     }
 
     private static async Task ListAsync(HttpContext context)

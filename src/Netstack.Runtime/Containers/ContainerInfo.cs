@@ -49,6 +49,9 @@ public sealed record ContainerInfo
 
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>host, container:ID or sandbox:NAME (see <see cref="ContainerSpec.NetworkMode"/>); null for networks or none.</summary>
+    public string? NetworkMode { get; init; }
+
     /// <summary>The network namespace (sandbox key) of the current or last run; null before the first start or with a private namespace.</summary>
     public string? NetworkNamespace { get; init; }
 

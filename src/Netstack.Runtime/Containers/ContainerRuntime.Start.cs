@@ -104,6 +104,20 @@ public sealed partial class ContainerRuntime
         }
     }
 
+    /// <summary>
+    /// The /etc/hosts and /etc/resolv.conf of a running container as it has them now, for a
+    /// container that joins its network (<c>--network container:NAME</c>) and shares them.
+    /// </summary>
+    public (string Hosts, string ResolvConf) ReadNetworkFiles(string idOrName)
+    {
+        var entry = Find(idOrName);
+        if (entry.Info.State != ContainerState.Running)
+        {
+            throw RuntimeException.Conflict($"container {entry.Info.Name} is not running");
+        }
+        return (File.ReadAllText(entry.Paths.HostsFile), File.ReadAllText(entry.Paths.ResolvConfFile));
+    }
+
     /// <summary>Default /etc/hosts when the daemon gives none: loopback names and the container's own name (Docker's layout).</summary>
     internal static string DefaultHosts(string hostname) =>
         "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\n" +
@@ -132,7 +146,8 @@ public sealed partial class ContainerRuntime
             paths.ResolvConfFile,
             paths.HostnameFile,
             sandbox.NetworkNamespace,
-            CgroupsPath(info.Id)));
+            CgroupsPath(info.Id),
+            sandbox.HostNetwork));
         // Plain write, no fsync: runc reads config.json once, right below, and nothing reads it after a
         // crash (every start rebuilds the bundle), so durability would only cost a flush to disk
         // (5 ms median, 20+ ms under I/O load on the benchmark machine; scenarios/bench/README-run.md).

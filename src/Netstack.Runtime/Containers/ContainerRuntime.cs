@@ -88,6 +88,7 @@ public sealed partial class ContainerRuntime : IAsyncDisposable
                     State = ContainerState.Created,
                     AutoRemove = spec.AutoRemove,
                     Networks = [.. spec.Networks],
+                    NetworkMode = spec.NetworkMode,
                     Ports = [.. spec.Ports],
                     Dns = [.. spec.Dns],
                     Labels = new Dictionary<string, string>(spec.Labels, StringComparer.Ordinal),

@@ -34,4 +34,10 @@ public sealed class ContainerSpec
     public IReadOnlyList<string> Dns { get; init; } = [];
 
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// A network mode other than "join these networks", kept for the daemon: <c>host</c>,
+    /// <c>container:ID</c> (the owner's full id) or <c>sandbox:NAME</c>; null for networks or none.
+    /// </summary>
+    public string? NetworkMode { get; init; }
 }

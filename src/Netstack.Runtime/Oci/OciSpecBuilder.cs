@@ -6,7 +6,8 @@ internal sealed record OciBundleInputs(
     string ResolvConfFile,
     string HostnameFile,
     string? NetworkNamespace,
-    string CgroupsPath);
+    string CgroupsPath,
+    bool HostNetwork = false);
 
 /// <summary>
 /// Builds the OCI runtime spec (config.json) of a container: Docker's defaults for capabilities,
@@ -75,8 +76,9 @@ internal static class OciSpecBuilder
                     new OciNamespace { Type = "mount" },
                     new OciNamespace { Type = "uts" },
                     new OciNamespace { Type = "ipc" },
-                    // With a path runc joins that namespace (setns) instead of making a new one.
-                    new OciNamespace { Type = "network", Path = inputs.NetworkNamespace },
+                    // With a path runc joins that namespace (setns) instead of making a new one;
+                    // host mode lists none, so the container stays in runc's, the daemon's host.
+                    .. inputs.HostNetwork ? Array.Empty<OciNamespace>() : [new OciNamespace { Type = "network", Path = inputs.NetworkNamespace }],
                 ],
                 MaskedPaths = [.. MaskedPaths],
                 ReadonlyPaths = [.. ReadonlyPaths],
