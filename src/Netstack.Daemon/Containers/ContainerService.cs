@@ -77,6 +77,14 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
         {
             throw new InvalidParameterException("HostConfig.RestartPolicy.Name", restart, "netstack supports only \"no\"");
         }
+        if (request.Tty)
+        {
+            throw new InvalidParameterException("Tty", "true", "pseudo-terminals for containers are not supported yet: run without -t (docker exec -t works)");
+        }
+        if (request.OpenStdin)
+        {
+            throw new InvalidParameterException("OpenStdin", "true", "a container's stdin is not supported yet: run without -i");
+        }
         if (!string.IsNullOrEmpty(request.User))
         {
             throw new InvalidParameterException("User", request.User, "running as another user is not supported; containers run as root in their own namespaces");
@@ -201,6 +209,7 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
     {
         var info = await _runtime.DeleteAsync(reference, force, cancellationToken).ConfigureAwait(false);
         await ReleaseAsync(info.Id).ConfigureAwait(false);
+        RaiseRemoved(info.Id);
     }
 
     /// <summary>Commands in containers run as the container's own user (root): another is a 400 naming it.</summary>
@@ -327,6 +336,7 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
                 try
                 {
                     await _runtime.DeleteAsync(info.Id, force: true, CancellationToken.None).ConfigureAwait(false);
+                    RaiseRemoved(info.Id);
                 }
                 catch (RuntimeException ex) when (ex.Kind == RuntimeErrorKind.NotFound)
                 {

@@ -74,6 +74,7 @@ internal static class DaemonHost
         {
             ContainerRoutes.Map(app);
             ExecRoutes.Map(app);
+            AttachRoutes.Map(app);
             ImageRoutes.Map(app);
         }
         return app;

@@ -104,7 +104,8 @@ internal static class HijackRequestRewriter
                     }
                     else
                     {
-                        connection.Decide(hijack: false);
+                        // A body-less upgrade (attach, an exec start without a body) is a hijack all the same.
+                        connection.Decide(hijack: end >= 0 && IsHijack(bytes, end + HeadEnd.Length));
                         await output.WriteAsync(bytes, closed).ConfigureAwait(false);
                     }
                     if (result.IsCompleted)
@@ -132,6 +133,29 @@ internal static class HijackRequestRewriter
             connection.Decide(hijack: false);
             await output.CompleteAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// True for an HTTP/1.1 <c>POST</c> with <c>Upgrade: tcp</c> to one of the engine's hijacked
+    /// routes (<c>/exec/{id}/start</c>, <c>/containers/{id}/attach</c>): its client may half-close.
+    /// </summary>
+    internal static bool IsHijack(byte[] bytes, int headLength)
+    {
+        var lines = Encoding.ASCII.GetString(bytes, 0, headLength - HeadEnd.Length).Split("\r\n");
+        var request = lines[0].Split(' ');
+        if (request.Length != 3 || request[0] != "POST")
+        {
+            return false;
+        }
+        var path = request[1].Split('?')[0];
+        var route = (path.Contains("/exec/", StringComparison.Ordinal) && path.EndsWith("/start", StringComparison.Ordinal))
+            || (path.Contains("/containers/", StringComparison.Ordinal) && path.EndsWith("/attach", StringComparison.Ordinal));
+        return route && lines.Skip(1).Any(line =>
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            return colon > 0 && line[..colon].Trim().Equals("Upgrade", StringComparison.OrdinalIgnoreCase)
+                && line[(colon + 1)..].Trim().Equals("tcp", StringComparison.OrdinalIgnoreCase);
+        });
     }
 
     /// <summary>
