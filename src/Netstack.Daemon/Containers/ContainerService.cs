@@ -97,6 +97,7 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
             }
         }
         var shared = await ResolveSharedModeAsync(name, request, warnings, cancellationToken).ConfigureAwait(false);
+        var resources = ToResources(request.HostConfig, warnings);
         var networks = shared is null ? await ResolveNetworksAsync(request, cancellationToken).ConfigureAwait(false) : [];
         var ports = ToPortRequests(request.HostConfig?.PortBindings);
         if (shared is { DropPorts: true })
@@ -117,6 +118,7 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
             Dns = request.HostConfig?.Dns ?? [],
             Labels = request.Labels ?? new Dictionary<string, string>(StringComparer.Ordinal),
             NetworkMode = shared?.Mode,
+            Resources = resources,
         };
         return await _runtime.CreateAsync(spec, cancellationToken).ConfigureAwait(false);
     }

@@ -69,6 +69,7 @@ internal static class ContainerMapper
                 Running = info.State == RuntimeState.Running,
                 Pid = info.State == RuntimeState.Running ? info.Pid : 0,
                 ExitCode = info.ExitCode ?? 0,
+                OOMKilled = info.OomKilled,
                 StartedAt = info.StartedAt is { } started ? NetworkMapper.Timestamp(started) : "0001-01-01T00:00:00Z",
                 FinishedAt = info.FinishedAt is { } finished ? NetworkMapper.Timestamp(finished) : "0001-01-01T00:00:00Z",
             },
@@ -93,6 +94,13 @@ internal static class ContainerMapper
                 Dns = [.. info.Dns],
                 AutoRemove = info.AutoRemove,
                 RestartPolicy = new RestartPolicy { Name = "no" },
+                Memory = info.Resources?.MemoryBytes ?? 0,
+                MemorySwap = info.Resources?.MemorySwapBytes ?? 0,
+                // As asked: --cpus comes back as NanoCpus, a quota of its own as CpuQuota/CpuPeriod.
+                NanoCpus = info.Resources is { CpuPeriod: ResourceLimitsPeriod, CpuQuota: > 0 } r ? r.CpuQuota * 1_000_000_000 / ResourceLimitsPeriod : 0,
+                CpuShares = info.Resources?.CpuShares ?? 0,
+                PidsLimit = info.Resources is { PidsLimit: > 0 } p ? p.PidsLimit : null,
+                CpusetCpus = info.Resources?.CpusetCpus ?? "",
             },
             NetworkSettings = new ContainerNetworkSettings
             {
@@ -103,6 +111,8 @@ internal static class ContainerMapper
             },
         };
     }
+
+    private const long ResourceLimitsPeriod = Api.Resources.ResourceLimits.CpuPeriodMicros;
 
     private static Dictionary<string, EndpointSettings> Networks(SandboxInfo? sandbox)
     {

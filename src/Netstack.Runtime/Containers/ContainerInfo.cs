@@ -52,6 +52,12 @@ public sealed record ContainerInfo
     /// <summary>host, container:ID or sandbox:NAME (see <see cref="ContainerSpec.NetworkMode"/>); null for networks or none.</summary>
     public string? NetworkMode { get; init; }
 
+    /// <summary>Resource limits written into every run's OCI spec; null for none.</summary>
+    public ContainerResources? Resources { get; init; }
+
+    /// <summary>True when the kernel's OOM killer killed a process of the last run (read from its cgroup before runc removed it).</summary>
+    public bool OomKilled { get; init; }
+
     /// <summary>The network namespace (sandbox key) of the current or last run; null before the first start or with a private namespace.</summary>
     public string? NetworkNamespace { get; init; }
 

@@ -54,6 +54,7 @@ public sealed partial class ContainerRuntime
                     StartedAt = _time.GetUtcNow(),
                     FinishedAt = null,
                     ExitCode = null,
+                    OomKilled = false,
                     NetworkNamespace = sandbox.NetworkNamespace,
                 };
                 Persist(entry);
@@ -211,6 +212,9 @@ public sealed partial class ContainerRuntime
             ? RuntimeException.Invalid(message)
             : RuntimeException.Failed(message);
     }
+
+    /// <summary>True when this host can limit swap (cgroup v2, or v1 with swap accounting); else --memory-swap is dropped with a warning.</summary>
+    public static bool SwapLimitSupported => CgroupFiles.SwapLimitSupported;
 
     private string CgroupsPath(string id) => _options.CgroupParent.TrimEnd('/') + "/" + id;
 

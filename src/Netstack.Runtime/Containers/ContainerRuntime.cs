@@ -89,6 +89,7 @@ public sealed partial class ContainerRuntime : IAsyncDisposable
                     AutoRemove = spec.AutoRemove,
                     Networks = [.. spec.Networks],
                     NetworkMode = spec.NetworkMode,
+                    Resources = spec.Resources,
                     Ports = [.. spec.Ports],
                     Dns = [.. spec.Dns],
                     Labels = new Dictionary<string, string>(spec.Labels, StringComparer.Ordinal),

@@ -40,4 +40,7 @@ public sealed class ContainerSpec
     /// <c>container:ID</c> (the owner's full id) or <c>sandbox:NAME</c>; null for networks or none.
     /// </summary>
     public string? NetworkMode { get; init; }
+
+    /// <summary>Resource limits for the OCI spec; null for none.</summary>
+    public ContainerResources? Resources { get; init; }
 }

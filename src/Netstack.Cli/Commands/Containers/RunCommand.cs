@@ -41,6 +41,10 @@ internal static class RunCommand
         {
             Detach, Remove, Name, Hostname, Network, Ip, Ip6, NetworkAlias, Publish, Dns, Env, Label, Workdir, User, Restart, Image, Command,
         };
+        foreach (var option in RunResourceOptions.All)
+        {
+            command.Options.Add(option);
+        }
         CommandAction.Set(command, context, async (parse, client, ct) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -134,7 +138,7 @@ internal static class RunCommand
         var restart = parse.GetValue(Restart);
         var command = parse.GetValue(Command) ?? [];
         var workdir = parse.GetValue(Workdir);
-        return new ContainerCreateRequest
+        var request = new ContainerCreateRequest
         {
             Image = parse.GetRequiredValue(Image),
             Cmd = command.Length == 0 ? null : [.. command],
@@ -156,6 +160,8 @@ internal static class RunCommand
             },
             NetworkingConfig = endpoints.Count == 0 ? null : new NetworkingConfig { EndpointsConfig = endpoints },
         };
+        RunResourceOptions.Apply(parse, request.HostConfig);
+        return request;
     }
 
     /// <summary><c>-e KEY=VALUE</c> as given; <c>-e KEY</c> takes KEY from this environment and is dropped when unset, as docker does.</summary>
