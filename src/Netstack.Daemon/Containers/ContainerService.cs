@@ -30,10 +30,12 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
     private readonly INetworkController _controller;
     private readonly SandboxResolvers _resolvers;
     private readonly ILogger<ContainerService> _logger;
+    private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, Lazy<Task>> _releases = new(StringComparer.Ordinal);
 
-    public ContainerService(ContainerRuntime runtime, ImageStore images, INetworkController controller, SandboxResolvers resolvers, ILogger<ContainerService> logger)
+    public ContainerService(ContainerRuntime runtime, ImageStore images, INetworkController controller, SandboxResolvers resolvers, ILogger<ContainerService> logger, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _resolvers = resolvers;
         _runtime = runtime;
         _images = images;
@@ -44,13 +46,31 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
 
     public ContainerRuntime Runtime => _runtime;
 
-    public void Dispose() => _runtime.ContainerExited -= OnContainerExited;
+    public void Dispose()
+    {
+        _runtime.ContainerExited -= OnContainerExited;
+        _restarts.Cancel();
+    }
 
     /// <summary>
     /// Recovers the runtime's containers after a daemon start (the exit handler is already
     /// subscribed). Their resolvers come back with <see cref="SandboxResolvers.StartAsync"/>.
     /// </summary>
-    public Task<IReadOnlyList<ContainerInfo>> RecoverAsync(CancellationToken cancellationToken) => _runtime.RecoverAsync(cancellationToken);
+    public async Task<IReadOnlyList<ContainerInfo>> RecoverAsync(CancellationToken cancellationToken)
+    {
+        // Exits found during recovery are left to ApplyRestartPoliciesAsync, which runs after it.
+        _recovering = true;
+        try
+        {
+            return await _runtime.RecoverAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _recovering = false;
+        }
+    }
+
+    private volatile bool _recovering;
 
     public (int Total, int Running, int Images) Count()
     {
@@ -72,11 +92,7 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
         {
             throw new InvalidParameterException("Image", request.Image, "name the image to run");
         }
-        var restart = request.HostConfig?.RestartPolicy?.Name;
-        if (!string.IsNullOrEmpty(restart) && restart != "no")
-        {
-            throw new InvalidParameterException("HostConfig.RestartPolicy.Name", restart, "netstack supports only \"no\"");
-        }
+        var restartPolicy = ToRestartPolicy(request.HostConfig);
         if (request.Tty)
         {
             throw new InvalidParameterException("Tty", "true", "pseudo-terminals for containers are not supported yet: run without -t (docker exec -t works)");
@@ -119,6 +135,7 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
             Labels = request.Labels ?? new Dictionary<string, string>(StringComparer.Ordinal),
             NetworkMode = shared?.Mode,
             Resources = resources,
+            RestartPolicy = restartPolicy,
         };
         return await _runtime.CreateAsync(spec, cancellationToken).ConfigureAwait(false);
     }
@@ -129,6 +146,21 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
     /// Returns false when it was already running (the engine's 304).
     /// </summary>
     public async Task<bool> StartAsync(string reference, CancellationToken cancellationToken)
+    {
+        var info = _runtime.Inspect(reference);
+        if (info.State == ContainerState.Running)
+        {
+            return false;
+        }
+        if (info.RestartPolicy is not null)
+        {
+            await MarkStartedByUserAsync(info.Id, cancellationToken).ConfigureAwait(false);
+        }
+        return await StartCoreAsync(info.Id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The start itself, for a user's start and for a restart by policy.</summary>
+    private async Task<bool> StartCoreAsync(string reference, CancellationToken cancellationToken)
     {
         var info = _runtime.Inspect(reference);
         if (info.State == ContainerState.Running)
@@ -193,12 +225,16 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
 
     public async Task StopAsync(string reference, TimeSpan? timeout, CancellationToken cancellationToken)
     {
+        await MarkStoppedByUserAsync(reference, cancellationToken).ConfigureAwait(false);
         var info = await _runtime.StopAsync(reference, timeout, cancellationToken).ConfigureAwait(false);
         await ReleaseAsync(info.Id).ConfigureAwait(false);
     }
 
-    public Task KillAsync(string reference, string? signal, CancellationToken cancellationToken) =>
-        _runtime.KillAsync(reference, string.IsNullOrEmpty(signal) ? "SIGKILL" : signal, cancellationToken);
+    public async Task KillAsync(string reference, string? signal, CancellationToken cancellationToken)
+    {
+        await MarkStoppedByUserAsync(reference, cancellationToken).ConfigureAwait(false);
+        await _runtime.KillAsync(reference, string.IsNullOrEmpty(signal) ? "SIGKILL" : signal, cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task<int> WaitAsync(string reference, CancellationToken cancellationToken)
     {
@@ -209,6 +245,11 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
 
     public async Task RemoveAsync(string reference, bool force, CancellationToken cancellationToken)
     {
+        if (force)
+        {
+            // No restart by policy between the kill and the removal.
+            await MarkStoppedByUserAsync(reference, cancellationToken).ConfigureAwait(false);
+        }
         var info = await _runtime.DeleteAsync(reference, force, cancellationToken).ConfigureAwait(false);
         await ReleaseAsync(info.Id).ConfigureAwait(false);
         RaiseRemoved(info.Id);
@@ -330,9 +371,16 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
     {
         var info = e.Container;
         Log.ContainerExited(_logger, info.Id, info.Name, info.ExitCode ?? ContainerRuntime.UnknownExitCode);
+        // Read now: an exit found by the recovery is the daemon start's to restart, not this handler's.
+        var recovering = _recovering;
         _ = Task.Run(async () =>
         {
             await ReleaseAsync(info.Id).ConfigureAwait(false);
+            // The record as it is now: a user's stop marked it before the exit came.
+            if (!recovering && TryFind(info.Id) is { State: ContainerState.Exited } current)
+            {
+                ScheduleRestart(current);
+            }
             if (info.AutoRemove)
             {
                 try

@@ -131,6 +131,11 @@ internal static class DaemonHost
         {
             await resolvers.StartAsync(cancellationToken).ConfigureAwait(false);
         }
+        if (app.Services.GetService<ContainerService>() is { } restartable)
+        {
+            // After the resolvers: a restarted container's sandbox gets its resolver as on any start.
+            await restartable.ApplyRestartPoliciesAsync(cancellationToken).ConfigureAwait(false);
+        }
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         SocketFile.SetMode(options.SocketPath);

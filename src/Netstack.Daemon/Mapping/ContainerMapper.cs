@@ -76,6 +76,7 @@ internal static class ContainerMapper
             Image = "sha256:" + info.ImageId,
             LogPath = info.LogPath,
             Name = "/" + info.Name,
+            RestartCount = info.RestartCount,
             Driver = "overlay",
             Config = new ContainerConfig
             {
@@ -93,7 +94,7 @@ internal static class ContainerMapper
                 PortBindings = configured,
                 Dns = [.. info.Dns],
                 AutoRemove = info.AutoRemove,
-                RestartPolicy = new RestartPolicy { Name = "no" },
+                RestartPolicy = new RestartPolicy { Name = info.RestartPolicy?.Name ?? "no", MaximumRetryCount = info.RestartPolicy?.MaximumRetryCount ?? 0 },
                 Memory = info.Resources?.MemoryBytes ?? 0,
                 MemorySwap = info.Resources?.MemorySwapBytes ?? 0,
                 // As asked: --cpus comes back as NanoCpus, a quota of its own as CpuQuota/CpuPeriod.

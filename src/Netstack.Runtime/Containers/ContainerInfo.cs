@@ -52,6 +52,15 @@ public sealed record ContainerInfo
     /// <summary>host, container:ID or sandbox:NAME (see <see cref="ContainerSpec.NetworkMode"/>); null for networks or none.</summary>
     public string? NetworkMode { get; init; }
 
+    /// <summary>The restart policy; null is "no".</summary>
+    public RestartPolicySpec? RestartPolicy { get; init; }
+
+    /// <summary>How many times the restart policy has restarted it since it was last started by hand.</summary>
+    public int RestartCount { get; init; }
+
+    /// <summary>True once a user stopped or killed it, until a user starts it again: the restart policy then holds back (always waits for a daemon restart).</summary>
+    public bool ManuallyStopped { get; init; }
+
     /// <summary>Resource limits written into every run's OCI spec; null for none.</summary>
     public ContainerResources? Resources { get; init; }
 

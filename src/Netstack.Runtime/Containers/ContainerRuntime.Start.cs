@@ -106,6 +106,37 @@ public sealed partial class ContainerRuntime
     }
 
     /// <summary>
+    /// Changes fields of the record that only the daemon acts on (restart count, manual stop) and
+    /// persists it, under the container's lock; returns the new record.
+    /// </summary>
+    public async Task<ContainerInfo> AmendAsync(string idOrName, Func<ContainerInfo, ContainerInfo> change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var entry = Find(idOrName);
+        await entry.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (entry.Deleted)
+            {
+                throw RuntimeException.NotFound($"no such container: \"{idOrName}\"");
+            }
+            var changed = change(entry.Info);
+            // Only the daemon's fields: identity and run state stay the runtime's.
+            entry.Info = entry.Info with
+            {
+                RestartCount = changed.RestartCount,
+                ManuallyStopped = changed.ManuallyStopped,
+            };
+            Persist(entry);
+            return entry.Info;
+        }
+        finally
+        {
+            entry.Lock.Release();
+        }
+    }
+
+    /// <summary>
     /// The /etc/hosts and /etc/resolv.conf of a running container as it has them now, for a
     /// container that joins its network (<c>--network container:NAME</c>) and shares them.
     /// </summary>

@@ -90,6 +90,7 @@ public sealed partial class ContainerRuntime : IAsyncDisposable
                     Networks = [.. spec.Networks],
                     NetworkMode = spec.NetworkMode,
                     Resources = spec.Resources,
+                    RestartPolicy = spec.RestartPolicy,
                     Ports = [.. spec.Ports],
                     Dns = [.. spec.Dns],
                     Labels = new Dictionary<string, string>(spec.Labels, StringComparer.Ordinal),

@@ -41,6 +41,9 @@ public sealed class ContainerSpec
     /// </summary>
     public string? NetworkMode { get; init; }
 
+    /// <summary>The restart policy (<c>--restart</c>); the runtime keeps it, the daemon acts on it. Null is "no".</summary>
+    public RestartPolicySpec? RestartPolicy { get; init; }
+
     /// <summary>Resource limits for the OCI spec; null for none.</summary>
     public ContainerResources? Resources { get; init; }
 }

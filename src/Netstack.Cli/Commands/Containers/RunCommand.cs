@@ -30,8 +30,8 @@ internal static class RunCommand
     internal static readonly Option<string[]> Label = new("--label", "-l") { Description = "Labels (KEY=VALUE)" };
     internal static readonly Option<string?> Workdir = new("--workdir", "-w") { Description = "Working directory inside the container" };
     internal static readonly Option<string?> User = new("--user", "-u") { Description = "User (UID[:GID]) inside the container" };
-    internal static readonly Option<string?> Restart = new Option<string?>("--restart") { Description = "Restart policy: no (the only one netstack has)" }
-        .Each(v => v is "no" ? null : "netstack supports only no");
+    internal static readonly Option<string?> Restart = new Option<string?>("--restart") { Description = "Restart policy: no, always, unless-stopped or on-failure[:N]" }
+        .Each(v => ParseRestart(v) is null ? "expected no, always, unless-stopped or on-failure[:N] (N a whole number, 0 or more)" : null);
     internal static readonly Argument<string> Image = new("IMAGE");
     internal static readonly Argument<string[]> Command = new("COMMAND") { Arity = ArgumentArity.ZeroOrMore };
 
@@ -156,12 +156,30 @@ internal static class RunCommand
                 PortBindings = bindings.Count == 0 ? null : bindings,
                 Dns = dns.Length == 0 ? null : [.. dns],
                 AutoRemove = parse.GetValue(Remove),
-                RestartPolicy = restart is null ? null : new RestartPolicy { Name = restart },
+                RestartPolicy = restart is null ? null : ParseRestart(restart),
             },
             NetworkingConfig = endpoints.Count == 0 ? null : new NetworkingConfig { EndpointsConfig = endpoints },
         };
         RunResourceOptions.Apply(parse, request.HostConfig);
         return request;
+    }
+
+    /// <summary><c>--restart</c> as the engine's policy (<c>on-failure:3</c> is on-failure with 3 retries); null when it does not parse.</summary>
+    internal static RestartPolicy? ParseRestart(string value)
+    {
+        var colon = value.IndexOf(':', StringComparison.Ordinal);
+        var name = colon < 0 ? value : value[..colon];
+        if (name is not ("no" or "always" or "unless-stopped" or "on-failure"))
+        {
+            return null;
+        }
+        if (colon < 0)
+        {
+            return new RestartPolicy { Name = name };
+        }
+        return name == "on-failure" && int.TryParse(value.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var retries)
+            ? new RestartPolicy { Name = name, MaximumRetryCount = retries }
+            : null;
     }
 
     /// <summary><c>-e KEY=VALUE</c> as given; <c>-e KEY</c> takes KEY from this environment and is dropped when unset, as docker does.</summary>
