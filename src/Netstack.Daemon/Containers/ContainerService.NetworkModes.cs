@@ -117,7 +117,7 @@ internal sealed partial class ContainerService
         var mode = info.NetworkMode!;
         if (mode == HostMode)
         {
-            return new ContainerSandbox(null, ReadHostFile(HostHostsFile), ReadHostFile(HostResolvConfFile), HostNetwork: true);
+            return new ContainerSandbox(null, HostsFile.WithExtraHosts(ReadHostFile(HostHostsFile), info.ExtraHosts), ReadHostFile(HostResolvConfFile), HostNetwork: true);
         }
         if (mode.StartsWith(ContainerModePrefix, StringComparison.Ordinal))
         {
@@ -143,7 +143,7 @@ internal sealed partial class ContainerService
             throw new ConflictException($"cannot start container {info.Name}: its sandbox {sandboxId[..Math.Min(12, sandboxId.Length)]} is gone");
         }
         var embeddedDns = await _resolvers.SyncAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
-        return new ContainerSandbox(sandbox.Key, HostsFile.Hosts(info.Hostname, sandbox.Endpoints),
+        return new ContainerSandbox(sandbox.Key, HostsFile.Hosts(info.Hostname, sandbox.Endpoints, info.ExtraHosts),
             embeddedDns ? HostsFile.EmbeddedResolvConf() : HostsFile.ResolvConf(sandbox.DnsServers));
     }
 

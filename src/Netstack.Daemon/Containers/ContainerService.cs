@@ -114,6 +114,18 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
         }
         var shared = await ResolveSharedModeAsync(name, request, warnings, cancellationToken).ConfigureAwait(false);
         var resources = ToResources(request.HostConfig, warnings);
+        var extraHosts = request.HostConfig?.ExtraHosts ?? [];
+        foreach (var entry in extraHosts)
+        {
+            if (HostsFile.SplitExtraHost(entry) is null)
+            {
+                throw new InvalidParameterException("HostConfig.ExtraHosts", entry, "expected NAME:IP, e.g. db.example:10.1.2.3");
+            }
+        }
+        if (extraHosts.Count > 0 && request.HostConfig?.NetworkMode is { } sharing && sharing.StartsWith(ContainerModePrefix, StringComparison.Ordinal))
+        {
+            throw new InvalidParameterException("HostConfig.ExtraHosts", string.Join(",", extraHosts), $"conflicting options: custom host-to-IP mapping and the network mode {sharing}");
+        }
         var networks = shared is null ? await ResolveNetworksAsync(request, cancellationToken).ConfigureAwait(false) : [];
         var ports = ToPortRequests(request.HostConfig?.PortBindings);
         if (shared is { DropPorts: true })
@@ -136,6 +148,7 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
             NetworkMode = shared?.Mode,
             Resources = resources,
             RestartPolicy = restartPolicy,
+            ExtraHosts = extraHosts,
         };
         return await _runtime.CreateAsync(spec, cancellationToken).ConfigureAwait(false);
     }
@@ -206,7 +219,7 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
             var embeddedDns = await _resolvers.SyncAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
             await _runtime.StartAsync(info.Id, new ContainerSandbox(
                 sandbox.Key,
-                HostsFile.Hosts(info.Hostname, endpoints),
+                HostsFile.Hosts(info.Hostname, endpoints, info.ExtraHosts),
                 embeddedDns ? HostsFile.EmbeddedResolvConf() : HostsFile.ResolvConf(info.Dns)), cancellationToken).ConfigureAwait(false);
             return true;
         }
@@ -353,7 +366,7 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
         {
             var embeddedDns = await _resolvers.SyncAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
             await _runtime.UpdateNetworkFilesAsync(container.Id,
-                HostsFile.Hosts(container.Hostname, sandbox.Endpoints),
+                HostsFile.Hosts(container.Hostname, sandbox.Endpoints, container.ExtraHosts),
                 embeddedDns ? HostsFile.EmbeddedResolvConf() : HostsFile.ResolvConf(container.Dns),
                 cancellationToken).ConfigureAwait(false);
             // Containers that joined this one's network share its files too.

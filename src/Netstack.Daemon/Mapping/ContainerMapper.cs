@@ -93,6 +93,7 @@ internal static class ContainerMapper
                 NetworkMode = info.NetworkMode ?? (info.Networks.Count == 0 ? "none" : info.Networks[0].Network),
                 PortBindings = configured,
                 Dns = [.. info.Dns],
+                ExtraHosts = info.ExtraHosts.Count == 0 ? null : [.. info.ExtraHosts],
                 AutoRemove = info.AutoRemove,
                 RestartPolicy = new RestartPolicy { Name = info.RestartPolicy?.Name ?? "no", MaximumRetryCount = info.RestartPolicy?.MaximumRetryCount ?? 0 },
                 Memory = info.Resources?.MemoryBytes ?? 0,

@@ -52,6 +52,9 @@ public sealed record ContainerInfo
     /// <summary>host, container:ID or sandbox:NAME (see <see cref="ContainerSpec.NetworkMode"/>); null for networks or none.</summary>
     public string? NetworkMode { get; init; }
 
+    /// <summary>Extra /etc/hosts entries (<c>--add-host</c>), as <c>NAME:IP</c>.</summary>
+    public IReadOnlyList<string> ExtraHosts { get; init; } = [];
+
     /// <summary>The restart policy; null is "no".</summary>
     public RestartPolicySpec? RestartPolicy { get; init; }
 

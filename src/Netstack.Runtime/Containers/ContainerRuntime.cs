@@ -91,6 +91,7 @@ public sealed partial class ContainerRuntime : IAsyncDisposable
                     NetworkMode = spec.NetworkMode,
                     Resources = spec.Resources,
                     RestartPolicy = spec.RestartPolicy,
+                    ExtraHosts = [.. spec.ExtraHosts],
                     Ports = [.. spec.Ports],
                     Dns = [.. spec.Dns],
                     Labels = new Dictionary<string, string>(spec.Labels, StringComparer.Ordinal),

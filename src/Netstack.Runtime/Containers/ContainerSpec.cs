@@ -44,6 +44,9 @@ public sealed class ContainerSpec
     /// <summary>The restart policy (<c>--restart</c>); the runtime keeps it, the daemon acts on it. Null is "no".</summary>
     public RestartPolicySpec? RestartPolicy { get; init; }
 
+    /// <summary>Extra /etc/hosts entries as <c>IP NAME</c> pairs (<c>--add-host NAME:IP</c>), kept for the daemon.</summary>
+    public IReadOnlyList<string> ExtraHosts { get; init; } = [];
+
     /// <summary>Resource limits for the OCI spec; null for none.</summary>
     public ContainerResources? Resources { get; init; }
 }

@@ -38,6 +38,29 @@ public sealed class AttachStreamTests
     }
 
     [PrivilegedFact]
+    public async Task DebiansDocker2010Cli_RunRmAndExec_WorkToo()
+    {
+        // Debian's docker.io client (20.10) next to the v28 one: its hijack and wait code is older.
+        const string cli = "/usr/bin/docker";
+        Assert.True(File.Exists(cli), "Debian's docker.io client is missing: scenarios/install-deps.sh installs it");
+        await using var daemon = await NetstackdProcess.StartAsync();
+        await daemon.ImportBusyboxAsync();
+        var config = Path.Combine(daemon.Directory, "docker-config-2010");
+        Directory.CreateDirectory(config);
+        (int Exit, string Out, string Err) Docker2010(params string[] args) =>
+            TestNamespace.TryRun("env", ["-u", "DOCKER_HOST", "-u", "DOCKER_CONTEXT", "DOCKER_CONFIG=" + config, cli, "-H", daemon.HostUri, .. args]);
+
+        Assert.Contains("20.10", Docker2010("version", "--format", "{{.Client.Version}}").Out, StringComparison.Ordinal);
+        var hi = Docker2010("run", "--rm", "--network", "none", "busybox", "echo", "hi");
+        Assert.True(hi.Exit == 0 && hi.Out == "hi\n", $"exit {hi.Exit} out \"{hi.Out}\" err \"{hi.Err}\"\n{daemon.Log}");
+        Assert.Equal(0, Docker2010("run", "-d", "--name", "old", "--network", "none", "busybox", "sleep", "600").Exit);
+        var exec = Docker2010("exec", "old", "sh", "-c", "echo out; echo err >&2; exit 5");
+        Assert.True(exec.Exit == 5 && exec.Out == "out\n" && exec.Err == "err\n", $"exit {exec.Exit} out \"{exec.Out}\" err \"{exec.Err}\"");
+        Assert.Equal(0, Docker2010("rm", "-f", "old").Exit);
+        Assert.Equal("", Docker2010("ps", "-aq").Out.Trim());
+    }
+
+    [PrivilegedFact]
     public async Task DockerAttachAndLogsFollow_SeeLiveOutput_EndWithTheContainer()
     {
         await using var daemon = await NetstackdProcess.StartAsync();

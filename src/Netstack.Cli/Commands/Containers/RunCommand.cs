@@ -26,6 +26,8 @@ internal static class RunCommand
     internal static readonly Option<string[]> NetworkAlias = new("--network-alias") { Description = "Network-scoped alias on the first network" };
     internal static readonly Option<string[]> Publish = new Option<string[]>("--publish", "-p") { Description = "Publish a port: [HOSTIP:][HOSTPORT:]PORT[/tcp|udp]" }.Each(Validate.PortSpec);
     internal static readonly Option<string[]> Dns = new Option<string[]>("--dns") { Description = "Upstream DNS server" }.Each(Validate.Ip);
+    internal static readonly Option<string[]> AddHost = new Option<string[]>("--add-host") { Description = "Add an /etc/hosts entry NAME:IP (repeatable)" }
+        .Each(v => v.IndexOfAny([':', '=']) is > 0 and var at && at < v.Length - 1 && StrictAddress.TryParse(v[(at + 1)..].Trim('[', ']'), out _) ? null : "expected NAME:IP, e.g. db.example:10.1.2.3");
     internal static readonly Option<string[]> Env = new("--env", "-e") { Description = "Environment variable KEY=VALUE (KEY alone copies it from this shell)" };
     internal static readonly Option<string[]> Label = new("--label", "-l") { Description = "Labels (KEY=VALUE)" };
     internal static readonly Option<string?> Workdir = new("--workdir", "-w") { Description = "Working directory inside the container" };
@@ -39,7 +41,7 @@ internal static class RunCommand
     {
         var command = new Command("run", "Create and start a container")
         {
-            Detach, Remove, Name, Hostname, Network, Ip, Ip6, NetworkAlias, Publish, Dns, Env, Label, Workdir, User, Restart, Image, Command,
+            Detach, Remove, Name, Hostname, Network, Ip, Ip6, NetworkAlias, Publish, Dns, AddHost, Env, Label, Workdir, User, Restart, Image, Command,
         };
         foreach (var option in RunResourceOptions.All)
         {
@@ -155,6 +157,7 @@ internal static class RunCommand
                 NetworkMode = networks.Length == 0 ? "default" : networks[0],
                 PortBindings = bindings.Count == 0 ? null : bindings,
                 Dns = dns.Length == 0 ? null : [.. dns],
+                ExtraHosts = parse.GetValue(AddHost) is { Length: > 0 } extra ? [.. extra] : null,
                 AutoRemove = parse.GetValue(Remove),
                 RestartPolicy = restart is null ? null : ParseRestart(restart),
             },
