@@ -10,6 +10,9 @@
 #   port   `run -d --network NET -p PORT:80 busybox httpd -f -p 80 -h /var/www` until a TCP connect
 #          from the host namespace to the host's address and PORT succeeds (a poller started before
 #          the CLI call, run-helpers/poll-connect.py, prints the time of the first success).
+#   rmtrue `docker run --rm --network NET busybox true` with the stock docker CLI against each daemon
+#          (attach before start, wait for removal, exit status): until the CLI returns; then checked
+#          (untimed) that it exited 0 and left no container.
 # Each container is removed after its run (untimed). Netstack and Docker alternate, and which goes
 # first alternates too, so load changes on the machine hit both alike.
 #
@@ -52,6 +55,8 @@ LOG_LEVEL="${NETSTACK_LOG_LEVEL:-info}"
 
 netstack() { "$CLI" -H "unix://$NSOCK" "$@"; }
 dock() { docker -H "unix://$DSOCK" "$@"; }
+# The stock docker CLI against netstackd, with a config directory of its own.
+dockn() { DOCKER_CONFIG="$WORK/docker-config" docker -H "unix://$NSOCK" "$@"; }
 
 cleanup() {
     set +e
@@ -183,6 +188,16 @@ case_port() { # system, index -> prints milliseconds
     echo "$(ms "$t0" "$(cat "$out")") $((t0 / 1000000))"
 }
 
+case_rmtrue() { # system, index -> prints milliseconds
+    local sys=$1 i=$2 cli t0 t1
+    if [[ $sys == netstack ]]; then cli=dockn; else cli=dock; fi
+    t0=$(now_ns)
+    "$cli" run --rm --network "$NET" busybox true >/dev/null || { echo "$sys: docker run --rm busybox true failed" >&2; return 1; }
+    t1=$(now_ns)
+    [[ -z $("$cli" ps -aq) ]] || { echo "$sys: docker run --rm left a container" >&2; return 1; }
+    echo "$(ms "$t0" "$t1") $((t0 / 1000000))"
+}
+
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "== $RUNS runs per case, alternating (load average $LOAD_START)"
 : > "$WORK/results.txt"
@@ -193,6 +208,9 @@ for i in $(seq 1 "$RUNS"); do
     done
     for sys in "${order[@]}"; do
         v=$(case_port "$sys" "$i"); echo "port $sys $v" | tee -a "$WORK/results.txt"
+    done
+    for sys in "${order[@]}"; do
+        v=$(case_rmtrue "$sys" "$i"); echo "rmtrue $sys $v" | tee -a "$WORK/results.txt"
     done
 done
 
@@ -220,14 +238,14 @@ echo "docker $(dockerd --version | awk '{print $3}' | tr -d ,), runc $(runc --ve
 echo
 echo "| case | system | median | p90 | min | max |"
 echo "|---|---|---|---|---|---|"
-for c in run port; do
+for c in run port rmtrue; do
     for s in netstack docker; do
         read -r med p90 lo hi <<< "$(stat_of "$c" "$s")"
         printf '| %s | %s | %s ms | %s ms | %s ms | %s ms |\n' "$c" "$s" "$med" "$p90" "$lo" "$hi"
     done
 done
 echo
-for c in run port; do
+for c in run port rmtrue; do
     read -r nm np _ _ <<< "$(stat_of "$c" netstack)"
     read -r dm dp _ _ <<< "$(stat_of "$c" docker)"
     awk -v c="$c" -v a="$nm" -v b="$dm" -v p="$np" -v q="$dp" 'BEGIN {

@@ -41,4 +41,10 @@ internal static partial class Log
 
     [LoggerMessage(3002, LogLevel.Warning, "container {Id}: removing it after exit (--rm) failed")]
     public static partial void AutoRemoveFailed(ILogger logger, string id, Exception exception);
+
+    [LoggerMessage(3003, LogLevel.Information, "container {Id} restarted by its restart policy (restart {Count})")]
+    public static partial void ContainerRestarted(ILogger logger, string id, int count);
+
+    [LoggerMessage(3004, LogLevel.Warning, "container {Id}: restarting it by its restart policy failed")]
+    public static partial void ContainerRestartFailed(ILogger logger, string id, Exception exception);
 }

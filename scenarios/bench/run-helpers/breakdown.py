@@ -34,7 +34,7 @@ rows = {'run': [], 'port': []}
 count = {'run': 0, 'port': 0}
 for fields in (l.split() for l in open(results)):
     case, system, total, t0 = fields[0], fields[1], float(fields[2]), float(fields[3])
-    if system != 'netstack':
+    if system != 'netstack' or case not in count:
         continue
     count[case] += 1
     e = events.get(f'rb-{case}-{count[case]}')

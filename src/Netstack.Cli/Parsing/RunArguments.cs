@@ -14,6 +14,7 @@ internal static class RunArguments
         "--name", "--hostname", "--network", "--net", "--ip", "--ip6", "--network-alias", "-p", "--publish",
         "--dns", "-e", "--env", "-w", "--workdir", "-u", "--user", "--entrypoint", "-l", "--label",
         "--stop-timeout", "--restart", "-H", "--host",
+        "--add-host", "-m", "--memory", "--memory-swap", "--cpus", "-c", "--cpu-shares", "--pids-limit", "--cpuset-cpus",
     };
 
     private static readonly HashSet<string> ExecValueFlags = new(StringComparer.Ordinal)

@@ -17,7 +17,7 @@ namespace Netstack.Daemon.Containers;
 /// after it and connects it to its networks before runc starts, and takes all of it back when the
 /// container exits, is stopped or removed. Every start either completes or leaves nothing behind.
 /// </summary>
-internal sealed class ContainerService : IContainerNetworking, IContainerCounts, IDisposable
+internal sealed partial class ContainerService : IContainerNetworking, IContainerCounts, IDisposable
 {
     /// <summary>Docker's name for "the daemon's default network".</summary>
     public const string DefaultNetworkMode = "default";
@@ -30,10 +30,12 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
     private readonly INetworkController _controller;
     private readonly SandboxResolvers _resolvers;
     private readonly ILogger<ContainerService> _logger;
+    private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, Lazy<Task>> _releases = new(StringComparer.Ordinal);
 
-    public ContainerService(ContainerRuntime runtime, ImageStore images, INetworkController controller, SandboxResolvers resolvers, ILogger<ContainerService> logger)
+    public ContainerService(ContainerRuntime runtime, ImageStore images, INetworkController controller, SandboxResolvers resolvers, ILogger<ContainerService> logger, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _resolvers = resolvers;
         _runtime = runtime;
         _images = images;
@@ -44,13 +46,31 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
 
     public ContainerRuntime Runtime => _runtime;
 
-    public void Dispose() => _runtime.ContainerExited -= OnContainerExited;
+    public void Dispose()
+    {
+        _runtime.ContainerExited -= OnContainerExited;
+        _restarts.Cancel();
+    }
 
     /// <summary>
     /// Recovers the runtime's containers after a daemon start (the exit handler is already
     /// subscribed). Their resolvers come back with <see cref="SandboxResolvers.StartAsync"/>.
     /// </summary>
-    public Task<IReadOnlyList<ContainerInfo>> RecoverAsync(CancellationToken cancellationToken) => _runtime.RecoverAsync(cancellationToken);
+    public async Task<IReadOnlyList<ContainerInfo>> RecoverAsync(CancellationToken cancellationToken)
+    {
+        // Exits found during recovery are left to ApplyRestartPoliciesAsync, which runs after it.
+        _recovering = true;
+        try
+        {
+            return await _runtime.RecoverAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _recovering = false;
+        }
+    }
+
+    private volatile bool _recovering;
 
     public (int Total, int Running, int Images) Count()
     {
@@ -61,17 +81,25 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
     // ---- create / start
 
     /// <summary>Validates the request (networks must exist, ports must parse) and creates the container record.</summary>
-    public async Task<ContainerInfo> CreateAsync(string? name, ContainerCreateRequest request, CancellationToken cancellationToken)
+    public Task<ContainerInfo> CreateAsync(string? name, ContainerCreateRequest request, CancellationToken cancellationToken) =>
+        CreateAsync(name, request, [], cancellationToken);
+
+    /// <summary>As above; what is accepted but ignored (ports with the host network) goes to <paramref name="warnings"/>.</summary>
+    public async Task<ContainerInfo> CreateAsync(string? name, ContainerCreateRequest request, List<string> warnings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         if (string.IsNullOrWhiteSpace(request.Image))
         {
             throw new InvalidParameterException("Image", request.Image, "name the image to run");
         }
-        var restart = request.HostConfig?.RestartPolicy?.Name;
-        if (!string.IsNullOrEmpty(restart) && restart != "no")
+        var restartPolicy = ToRestartPolicy(request.HostConfig);
+        if (request.Tty)
         {
-            throw new InvalidParameterException("HostConfig.RestartPolicy.Name", restart, "netstack supports only \"no\"");
+            throw new InvalidParameterException("Tty", "true", "pseudo-terminals for containers are not supported yet: run without -t (docker exec -t works)");
+        }
+        if (request.OpenStdin)
+        {
+            throw new InvalidParameterException("OpenStdin", "true", "a container's stdin is not supported yet: run without -i");
         }
         if (!string.IsNullOrEmpty(request.User))
         {
@@ -84,21 +112,43 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
                 throw new InvalidParameterException("HostConfig.Dns", server, "not an IP address");
             }
         }
-        var networks = await ResolveNetworksAsync(request, cancellationToken).ConfigureAwait(false);
+        var shared = await ResolveSharedModeAsync(name, request, warnings, cancellationToken).ConfigureAwait(false);
+        var resources = ToResources(request.HostConfig, warnings);
+        var extraHosts = request.HostConfig?.ExtraHosts ?? [];
+        foreach (var entry in extraHosts)
+        {
+            if (HostsFile.SplitExtraHost(entry) is null)
+            {
+                throw new InvalidParameterException("HostConfig.ExtraHosts", entry, "expected NAME:IP, e.g. db.example:10.1.2.3");
+            }
+        }
+        if (extraHosts.Count > 0 && request.HostConfig?.NetworkMode is { } sharing && sharing.StartsWith(ContainerModePrefix, StringComparison.Ordinal))
+        {
+            throw new InvalidParameterException("HostConfig.ExtraHosts", string.Join(",", extraHosts), $"conflicting options: custom host-to-IP mapping and the network mode {sharing}");
+        }
+        var networks = shared is null ? await ResolveNetworksAsync(request, cancellationToken).ConfigureAwait(false) : [];
         var ports = ToPortRequests(request.HostConfig?.PortBindings);
+        if (shared is { DropPorts: true })
+        {
+            ports = [];
+        }
         var spec = new ContainerSpec
         {
             Image = request.Image,
             Cmd = request.Cmd ?? [],
             Env = request.Env ?? [],
             Name = string.IsNullOrEmpty(name) ? null : name,
-            Hostname = string.IsNullOrEmpty(request.Hostname) ? null : request.Hostname,
+            Hostname = string.IsNullOrEmpty(request.Hostname) ? shared?.Hostname : request.Hostname,
             WorkingDir = string.IsNullOrEmpty(request.WorkingDir) ? null : request.WorkingDir,
             AutoRemove = request.HostConfig?.AutoRemove ?? false,
             Networks = networks,
             Ports = ports,
             Dns = request.HostConfig?.Dns ?? [],
             Labels = request.Labels ?? new Dictionary<string, string>(StringComparer.Ordinal),
+            NetworkMode = shared?.Mode,
+            Resources = resources,
+            RestartPolicy = restartPolicy,
+            ExtraHosts = extraHosts,
         };
         return await _runtime.CreateAsync(spec, cancellationToken).ConfigureAwait(false);
     }
@@ -115,8 +165,29 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
         {
             return false;
         }
+        if (info.RestartPolicy is not null)
+        {
+            await MarkStartedByUserAsync(info.Id, cancellationToken).ConfigureAwait(false);
+        }
+        return await StartCoreAsync(info.Id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The start itself, for a user's start and for a restart by policy.</summary>
+    private async Task<bool> StartCoreAsync(string reference, CancellationToken cancellationToken)
+    {
+        var info = _runtime.Inspect(reference);
+        if (info.State == ContainerState.Running)
+        {
+            return false;
+        }
         // A release still running from the last exit must finish before the new sandbox is made.
         await ReleaseAsync(info.Id).ConfigureAwait(false);
+        if (IsSharedMode(info.NetworkMode))
+        {
+            // No sandbox of its own: the host's namespace, or the one it shares.
+            await _runtime.StartAsync(info.Id, await SharedSandboxAsync(info, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
 
         SandboxInfo? sandbox = null;
         try
@@ -148,7 +219,7 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
             var embeddedDns = await _resolvers.SyncAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
             await _runtime.StartAsync(info.Id, new ContainerSandbox(
                 sandbox.Key,
-                HostsFile.Hosts(info.Hostname, endpoints),
+                HostsFile.Hosts(info.Hostname, endpoints, info.ExtraHosts),
                 embeddedDns ? HostsFile.EmbeddedResolvConf() : HostsFile.ResolvConf(info.Dns)), cancellationToken).ConfigureAwait(false);
             return true;
         }
@@ -167,12 +238,16 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
 
     public async Task StopAsync(string reference, TimeSpan? timeout, CancellationToken cancellationToken)
     {
+        await MarkStoppedByUserAsync(reference, cancellationToken).ConfigureAwait(false);
         var info = await _runtime.StopAsync(reference, timeout, cancellationToken).ConfigureAwait(false);
         await ReleaseAsync(info.Id).ConfigureAwait(false);
     }
 
-    public Task KillAsync(string reference, string? signal, CancellationToken cancellationToken) =>
-        _runtime.KillAsync(reference, string.IsNullOrEmpty(signal) ? "SIGKILL" : signal, cancellationToken);
+    public async Task KillAsync(string reference, string? signal, CancellationToken cancellationToken)
+    {
+        await MarkStoppedByUserAsync(reference, cancellationToken).ConfigureAwait(false);
+        await _runtime.KillAsync(reference, string.IsNullOrEmpty(signal) ? "SIGKILL" : signal, cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task<int> WaitAsync(string reference, CancellationToken cancellationToken)
     {
@@ -183,8 +258,14 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
 
     public async Task RemoveAsync(string reference, bool force, CancellationToken cancellationToken)
     {
+        if (force)
+        {
+            // No restart by policy between the kill and the removal.
+            await MarkStoppedByUserAsync(reference, cancellationToken).ConfigureAwait(false);
+        }
         var info = await _runtime.DeleteAsync(reference, force, cancellationToken).ConfigureAwait(false);
         await ReleaseAsync(info.Id).ConfigureAwait(false);
+        RaiseRemoved(info.Id);
     }
 
     /// <summary>Commands in containers run as the container's own user (root): another is a 400 naming it.</summary>
@@ -216,6 +297,12 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
         {
             throw new ConflictException($"container {container.Name} is not running: start it, then connect it");
         }
+        if (IsSharedMode(container.NetworkMode))
+        {
+            throw new ConflictException(container.NetworkMode!.StartsWith(SandboxModePrefix, StringComparison.Ordinal)
+                ? $"container {container.Name} runs in a sandbox of its network mode ({container.NetworkMode}): connect that sandbox instead"
+                : $"container {container.Name} shares the network of {container.NetworkMode}: it cannot be connected to networks of its own");
+        }
         var endpoint = await _controller.ConnectAsync(network, container.Id, spec, cancellationToken).ConfigureAwait(false);
         await RefreshNetworkFilesAsync(container, cancellationToken).ConfigureAwait(false);
         return endpoint;
@@ -239,6 +326,10 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
         if (container.State != ContainerState.Running)
         {
             return null;
+        }
+        if (IsSharedMode(container.NetworkMode))
+        {
+            return await SharedSandboxOfAsync(container, cancellationToken).ConfigureAwait(false);
         }
         try
         {
@@ -275,9 +366,15 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
         {
             var embeddedDns = await _resolvers.SyncAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
             await _runtime.UpdateNetworkFilesAsync(container.Id,
-                HostsFile.Hosts(container.Hostname, sandbox.Endpoints),
+                HostsFile.Hosts(container.Hostname, sandbox.Endpoints, container.ExtraHosts),
                 embeddedDns ? HostsFile.EmbeddedResolvConf() : HostsFile.ResolvConf(container.Dns),
                 cancellationToken).ConfigureAwait(false);
+            // Containers that joined this one's network share its files too.
+            foreach (var joiner in JoinersOf(container))
+            {
+                var (hosts, resolvConf) = _runtime.ReadNetworkFiles(container.Id);
+                await _runtime.UpdateNetworkFilesAsync(joiner.Id, hosts, resolvConf, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -287,14 +384,22 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
     {
         var info = e.Container;
         Log.ContainerExited(_logger, info.Id, info.Name, info.ExitCode ?? ContainerRuntime.UnknownExitCode);
+        // Read now: an exit found by the recovery is the daemon start's to restart, not this handler's.
+        var recovering = _recovering;
         _ = Task.Run(async () =>
         {
             await ReleaseAsync(info.Id).ConfigureAwait(false);
+            // The record as it is now: a user's stop marked it before the exit came.
+            if (!recovering && TryFind(info.Id) is { State: ContainerState.Exited } current)
+            {
+                ScheduleRestart(current);
+            }
             if (info.AutoRemove)
             {
                 try
                 {
                     await _runtime.DeleteAsync(info.Id, force: true, CancellationToken.None).ConfigureAwait(false);
+                    RaiseRemoved(info.Id);
                 }
                 catch (RuntimeException ex) when (ex.Kind == RuntimeErrorKind.NotFound)
                 {

@@ -6,6 +6,34 @@ namespace Netstack.Daemon.Containers;
 /// <summary>A container's <c>/etc/hosts</c>, laid out as Docker writes it.</summary>
 internal static class HostsFile
 {
+    /// <summary>The hosts file with <paramref name="extraHosts"/> (<c>NAME:IP</c>, from <c>--add-host</c>) after Docker's own lines.</summary>
+    public static string Hosts(string hostname, IEnumerable<EndpointInfo> endpoints, IReadOnlyList<string> extraHosts) =>
+        WithExtraHosts(Hosts(hostname, endpoints), extraHosts);
+
+    public static string WithExtraHosts(string hosts, IReadOnlyList<string> extraHosts)
+    {
+        var text = new StringBuilder(hosts);
+        foreach (var entry in extraHosts)
+        {
+            var (name, address) = SplitExtraHost(entry)!.Value;
+            text.Append(address).Append('\t').Append(name).Append('\n');
+        }
+        return text.ToString();
+    }
+
+    /// <summary><c>NAME:IP</c> (or <c>NAME=IP</c>) split at the first separator, so an IPv6 address keeps its colons; null when it is not one.</summary>
+    public static (string Name, string Address)? SplitExtraHost(string entry)
+    {
+        var at = entry.IndexOfAny([':', '=']);
+        if (at <= 0 || at == entry.Length - 1)
+        {
+            return null;
+        }
+        var name = entry[..at];
+        var address = entry[(at + 1)..].Trim('[', ']');
+        return name.Any(char.IsWhiteSpace) || !Api.Client.StrictAddress.TryParse(address, out _) ? null : (name, address);
+    }
+
     public static string Hosts(string hostname, IEnumerable<EndpointInfo> endpoints)
     {
         var text = new StringBuilder()

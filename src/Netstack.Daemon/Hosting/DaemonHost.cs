@@ -74,6 +74,7 @@ internal static class DaemonHost
         {
             ContainerRoutes.Map(app);
             ExecRoutes.Map(app);
+            AttachRoutes.Map(app);
             ImageRoutes.Map(app);
         }
         return app;
@@ -129,6 +130,11 @@ internal static class DaemonHost
         if (app.Services.GetService<SandboxResolvers>() is { } resolvers)
         {
             await resolvers.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        if (app.Services.GetService<ContainerService>() is { } restartable)
+        {
+            // After the resolvers: a restarted container's sandbox gets its resolver as on any start.
+            await restartable.ApplyRestartPoliciesAsync(cancellationToken).ConfigureAwait(false);
         }
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -14,6 +14,17 @@ namespace Netstack.Daemon.Http;
 /// such an upgrade request to an exec start, the body is dropped with its Content-Length header
 /// before Kestrel parses it. The body only repeats what the exec instance already knows (Tty) or
 /// cannot apply to a hijack (Detach is false there). Every other connection passes untouched.
+/// <para>
+/// It also keeps the client's half-close of a hijacked connection from ending the exchange (issue
+/// 18's empty <c>docker exec</c>). The CLI sends its FIN as soon as it has read the 101 and has no
+/// stdin to send. Kestrel's socket transport takes a FIN for the end of the connection: it fires
+/// <see cref="ConnectionContext.ConnectionClosed"/>, on which Kestrel aborts the response output,
+/// and whatever the handler writes after that is dropped without an error, so the CLI read an
+/// empty stream and then an exit code. Kestrel here sees a <see cref="HijackConnection"/> whose
+/// ConnectionClosed passes the transport's on only while the connection is not a hijack; on a
+/// hijack the FIN reaches the handler as the end of its input (stdin's EOF), and the exchange
+/// ends when the handler has written everything and returns.
+/// </para>
 /// </summary>
 internal static class HijackRequestRewriter
 {
@@ -29,28 +40,26 @@ internal static class HijackRequestRewriter
         // Not linked to ConnectionClosed: the socket transport signals that as soon as the client's
         // FIN arrives, which for a half-closed hijack is long before the exchange is over.
         using var done = new CancellationTokenSource();
-        var pump = PumpAsync(original.Input, pipe.Writer, done.Token);
-        connection.Transport = new DuplexPipe(pipe.Reader, original.Output);
+        await using var hijack = new HijackConnection(connection, new DuplexPipe(pipe.Reader, original.Output));
+        var pump = PumpAsync(original.Input, pipe.Writer, hijack, done.Token);
         try
         {
-            await next(connection).ConfigureAwait(false);
+            await next(hijack).ConfigureAwait(false);
         }
         finally
         {
-            connection.Transport = original;
             await done.CancelAsync().ConfigureAwait(false);
             await original.Input.CompleteAsync().ConfigureAwait(false);
             await pump.ConfigureAwait(false);
         }
     };
 
-    private static async Task PumpAsync(PipeReader input, PipeWriter output, CancellationToken closed)
+    private static async Task PumpAsync(PipeReader input, PipeWriter output, HijackConnection connection, CancellationToken closed)
     {
         try
         {
             var head = new ArrayBufferWriter<byte>();
             var rewriting = true;
-            var hijacked = false;
             while (true)
             {
                 var result = await input.ReadAsync(closed).ConfigureAwait(false);
@@ -71,7 +80,8 @@ internal static class HijackRequestRewriter
                     var bytes = head.WrittenSpan.ToArray();
                     if (end >= 0 && TryRewrite(bytes, end + HeadEnd.Length, out var rewritten, out var bodyLength))
                     {
-                        hijacked = true;
+                        // Decided before Kestrel sees the request: from here the client's FIN is stdin's end only.
+                        connection.Decide(hijack: true);
                         // Drop the body: what follows it (nothing, for the CLI) goes on as it came.
                         var bodyStart = end + HeadEnd.Length;
                         var skip = (int)Math.Min(bodyLength, bytes.Length - bodyStart);
@@ -94,6 +104,8 @@ internal static class HijackRequestRewriter
                     }
                     else
                     {
+                        // A body-less upgrade (attach, an exec start without a body) is a hijack all the same.
+                        connection.Decide(hijack: end >= 0 && IsHijack(bytes, end + HeadEnd.Length));
                         await output.WriteAsync(bytes, closed).ConfigureAwait(false);
                     }
                     if (result.IsCompleted)
@@ -112,19 +124,38 @@ internal static class HijackRequestRewriter
                     break;
                 }
             }
-            if (hijacked)
-            {
-                // The CLI half-closes a hijacked connection (it has no stdin to send) while it waits
-                // for the answer; Kestrel takes a client's FIN for the end of the connection and would
-                // drop the exec's output. Hold the end back until the exchange is over.
-                await Task.Delay(Timeout.Infinite, closed).ConfigureAwait(false);
-            }
+            // The client's FIN: on a hijack the handler reads it as the end of stdin and keeps
+            // writing (the connection is only half closed); elsewhere it ends the connection.
             await output.CompleteAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException or ConnectionResetException)
         {
+            connection.Decide(hijack: false);
             await output.CompleteAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// True for an HTTP/1.1 <c>POST</c> with <c>Upgrade: tcp</c> to one of the engine's hijacked
+    /// routes (<c>/exec/{id}/start</c>, <c>/containers/{id}/attach</c>): its client may half-close.
+    /// </summary>
+    internal static bool IsHijack(byte[] bytes, int headLength)
+    {
+        var lines = Encoding.ASCII.GetString(bytes, 0, headLength - HeadEnd.Length).Split("\r\n");
+        var request = lines[0].Split(' ');
+        if (request.Length != 3 || request[0] != "POST")
+        {
+            return false;
+        }
+        var path = request[1].Split('?')[0];
+        var route = (path.Contains("/exec/", StringComparison.Ordinal) && path.EndsWith("/start", StringComparison.Ordinal))
+            || (path.Contains("/containers/", StringComparison.Ordinal) && path.EndsWith("/attach", StringComparison.Ordinal));
+        return route && lines.Skip(1).Any(line =>
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            return colon > 0 && line[..colon].Trim().Equals("Upgrade", StringComparison.OrdinalIgnoreCase)
+                && line[(colon + 1)..].Trim().Equals("tcp", StringComparison.OrdinalIgnoreCase);
+        });
     }
 
     /// <summary>

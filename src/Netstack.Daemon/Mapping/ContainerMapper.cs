@@ -38,7 +38,7 @@ internal static class ContainerMapper
         Labels = new Dictionary<string, string>(info.Labels, StringComparer.Ordinal),
         State = StateName(info.State),
         Status = StatusText(info, now),
-        HostConfig = new SummaryHostConfig { NetworkMode = info.Networks.Count == 0 ? "none" : info.Networks[0].Network },
+        HostConfig = new SummaryHostConfig { NetworkMode = info.NetworkMode ?? (info.Networks.Count == 0 ? "none" : info.Networks[0].Network) },
         NetworkSettings = new SummaryNetworkSettings { Networks = Networks(sandbox) },
     };
 
@@ -69,12 +69,14 @@ internal static class ContainerMapper
                 Running = info.State == RuntimeState.Running,
                 Pid = info.State == RuntimeState.Running ? info.Pid : 0,
                 ExitCode = info.ExitCode ?? 0,
+                OOMKilled = info.OomKilled,
                 StartedAt = info.StartedAt is { } started ? NetworkMapper.Timestamp(started) : "0001-01-01T00:00:00Z",
                 FinishedAt = info.FinishedAt is { } finished ? NetworkMapper.Timestamp(finished) : "0001-01-01T00:00:00Z",
             },
             Image = "sha256:" + info.ImageId,
             LogPath = info.LogPath,
             Name = "/" + info.Name,
+            RestartCount = info.RestartCount,
             Driver = "overlay",
             Config = new ContainerConfig
             {
@@ -88,11 +90,19 @@ internal static class ContainerMapper
             },
             HostConfig = new HostConfig
             {
-                NetworkMode = info.Networks.Count == 0 ? "none" : info.Networks[0].Network,
+                NetworkMode = info.NetworkMode ?? (info.Networks.Count == 0 ? "none" : info.Networks[0].Network),
                 PortBindings = configured,
                 Dns = [.. info.Dns],
+                ExtraHosts = info.ExtraHosts.Count == 0 ? null : [.. info.ExtraHosts],
                 AutoRemove = info.AutoRemove,
-                RestartPolicy = new RestartPolicy { Name = "no" },
+                RestartPolicy = new RestartPolicy { Name = info.RestartPolicy?.Name ?? "no", MaximumRetryCount = info.RestartPolicy?.MaximumRetryCount ?? 0 },
+                Memory = info.Resources?.MemoryBytes ?? 0,
+                MemorySwap = info.Resources?.MemorySwapBytes ?? 0,
+                // As asked: --cpus comes back as NanoCpus, a quota of its own as CpuQuota/CpuPeriod.
+                NanoCpus = info.Resources is { CpuPeriod: ResourceLimitsPeriod, CpuQuota: > 0 } r ? r.CpuQuota * 1_000_000_000 / ResourceLimitsPeriod : 0,
+                CpuShares = info.Resources?.CpuShares ?? 0,
+                PidsLimit = info.Resources is { PidsLimit: > 0 } p ? p.PidsLimit : null,
+                CpusetCpus = info.Resources?.CpusetCpus ?? "",
             },
             NetworkSettings = new ContainerNetworkSettings
             {
@@ -103,6 +113,8 @@ internal static class ContainerMapper
             },
         };
     }
+
+    private const long ResourceLimitsPeriod = Api.Resources.ResourceLimits.CpuPeriodMicros;
 
     private static Dictionary<string, EndpointSettings> Networks(SandboxInfo? sandbox)
     {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Globalization;
 using Netstack.Api.Client;
 using Netstack.Api.Contracts.Containers;
@@ -37,8 +38,9 @@ internal static class ContainerRoutes
     private static async Task CreateAsync(HttpContext context)
     {
         var request = await HttpJson.ReadAsync(context, ApiJsonContext.Default.ContainerCreateRequest).ConfigureAwait(false);
-        var info = await Service(context).CreateAsync(context.Request.Query["name"].ToString(), request, context.RequestAborted).ConfigureAwait(false);
-        await HttpJson.WriteAsync(context, new ContainerCreateResponse { Id = info.Id }, ApiJsonContext.Default.ContainerCreateResponse, StatusCodes.Status201Created).ConfigureAwait(false);
+        var warnings = new List<string>();
+        var info = await Service(context).CreateAsync(context.Request.Query["name"].ToString(), request, warnings, context.RequestAborted).ConfigureAwait(false);
+        await HttpJson.WriteAsync(context, new ContainerCreateResponse { Id = info.Id, Warnings = warnings }, ApiJsonContext.Default.ContainerCreateResponse, StatusCodes.Status201Created).ConfigureAwait(false);
     }
 
     private static async Task ListAsync(HttpContext context)
@@ -89,10 +91,30 @@ internal static class ContainerRoutes
         HttpJson.NoContent(context);
     }
 
+    /// <summary>
+    /// Waits for <c>condition</c> (not-running, next-exit, removed). As the engine does, the 200
+    /// and its headers go out at once and the JSON when the condition holds: the docker CLI sends
+    /// the wait before the start and goes on only once the headers have come.
+    /// </summary>
     private static async Task WaitAsync(HttpContext context)
     {
-        var code = await Service(context).WaitAsync(Id(context), context.RequestAborted).ConfigureAwait(false);
-        await HttpJson.WriteAsync(context, new ContainerWaitResponse { StatusCode = code }, ApiJsonContext.Default.ContainerWaitResponse).ConfigureAwait(false);
+        var condition = ContainerService.ParseWaitCondition(context.Request.Query["condition"].ToString());
+        // Registered before the headers go: an exit right after the CLI's start is not missed.
+        var wait = Service(context).BeginWaitAsync(Id(context), condition, context.RequestAborted);
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        await context.Response.StartAsync(context.RequestAborted).ConfigureAwait(false);
+        await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
+        ContainerWaitResponse answer;
+        try
+        {
+            answer = new ContainerWaitResponse { StatusCode = await wait.ConfigureAwait(false) };
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            answer = new ContainerWaitResponse { StatusCode = -1, Error = new ContainerWaitError { Message = e.Message } };
+        }
+        await JsonSerializer.SerializeAsync(context.Response.Body, answer, ApiJsonContext.Default.ContainerWaitResponse, context.RequestAborted).ConfigureAwait(false);
     }
 
     private static async Task RemoveAsync(HttpContext context)

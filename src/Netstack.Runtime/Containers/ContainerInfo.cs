@@ -49,6 +49,27 @@ public sealed record ContainerInfo
 
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>host, container:ID or sandbox:NAME (see <see cref="ContainerSpec.NetworkMode"/>); null for networks or none.</summary>
+    public string? NetworkMode { get; init; }
+
+    /// <summary>Extra /etc/hosts entries (<c>--add-host</c>), as <c>NAME:IP</c>.</summary>
+    public IReadOnlyList<string> ExtraHosts { get; init; } = [];
+
+    /// <summary>The restart policy; null is "no".</summary>
+    public RestartPolicySpec? RestartPolicy { get; init; }
+
+    /// <summary>How many times the restart policy has restarted it since it was last started by hand.</summary>
+    public int RestartCount { get; init; }
+
+    /// <summary>True once a user stopped or killed it, until a user starts it again: the restart policy then holds back (always waits for a daemon restart).</summary>
+    public bool ManuallyStopped { get; init; }
+
+    /// <summary>Resource limits written into every run's OCI spec; null for none.</summary>
+    public ContainerResources? Resources { get; init; }
+
+    /// <summary>True when the kernel's OOM killer killed a process of the last run (read from its cgroup before runc removed it).</summary>
+    public bool OomKilled { get; init; }
+
     /// <summary>The network namespace (sandbox key) of the current or last run; null before the first start or with a private namespace.</summary>
     public string? NetworkNamespace { get; init; }
 

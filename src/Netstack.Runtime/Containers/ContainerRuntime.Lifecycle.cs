@@ -230,6 +230,8 @@ public sealed partial class ContainerRuntime
                 return;
             }
             var code = TryReadInt(entry.Paths.ExitFile) ?? UnknownExitCode;
+            // Before the runc delete below removes the cgroup with its counters.
+            var oomKilled = CgroupFiles.OomKills(CgroupsPath(entry.Info.Id)) > 0;
             var errors = new List<Exception>();
             await TryStepAsync(errors, () => RemoveBundleAsync(entry, CancellationToken.None)).ConfigureAwait(false);
             foreach (var error in errors)
@@ -240,6 +242,7 @@ public sealed partial class ContainerRuntime
             {
                 State = ContainerState.Exited,
                 ExitCode = code,
+                OomKilled = oomKilled,
                 FinishedAt = _time.GetUtcNow(),
                 Pid = 0,
                 PidStartTime = 0,

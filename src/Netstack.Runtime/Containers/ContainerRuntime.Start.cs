@@ -54,6 +54,7 @@ public sealed partial class ContainerRuntime
                     StartedAt = _time.GetUtcNow(),
                     FinishedAt = null,
                     ExitCode = null,
+                    OomKilled = false,
                     NetworkNamespace = sandbox.NetworkNamespace,
                 };
                 Persist(entry);
@@ -104,6 +105,51 @@ public sealed partial class ContainerRuntime
         }
     }
 
+    /// <summary>
+    /// Changes fields of the record that only the daemon acts on (restart count, manual stop) and
+    /// persists it, under the container's lock; returns the new record.
+    /// </summary>
+    public async Task<ContainerInfo> AmendAsync(string idOrName, Func<ContainerInfo, ContainerInfo> change, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var entry = Find(idOrName);
+        await entry.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (entry.Deleted)
+            {
+                throw RuntimeException.NotFound($"no such container: \"{idOrName}\"");
+            }
+            var changed = change(entry.Info);
+            // Only the daemon's fields: identity and run state stay the runtime's.
+            entry.Info = entry.Info with
+            {
+                RestartCount = changed.RestartCount,
+                ManuallyStopped = changed.ManuallyStopped,
+            };
+            Persist(entry);
+            return entry.Info;
+        }
+        finally
+        {
+            entry.Lock.Release();
+        }
+    }
+
+    /// <summary>
+    /// The /etc/hosts and /etc/resolv.conf of a running container as it has them now, for a
+    /// container that joins its network (<c>--network container:NAME</c>) and shares them.
+    /// </summary>
+    public (string Hosts, string ResolvConf) ReadNetworkFiles(string idOrName)
+    {
+        var entry = Find(idOrName);
+        if (entry.Info.State != ContainerState.Running)
+        {
+            throw RuntimeException.Conflict($"container {entry.Info.Name} is not running");
+        }
+        return (File.ReadAllText(entry.Paths.HostsFile), File.ReadAllText(entry.Paths.ResolvConfFile));
+    }
+
     /// <summary>Default /etc/hosts when the daemon gives none: loopback names and the container's own name (Docker's layout).</summary>
     internal static string DefaultHosts(string hostname) =>
         "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\n" +
@@ -132,7 +178,8 @@ public sealed partial class ContainerRuntime
             paths.ResolvConfFile,
             paths.HostnameFile,
             sandbox.NetworkNamespace,
-            CgroupsPath(info.Id)));
+            CgroupsPath(info.Id),
+            sandbox.HostNetwork));
         // Plain write, no fsync: runc reads config.json once, right below, and nothing reads it after a
         // crash (every start rebuilds the bundle), so durability would only cost a flush to disk
         // (5 ms median, 20+ ms under I/O load on the benchmark machine; scenarios/bench/README-run.md).
@@ -196,6 +243,9 @@ public sealed partial class ContainerRuntime
             ? RuntimeException.Invalid(message)
             : RuntimeException.Failed(message);
     }
+
+    /// <summary>True when this host can limit swap (cgroup v2, or v1 with swap accounting); else --memory-swap is dropped with a warning.</summary>
+    public static bool SwapLimitSupported => CgroupFiles.SwapLimitSupported;
 
     private string CgroupsPath(string id) => _options.CgroupParent.TrimEnd('/') + "/" + id;
 

@@ -34,4 +34,19 @@ public sealed class ContainerSpec
     public IReadOnlyList<string> Dns { get; init; } = [];
 
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// A network mode other than "join these networks", kept for the daemon: <c>host</c>,
+    /// <c>container:ID</c> (the owner's full id) or <c>sandbox:NAME</c>; null for networks or none.
+    /// </summary>
+    public string? NetworkMode { get; init; }
+
+    /// <summary>The restart policy (<c>--restart</c>); the runtime keeps it, the daemon acts on it. Null is "no".</summary>
+    public RestartPolicySpec? RestartPolicy { get; init; }
+
+    /// <summary>Extra /etc/hosts entries as <c>IP NAME</c> pairs (<c>--add-host NAME:IP</c>), kept for the daemon.</summary>
+    public IReadOnlyList<string> ExtraHosts { get; init; } = [];
+
+    /// <summary>Resource limits for the OCI spec; null for none.</summary>
+    public ContainerResources? Resources { get; init; }
 }

@@ -100,6 +100,12 @@ internal sealed class OciLinux
 internal sealed class OciResources
 {
     public List<OciDeviceRule> Devices { get; set; } = [];
+
+    public OciMemory? Memory { get; set; }
+
+    public OciCpu? Cpu { get; set; }
+
+    public OciPids? Pids { get; set; }
 }
 
 internal sealed class OciDeviceRule

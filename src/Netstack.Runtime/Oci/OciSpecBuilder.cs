@@ -6,7 +6,8 @@ internal sealed record OciBundleInputs(
     string ResolvConfFile,
     string HostnameFile,
     string? NetworkNamespace,
-    string CgroupsPath);
+    string CgroupsPath,
+    bool HostNetwork = false);
 
 /// <summary>
 /// Builds the OCI runtime spec (config.json) of a container: Docker's defaults for capabilities,
@@ -68,21 +69,58 @@ internal static class OciSpecBuilder
             {
                 CgroupsPath = inputs.CgroupsPath,
                 // Deny every device, then runc allows its default set (null, zero, full, random, urandom, tty, ptmx).
-                Resources = new OciResources { Devices = [new OciDeviceRule { Allow = false, Access = "rwm" }] },
+                Resources = BuildResources(container.Resources),
                 Namespaces =
                 [
                     new OciNamespace { Type = "pid" },
                     new OciNamespace { Type = "mount" },
                     new OciNamespace { Type = "uts" },
                     new OciNamespace { Type = "ipc" },
-                    // With a path runc joins that namespace (setns) instead of making a new one.
-                    new OciNamespace { Type = "network", Path = inputs.NetworkNamespace },
+                    // With a path runc joins that namespace (setns) instead of making a new one;
+                    // host mode lists none, so the container stays in runc's, the daemon's host.
+                    .. inputs.HostNetwork ? Array.Empty<OciNamespace>() : [new OciNamespace { Type = "network", Path = inputs.NetworkNamespace }],
                 ],
                 MaskedPaths = [.. MaskedPaths],
                 ReadonlyPaths = [.. ReadonlyPaths],
             },
         };
         return spec;
+    }
+
+    /// <summary>
+    /// Devices (deny every device, then runc allows its default set: null, zero, full, random,
+    /// urandom, tty, ptmx) and the container's limits; absent limits are left out, so unlimited.
+    /// </summary>
+    internal static OciResources BuildResources(Containers.ContainerResources? limits)
+    {
+        var resources = new OciResources { Devices = [new OciDeviceRule { Allow = false, Access = "rwm" }] };
+        if (limits is null || limits.IsEmpty)
+        {
+            return resources;
+        }
+        if (limits.MemoryBytes > 0 || limits.MemorySwapBytes != 0)
+        {
+            resources.Memory = new OciMemory
+            {
+                Limit = limits.MemoryBytes > 0 ? limits.MemoryBytes : null,
+                Swap = limits.MemorySwapBytes != 0 ? limits.MemorySwapBytes : null,
+            };
+        }
+        if (limits.CpuQuota > 0 || limits.CpuShares > 0 || !string.IsNullOrEmpty(limits.CpusetCpus))
+        {
+            resources.Cpu = new OciCpu
+            {
+                Quota = limits.CpuQuota > 0 ? limits.CpuQuota : null,
+                Period = limits.CpuQuota > 0 ? (ulong)(limits.CpuPeriod > 0 ? limits.CpuPeriod : 100_000) : null,
+                Shares = limits.CpuShares > 0 ? (ulong)limits.CpuShares : null,
+                Cpus = string.IsNullOrEmpty(limits.CpusetCpus) ? null : limits.CpusetCpus,
+            };
+        }
+        if (limits.PidsLimit > 0)
+        {
+            resources.Pids = new OciPids { Limit = limits.PidsLimit };
+        }
+        return resources;
     }
 
     /// <summary>PATH and HOSTNAME first (as Docker sets them), then the user's entries, later ones winning.</summary>

@@ -31,6 +31,22 @@ public sealed class RunArgumentsTests
         Assert.Same(args, RunArguments.Normalize(args));
     }
 
+    [Theory]
+    [InlineData("none")]
+    [InlineData("host")]
+    [InlineData("container:web")]
+    [InlineData("sandbox:pod1")]
+    public void Run_NetworkMode_GoesInNetworkModeOnly(string mode)
+    {
+        var parse = CliApp.Parse(new CliContext(_ => null), "run", "-d", "--network", mode, "busybox", "true");
+        Assert.Empty(parse.Errors);
+
+        var request = RunCommand.BuildRequest(parse, _ => null);
+
+        Assert.Equal(mode, request.HostConfig!.NetworkMode);
+        Assert.Null(request.NetworkingConfig);
+    }
+
     [Fact]
     public void Run_Flags_BuildTheEngineRequest()
     {

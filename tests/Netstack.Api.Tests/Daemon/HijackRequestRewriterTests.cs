@@ -32,4 +32,18 @@ public sealed class HijackRequestRewriterTests
     [InlineData("POST /v1.41/exec/abc/start HTTP/1.1\r\nContent-Length: x\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n")]
     [InlineData("POST /v1.41/exec/abc/start HTTP/1.1\r\nContent-Length: 2\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")]
     public void EveryOtherRequest_PassesUnchanged(string head) => Assert.False(Rewrite(head).Rewritten);
+
+    [Theory]
+    [InlineData("POST /v1.41/containers/abc/attach?stream=1&stdout=1 HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n", true)]
+    [InlineData("POST /v1.41/exec/abc/start HTTP/1.1\r\nConnection: Upgrade\r\nupgrade: TCP\r\n\r\n", true)]
+    [InlineData("POST /containers/abc/attach HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n", true)]
+    [InlineData("POST /v1.41/containers/abc/attach HTTP/1.1\r\n\r\n", false)] // no upgrade: a plain request, FIN ends it
+    [InlineData("POST /v1.41/containers/abc/start HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n", false)]
+    [InlineData("GET /v1.41/containers/abc/attach HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n", false)]
+    [InlineData("POST /v1.41/containers/abc/attach HTTP/1.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n", false)]
+    public void IsHijack_OnlyUpgradesToTcpOnTheHijackedRoutes(string head, bool expected)
+    {
+        var bytes = Encoding.ASCII.GetBytes(head);
+        Assert.Equal(expected, HijackRequestRewriter.IsHijack(bytes, bytes.Length));
+    }
 }

@@ -20,6 +20,28 @@ public sealed class HostConfig
     public bool AutoRemove { get; set; }
 
     public RestartPolicy? RestartPolicy { get; set; }
+
+    /// <summary>Memory limit in bytes (<c>--memory</c>); 0 none.</summary>
+    public long Memory { get; set; }
+
+    /// <summary>Memory plus swap in bytes (<c>--memory-swap</c>); -1 unlimited swap, 0 twice the memory (Docker's default).</summary>
+    public long MemorySwap { get; set; }
+
+    /// <summary>CPUs in units of 10^-9 (<c>--cpus</c>).</summary>
+    public long NanoCpus { get; set; }
+
+    /// <summary>Relative CPU weight (<c>--cpu-shares</c>, 1024 the default weight).</summary>
+    public long CpuShares { get; set; }
+
+    public long CpuPeriod { get; set; }
+
+    public long CpuQuota { get; set; }
+
+    /// <summary>Most processes (<c>--pids-limit</c>); 0, -1 or null unlimited.</summary>
+    public long? PidsLimit { get; set; }
+
+    /// <summary>CPUs the container may use (<c>--cpuset-cpus</c>, e.g. <c>0-1</c>).</summary>
+    public string? CpusetCpus { get; set; }
 }
 
 /// <summary>One host side of a published port.</summary>

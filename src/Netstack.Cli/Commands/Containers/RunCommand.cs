@@ -26,12 +26,14 @@ internal static class RunCommand
     internal static readonly Option<string[]> NetworkAlias = new("--network-alias") { Description = "Network-scoped alias on the first network" };
     internal static readonly Option<string[]> Publish = new Option<string[]>("--publish", "-p") { Description = "Publish a port: [HOSTIP:][HOSTPORT:]PORT[/tcp|udp]" }.Each(Validate.PortSpec);
     internal static readonly Option<string[]> Dns = new Option<string[]>("--dns") { Description = "Upstream DNS server" }.Each(Validate.Ip);
+    internal static readonly Option<string[]> AddHost = new Option<string[]>("--add-host") { Description = "Add an /etc/hosts entry NAME:IP (repeatable)" }
+        .Each(v => v.IndexOfAny([':', '=']) is > 0 and var at && at < v.Length - 1 && StrictAddress.TryParse(v[(at + 1)..].Trim('[', ']'), out _) ? null : "expected NAME:IP, e.g. db.example:10.1.2.3");
     internal static readonly Option<string[]> Env = new("--env", "-e") { Description = "Environment variable KEY=VALUE (KEY alone copies it from this shell)" };
     internal static readonly Option<string[]> Label = new("--label", "-l") { Description = "Labels (KEY=VALUE)" };
     internal static readonly Option<string?> Workdir = new("--workdir", "-w") { Description = "Working directory inside the container" };
     internal static readonly Option<string?> User = new("--user", "-u") { Description = "User (UID[:GID]) inside the container" };
-    internal static readonly Option<string?> Restart = new Option<string?>("--restart") { Description = "Restart policy: no (the only one netstack has)" }
-        .Each(v => v is "no" ? null : "netstack supports only no");
+    internal static readonly Option<string?> Restart = new Option<string?>("--restart") { Description = "Restart policy: no, always, unless-stopped or on-failure[:N]" }
+        .Each(v => ParseRestart(v) is null ? "expected no, always, unless-stopped or on-failure[:N] (N a whole number, 0 or more)" : null);
     internal static readonly Argument<string> Image = new("IMAGE");
     internal static readonly Argument<string[]> Command = new("COMMAND") { Arity = ArgumentArity.ZeroOrMore };
 
@@ -39,8 +41,12 @@ internal static class RunCommand
     {
         var command = new Command("run", "Create and start a container")
         {
-            Detach, Remove, Name, Hostname, Network, Ip, Ip6, NetworkAlias, Publish, Dns, Env, Label, Workdir, User, Restart, Image, Command,
+            Detach, Remove, Name, Hostname, Network, Ip, Ip6, NetworkAlias, Publish, Dns, AddHost, Env, Label, Workdir, User, Restart, Image, Command,
         };
+        foreach (var option in RunResourceOptions.All)
+        {
+            command.Options.Add(option);
+        }
         CommandAction.Set(command, context, async (parse, client, ct) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -115,6 +121,12 @@ internal static class RunCommand
         var endpoints = new Dictionary<string, EndpointSettings>(StringComparer.Ordinal);
         for (var i = 0; i < networks.Length; i++)
         {
+            if (NetworkModes.IsSpecial(networks[i]))
+            {
+                // none, host, container:X and sandbox:X are modes, not networks to join: they go in
+                // NetworkMode only, as the docker CLI sends them (the daemon refuses them as endpoints).
+                continue;
+            }
             endpoints[networks[i]] = i == 0
                 ? new EndpointSettings
                 {
@@ -128,7 +140,7 @@ internal static class RunCommand
         var restart = parse.GetValue(Restart);
         var command = parse.GetValue(Command) ?? [];
         var workdir = parse.GetValue(Workdir);
-        return new ContainerCreateRequest
+        var request = new ContainerCreateRequest
         {
             Image = parse.GetRequiredValue(Image),
             Cmd = command.Length == 0 ? null : [.. command],
@@ -145,11 +157,32 @@ internal static class RunCommand
                 NetworkMode = networks.Length == 0 ? "default" : networks[0],
                 PortBindings = bindings.Count == 0 ? null : bindings,
                 Dns = dns.Length == 0 ? null : [.. dns],
+                ExtraHosts = parse.GetValue(AddHost) is { Length: > 0 } extra ? [.. extra] : null,
                 AutoRemove = parse.GetValue(Remove),
-                RestartPolicy = restart is null ? null : new RestartPolicy { Name = restart },
+                RestartPolicy = restart is null ? null : ParseRestart(restart),
             },
             NetworkingConfig = endpoints.Count == 0 ? null : new NetworkingConfig { EndpointsConfig = endpoints },
         };
+        RunResourceOptions.Apply(parse, request.HostConfig);
+        return request;
+    }
+
+    /// <summary><c>--restart</c> as the engine's policy (<c>on-failure:3</c> is on-failure with 3 retries); null when it does not parse.</summary>
+    internal static RestartPolicy? ParseRestart(string value)
+    {
+        var colon = value.IndexOf(':', StringComparison.Ordinal);
+        var name = colon < 0 ? value : value[..colon];
+        if (name is not ("no" or "always" or "unless-stopped" or "on-failure"))
+        {
+            return null;
+        }
+        if (colon < 0)
+        {
+            return new RestartPolicy { Name = name };
+        }
+        return name == "on-failure" && int.TryParse(value.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var retries)
+            ? new RestartPolicy { Name = name, MaximumRetryCount = retries }
+            : null;
     }
 
     /// <summary><c>-e KEY=VALUE</c> as given; <c>-e KEY</c> takes KEY from this environment and is dropped when unset, as docker does.</summary>
