@@ -25,7 +25,9 @@
 #   rmf        `rm -f` of BULK running containers in one call
 #   netrm      `network rm` of the network those BULK containers were on, right after the `rm -f`
 #              (Docker refuses to remove a network with active endpoints, so "a busy network" is
-#              one that just lost BULK endpoints: whatever teardown is still pending is paid here)
+#              one that just lost BULK endpoints: whatever teardown is still pending is paid here;
+#              dockerd answers rm -f before it released them, so network rm is retried every 20 ms
+#              until it succeeds, and the time until then is what counts)
 #   start      daemon spawn until `GET /_ping` answers (run-helpers/wait-ping.py), per daemon
 #   rss        VmRSS of netstackd, of dockerd and of its containerd: idle (networks, no containers)
 #              and with BULK containers running
@@ -198,6 +200,17 @@ timed() {
     t1=$EPOCHREALTIME
     awk -v a="${t0/./}" -v b="${t1/./}" 'BEGIN { printf "%.1f", (b - a) / 1e3 }'
 }
+# Times "$@" until it succeeds (every 20 ms, at most 60 s): dockerd answers `rm -f` before the
+# containers' endpoints are released, and refuses `network rm` ("has active endpoints") until they are.
+timed_until_ok() {
+    local t0=$EPOCHREALTIME t1 deadline=$((SECONDS + 60))
+    until "$@" >/dev/null 2>"$WORK/until.err"; do
+        (( SECONDS < deadline )) || { cat "$WORK/until.err" >&2; echo "$* kept failing for 60 s" >&2; return 1; }
+        sleep 0.02
+    done
+    t1=$EPOCHREALTIME
+    awk -v a="${t0/./}" -v b="${t1/./}" 'BEGIN { printf "%.1f", (b - a) / 1e3 }'
+}
 order_of() { # run index -> the three clients, rotated
     case $(( $1 % 3 )) in 0) echo "ns dn dd" ;; 1) echo "dn dd ns" ;; 2) echo "dd ns dn" ;; esac
 }
@@ -260,7 +273,7 @@ for i in $(seq 1 "$BULK_RUNS"); do
         record rmf "$cl" "$(timed "$c" rm -f "${names[@]}")"
         left=$("$sys" ps -a -q | wc -l)
         (( left == 1 )) || { echo "$sys: $left containers after rm -f, expected 1 (cp-c)" >&2; exit 1; }
-        record netrm "$cl" "$(timed "$c" network rm cp-bulk)"
+        record netrm "$cl" "$(timed_until_ok "$c" network rm cp-bulk)"
         "$sys" network create --subnet 10.44.0.0/22 cp-bulk >/dev/null
     done
 done

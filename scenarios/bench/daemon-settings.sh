@@ -48,6 +48,8 @@ VARIANTS=(
     "conserve-memory|DOTNET_GCConserveMemory=5"
     "lean|DOTNET_gcConcurrent=0 DOTNET_TieredPGO=0 DOTNET_GCConserveMemory=5"
     "server-gc|DOTNET_gcServer=1"
+    "no-w^x|DOTNET_EnableWriteXorExecute=0"
+    "no-tiering|DOTNET_TieredCompilation=0"
 )
 
 : > "$WORK/results.txt"
