@@ -6,7 +6,8 @@
 #
 #   scenarios/bench/daemon-settings.sh [rounds, default 5]
 #
-# NETSTACKD=PATH measures another build (default: the Release build output). Everything is removed
+# NETSTACKD=PATH measures another build (default: the Release build output); ONLY=REGEX keeps the
+# variants whose name matches (e.g. ONLY='^(default|no-w\^x)$'). Everything is removed
 # on exit, failure included: the daemon (by pid), the namespace, the temp dir.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -53,6 +54,11 @@ VARIANTS=(
 )
 
 : > "$WORK/results.txt"
+if [[ -n ${ONLY:-} ]]; then
+    kept=()
+    for v in "${VARIANTS[@]}"; do [[ ${v%%|*} =~ $ONLY ]] && kept+=("$v"); done
+    VARIANTS=("${kept[@]}")
+fi
 for r in $(seq 1 "$ROUNDS"); do
     for v in "${VARIANTS[@]}"; do
         name=${v%%|*}; envs=${v#*|}; [[ $envs == - ]] && envs=""
