@@ -35,12 +35,21 @@ public sealed class IptablesViewTests
 
         public int RefuseNext { get; set; }
 
+        public bool CancelNext { get; set; }
+
         public Task<string> RunAsync(string program, IReadOnlyList<string> arguments, string? input, CancellationToken cancellationToken)
         {
             Programs.Add(program);
             if (program.EndsWith("-save", StringComparison.Ordinal))
             {
                 return Task.FromResult(Tables.ToSave());
+            }
+            if (CancelNext)
+            {
+                // As if the restore ran, then the wait for it was cancelled.
+                CancelNext = false;
+                Tables.Apply(input!);
+                throw new OperationCanceledException();
             }
             if (RefuseNext > 0)
             {
@@ -116,6 +125,23 @@ public sealed class IptablesViewTests
         runner.Programs.Clear();
         await firewall.ApplyAsync(Ports("ep-a", 8080));
         Assert.Equal(["iptables-save", "iptables-restore"], runner.Programs);
+    }
+
+    [Fact]
+    public async Task Apply_CancelledWhileTheRestoreRan_NextChangeReadsTheTablesAgain()
+    {
+        var runner = new FakeRunner();
+        var firewall = new IptablesFirewall(runner);
+        await firewall.ApplyAsync(Ports("ep-a", 8080));
+        runner.CancelNext = true;
+        await Assert.ThrowsAsync<OperationCanceledException>(() => firewall.ApplyAsync(Ports("ep-b", 8081)));
+        runner.Programs.Clear();
+
+        await firewall.RemoveOwnerAsync("ep-b", IpFamily.IPv4);
+
+        // The view did not learn of ep-b's rule; a fresh read does, so it is removed.
+        Assert.Equal(["iptables-save", "iptables-restore"], runner.Programs);
+        Assert.DoesNotContain(runner.Tables.Rules, r => r.Spec.Contains("--dport 8081", StringComparison.Ordinal));
     }
 
     [Fact]

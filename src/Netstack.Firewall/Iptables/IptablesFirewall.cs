@@ -161,5 +161,12 @@ public sealed class IptablesFirewall : IFirewall
             }
             throw;
         }
+        catch (Exception)
+        {
+            // Cancelled (or the process lost) while the restore ran: it may or may not have been
+            // applied, so the next change reads the tables again.
+            _views.Remove(family);
+            throw;
+        }
     }
 }
