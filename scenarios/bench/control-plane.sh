@@ -19,9 +19,10 @@
 #   connect    `network connect X C` + `network disconnect X C` of a running container C
 #   ls         `network ls`
 #   inspect    `network inspect N`
-#   ep10 epN   connect + disconnect of C to a network holding 10, then ENDPOINTS endpoints (netstack
-#              only: the other endpoints are netstack sandboxes, which Docker has no counterpart of;
-#              the target compares netstack with itself)
+#   ep10 epN   connect + disconnect of C to a network holding 10 and to one holding ENDPOINTS
+#              endpoints, both there at once and measured in alternation (netstack only: the other
+#              endpoints are netstack sandboxes, which Docker has no counterpart of; the target
+#              compares netstack with itself)
 #   rmf        `rm -f` of BULK running containers in one call
 #   netrm      `network rm` of the network those BULK containers were on, right after the `rm -f`
 #              (Docker refuses to remove a network with active endpoints, so "a busy network" is
@@ -238,22 +239,28 @@ for i in $(seq 1 "$RUNS"); do
 done
 
 echo "== per-endpoint connect at 10 and at $ENDPOINTS endpoints (netstack; sandboxes as the other endpoints)"
+# Two networks side by side, one holding 10 endpoints and one ENDPOINTS (with cp-c's), measured in
+# alternation within each run, so a change of load during the run hits both sizes alike.
+netstack network create --subnet 10.59.0.0/24 cp-ep10 >/dev/null
 netstack network create --subnet 10.60.0.0/20 cp-ep >/dev/null
-fill_endpoints() { # from, to: sandboxes cp-sb-K connected to cp-ep, four at a time
-    seq "$1" "$2" | xargs -P 4 -I{} sh -c "'$CLI' -H 'unix://$NSOCK' sandbox create cp-sb-{} >/dev/null && '$CLI' -H 'unix://$NSOCK' network connect cp-ep cp-sb-{}"
+fill_endpoints() { # network, from, to: sandboxes cp-sb-K connected to the network, four at a time
+    seq "$2" "$3" | xargs -P 4 -I{} sh -c "'$CLI' -H 'unix://$NSOCK' sandbox create cp-sb-{} >/dev/null && '$CLI' -H 'unix://$NSOCK' network connect $1 cp-sb-{}"
 }
-fill_endpoints 1 9   # with cp-c: 10
-for i in $(seq 1 "$RUNS"); do
-    for cl in $( (( i % 2 )) && echo "ns dn" || echo "dn ns"); do record ep10 "$cl" "$(case_connect "$cl" cp-ep)"; done
-done
-fill_endpoints 10 $((ENDPOINTS - 1))
-for i in $(seq 1 "$RUNS"); do
-    for cl in $( (( i % 2 )) && echo "ns dn" || echo "dn ns"); do record epN "$cl" "$(case_connect "$cl" cp-ep)"; done
-done
+fill_endpoints cp-ep10 1 9
+fill_endpoints cp-ep 10 $((ENDPOINTS + 8))
 SB_COUNT=$(netstack sandbox ls -q | grep -c '^cp-sb-' || true)
-(( SB_COUNT == ENDPOINTS - 1 )) || { echo "$SB_COUNT sandboxes, expected $((ENDPOINTS - 1))" >&2; exit 1; }
+(( SB_COUNT == ENDPOINTS + 8 )) || { echo "$SB_COUNT sandboxes, expected $((ENDPOINTS + 8))" >&2; exit 1; }
+for i in $(seq 1 "$RUNS"); do
+    for cl in $( (( i % 2 )) && echo "ns dn" || echo "dn ns"); do
+        if (( (i / 2) % 2 )); then
+            record ep10 "$cl" "$(case_connect "$cl" cp-ep10)"; record epN "$cl" "$(case_connect "$cl" cp-ep)"
+        else
+            record epN "$cl" "$(case_connect "$cl" cp-ep)"; record ep10 "$cl" "$(case_connect "$cl" cp-ep10)"
+        fi
+    done
+done
 netstack sandbox ls -q | grep '^cp-sb-' | xargs -r "$CLI" -H "unix://$NSOCK" sandbox rm >/dev/null
-netstack network rm cp-ep >/dev/null
+netstack network rm cp-ep10 cp-ep >/dev/null
 
 echo "== $BULK_RUNS rounds of rm -f of $BULK containers, then network rm"
 RSS_BULK_N="" RSS_BULK_D="" RSS_BULK_C=""
