@@ -87,12 +87,12 @@ trap 'exit 143' TERM
 step "build (Release)"
 dotnet build src/Netstack.Daemon -c Release -nologo -clp:ErrorsOnly >/dev/null
 NETSTACKD=$PWD/src/Netstack.Daemon/bin/Release/net10.0/netstackd
-# The CLI as it ships, published ReadyToRun (as run.sh does); NETSTACK_CLI_JIT=1: the plain build.
+# The CLI as it ships, published Native AOT (as run.sh does); NETSTACK_CLI_JIT=1: the plain build.
 if [[ -n ${NETSTACK_CLI_JIT:-} ]]; then
     dotnet build src/Netstack.Cli -c Release -nologo -clp:ErrorsOnly >/dev/null
     CLI=$PWD/src/Netstack.Cli/bin/Release/net10.0/netstack
 else
-    dotnet publish src/Netstack.Cli -c Release -r linux-x64 --self-contained false -o "$WORK/cli" -nologo -clp:ErrorsOnly >/dev/null
+    dotnet publish src/Netstack.Cli -c Release -r linux-x64 -o "$WORK/cli" -nologo -clp:ErrorsOnly >/dev/null
     CLI=$WORK/cli/netstack
 fi
 

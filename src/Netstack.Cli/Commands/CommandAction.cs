@@ -67,4 +67,71 @@ internal static class CommandAction
         }
         return failed ? 1 : 0;
     }
+
+    /// <summary>How many requests a bulk verb keeps in flight (the docker CLI runs its rm, stop and kill in parallel too).</summary>
+    internal const int BulkParallelism = 16;
+
+    /// <summary>
+    /// <see cref="ForEachAsync"/> with up to <see cref="BulkParallelism"/> requests in flight, so
+    /// <c>rm -f</c> of 150 containers is not 150 round trips one after the other and the daemon can
+    /// tear them down side by side. Names and errors are printed in the order given, as the
+    /// sequential form prints them; a failure to reach the daemon ends the command as it does there.
+    /// </summary>
+    public static async Task<int> ForEachConcurrentAsync(ParseResult parse, IReadOnlyList<string> names, Func<string, Task> each)
+    {
+        if (names.Count <= 1)
+        {
+            return await ForEachAsync(parse, names, each).ConfigureAwait(false);
+        }
+        // The CLI's client blocks on its sockets (see CliContext): each request holds a pool thread
+        // for its round trip, so the pool must have that many at once instead of growing slowly.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        if (workers < BulkParallelism)
+        {
+            ThreadPool.SetMinThreads(BulkParallelism, io);
+        }
+        using var gate = new SemaphoreSlim(BulkParallelism);
+        var runs = names.Select(name => Task.Run(async () =>
+        {
+            await gate.WaitAsync().ConfigureAwait(false);
+            try
+            {
+                await each(name).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+            }
+        })).ToList();
+        var output = parse.InvocationConfiguration.Output;
+        var error = parse.InvocationConfiguration.Error;
+        var failed = false;
+        Exception? fatal = null;
+        for (var i = 0; i < names.Count; i++)
+        {
+            try
+            {
+                await runs[i].ConfigureAwait(false);
+                await output.WriteLineAsync(names[i]).ConfigureAwait(false);
+            }
+            catch (ApiException e) when (e.StatusCode is not null)
+            {
+                await error.WriteLineAsync("Error response from daemon: " + e.Message).ConfigureAwait(false);
+                failed = true;
+            }
+            catch (Exception e) when (fatal is null)
+            {
+                fatal = e;
+            }
+            catch (Exception)
+            {
+                // One failure to reach the daemon is reported; the others say the same.
+            }
+        }
+        if (fatal is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(fatal);
+        }
+        return failed ? 1 : 0;
+    }
 }

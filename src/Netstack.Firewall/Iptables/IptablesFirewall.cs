@@ -5,9 +5,15 @@ using Netstack.Linux;
 namespace Netstack.Firewall.Iptables;
 
 /// <summary>
-/// <see cref="IFirewall"/> on iptables/ip6tables: read the state with <c>iptables-save</c>, then
-/// change it with one <c>iptables-restore --noflush</c> whose input deletes the owner's old rules
-/// and adds its new ones. The family of the rule set picks the programs (<c>ip6tables-save</c> and
+/// <see cref="IFirewall"/> on iptables/ip6tables: one <c>iptables-restore --noflush</c> per change,
+/// whose input deletes the owner's old rules and adds its new ones. What to delete comes from an
+/// in-memory view of the tables (<see cref="IptablesSnapshot"/>): read once with <c>iptables-save</c>,
+/// then moved forward by every script that succeeded, so a change runs one process instead of a
+/// save + restore pair, and removing an owner that has nothing runs none. The view can go stale
+/// only through somebody else's changes; a script built from a stale view is refused by
+/// iptables-restore (a <c>-D</c> of a rule that is gone, an <c>-A</c> to a chain that is gone), and
+/// then the tables are read again and the change is built and written once more.
+/// <see cref="ListOwnersAsync"/> (reconcile) always reads the tables afresh. The family of the rule set picks the programs (<c>ip6tables-save</c> and
 /// <c>ip6tables-restore</c> for IPv6); the two families' tables are separate in the kernel, so an
 /// owner's IPv4 and IPv6 rules are applied and removed independently. Runs in the namespace given
 /// to the constructor (tests, a driver's host namespace), else in the caller's namespace.
@@ -19,6 +25,10 @@ public sealed class IptablesFirewall : IFirewall
 
     // Reading the state and writing the change must not interleave with another change of ours.
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    // The view of each family's tables (under _gate); absent until first read, dropped when a
+    // script built from it fails.
+    private readonly Dictionary<IpFamily, IptablesSnapshot> _views = [];
 
     public IptablesFirewall(NetworkNamespace? ns = null, ILogger<IptablesFirewall>? logger = null)
         : this(new IptablesRunner(ns), logger)
@@ -39,13 +49,8 @@ public sealed class IptablesFirewall : IFirewall
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var current = await SnapshotAsync(ruleSet.Family, cancellationToken).ConfigureAwait(false);
-            var script = RestoreScript.ForApply(ruleSet, current);
             // An empty set for an owner with nothing in this family: nothing to write.
-            if (script.Length > 0)
-            {
-                await RestoreAsync(ruleSet.Family, script, cancellationToken).ConfigureAwait(false);
-            }
+            await ChangeAsync(ruleSet.Family, current => RestoreScript.ForApply(ruleSet, current), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -71,12 +76,7 @@ public sealed class IptablesFirewall : IFirewall
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var current = await SnapshotAsync(family, cancellationToken).ConfigureAwait(false);
-            var script = RestoreScript.ForRemoval(owners, current);
-            if (script.Length > 0)
-            {
-                await RestoreAsync(family, script, cancellationToken).ConfigureAwait(false);
-            }
+            await ChangeAsync(family, current => RestoreScript.ForRemoval(owners, current), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -86,18 +86,64 @@ public sealed class IptablesFirewall : IFirewall
 
     public async Task<IReadOnlyList<string>> ListOwnersAsync(IpFamily family, CancellationToken cancellationToken = default)
     {
-        var current = await SnapshotAsync(family, cancellationToken).ConfigureAwait(false);
-        return current.Owners().ToList();
+        // Reconcile asks this to learn what the kernel holds now (another tool may have flushed or
+        // added rules): read the tables, and keep what was read as the view.
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var current = await ReadAsync(family, cancellationToken).ConfigureAwait(false);
+            return current.Owners().ToList();
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
-    private async Task<IptablesSnapshot> SnapshotAsync(IpFamily family, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds a script from the view with <paramref name="build"/> and writes it; on success the view
+    /// moves forward by it. A script from a view already held that iptables-restore refuses is built
+    /// again from a fresh read and written once more (the view may be stale); a script from a fresh
+    /// read that fails is an error. Called under <see cref="_gate"/>.
+    /// </summary>
+    private async Task ChangeAsync(IpFamily family, Func<IptablesSnapshot, string> build, CancellationToken cancellationToken)
     {
+        var fresh = !_views.TryGetValue(family, out var view);
+        view ??= await ReadAsync(family, cancellationToken).ConfigureAwait(false);
+        var script = build(view);
+        if (script.Length == 0)
+        {
+            return;
+        }
+        try
+        {
+            await RestoreAsync(family, script, logFailure: fresh, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FirewallException) when (!fresh)
+        {
+            IptablesLog.ViewStale(_logger, family);
+            view = await ReadAsync(family, cancellationToken).ConfigureAwait(false);
+            script = build(view);
+            if (script.Length == 0)
+            {
+                return;
+            }
+            await RestoreAsync(family, script, logFailure: true, cancellationToken).ConfigureAwait(false);
+        }
+        view.Apply(script);
+    }
+
+    private async Task<IptablesSnapshot> ReadAsync(IpFamily family, CancellationToken cancellationToken)
+    {
+        _views.Remove(family);
         var program = IptablesPrograms.Save(family);
         var save = await _runner.RunAsync(program, [], null, cancellationToken).ConfigureAwait(false);
-        return IptablesSnapshot.Parse(save);
+        var view = IptablesSnapshot.Parse(save);
+        _views[family] = view;
+        return view;
     }
 
-    private async Task RestoreAsync(IpFamily family, string script, CancellationToken cancellationToken)
+    private async Task RestoreAsync(IpFamily family, string script, bool logFailure, CancellationToken cancellationToken)
     {
         var program = IptablesPrograms.Restore(family);
         try
@@ -107,7 +153,19 @@ public sealed class IptablesFirewall : IFirewall
         }
         catch (FirewallException)
         {
-            IptablesLog.RestoreFailed(_logger, program, script);
+            // The view is not known to match the kernel any more, whatever happens next.
+            _views.Remove(family);
+            if (logFailure)
+            {
+                IptablesLog.RestoreFailed(_logger, program, script);
+            }
+            throw;
+        }
+        catch (Exception)
+        {
+            // Cancelled (or the process lost) while the restore ran: it may or may not have been
+            // applied, so the next change reads the tables again.
+            _views.Remove(family);
             throw;
         }
     }

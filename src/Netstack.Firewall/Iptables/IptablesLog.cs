@@ -12,4 +12,7 @@ internal static partial class IptablesLog
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Warning, Message = "firewall: {Program} failed; script was:\n{Script}")]
     public static partial void RestoreFailed(ILogger logger, string program, string script);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "firewall: a change built from the {Family} view was refused; reading the tables again and retrying")]
+    public static partial void ViewStale(ILogger logger, IpFamily family);
 }

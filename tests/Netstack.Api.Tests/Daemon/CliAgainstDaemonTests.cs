@@ -70,6 +70,28 @@ public sealed class CliAgainstDaemonTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SandboxRm_ManyNamesOneMissing_RemovesTheOthersSideBySide_PrintsInTheOrderGiven()
+    {
+        var host = _daemon.HostUri;
+        var names = Enumerable.Range(1, 40).Select(i => $"box{i}").ToArray();
+        foreach (var name in names)
+        {
+            Assert.Equal(0, (await CliRunner.RunAsync("-H", host, "sandbox", "create", name)).Exit);
+        }
+
+        // As the netstack process runs (blocking sockets), more names than requests in flight.
+        string[] args = ["-H", host, "sandbox", "rm", .. names[..20], "nosuch", .. names[20..]];
+        var rm = await CliRunner.RunAsync(blockingIo: true, args);
+        var ls = await CliRunner.RunAsync("-H", host, "sandbox", "ls", "-q");
+
+        Assert.Equal(1, rm.Exit);
+        Assert.Equal(names, rm.Out.ReplaceLineEndings("\n").TrimEnd().Split('\n'));
+        Assert.Contains("Error response from daemon:", rm.Err, StringComparison.Ordinal);
+        Assert.Contains("nosuch", rm.Err, StringComparison.Ordinal);
+        Assert.Equal("", ls.Out.Trim());
+    }
+
+    [Fact]
     public async Task Version_ShowsClientAndServer()
     {
         var result = await CliRunner.RunAsync("-H", _daemon.HostUri, "version");

@@ -12,7 +12,7 @@ internal static class KillCommand
     {
         var command = new Command("kill", "Kill one or more running containers") { Signal, Containers };
         CommandAction.Set(command, context, (parse, client, ct) =>
-            CommandAction.ForEachAsync(parse, parse.GetRequiredValue(Containers), id => client.KillContainerAsync(id, parse.GetValue(Signal), ct)));
+            CommandAction.ForEachConcurrentAsync(parse, parse.GetRequiredValue(Containers), id => client.KillContainerAsync(id, parse.GetValue(Signal), ct)));
         return command;
     }
 }

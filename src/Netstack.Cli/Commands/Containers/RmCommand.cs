@@ -12,7 +12,7 @@ internal static class RmCommand
     {
         var command = new Command("rm", "Remove one or more containers") { Force, Containers };
         CommandAction.Set(command, context, (parse, client, ct) =>
-            CommandAction.ForEachAsync(parse, parse.GetRequiredValue(Containers), id => client.RemoveContainerAsync(id, parse.GetValue(Force), ct)));
+            CommandAction.ForEachConcurrentAsync(parse, parse.GetRequiredValue(Containers), id => client.RemoveContainerAsync(id, parse.GetValue(Force), ct)));
         return command;
     }
 }

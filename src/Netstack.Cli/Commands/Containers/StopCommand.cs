@@ -12,7 +12,7 @@ internal static class StopCommand
     {
         var command = new Command("stop", "Stop one or more running containers") { Time, Containers };
         CommandAction.Set(command, context, (parse, client, ct) =>
-            CommandAction.ForEachAsync(parse, parse.GetRequiredValue(Containers), id => client.StopContainerAsync(id, parse.GetValue(Time), ct)));
+            CommandAction.ForEachConcurrentAsync(parse, parse.GetRequiredValue(Containers), id => client.StopContainerAsync(id, parse.GetValue(Time), ct)));
         return command;
     }
 }

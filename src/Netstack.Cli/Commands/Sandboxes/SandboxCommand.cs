@@ -87,7 +87,7 @@ internal static class SandboxCommand
         var command = new Command("rm", "Remove one or more sandboxes (their endpoints are disconnected)") { RemoveNames };
         command.Aliases.Add("remove");
         CommandAction.Set(command, context, (parse, client, ct) =>
-            CommandAction.ForEachAsync(parse, parse.GetRequiredValue(RemoveNames), name => client.RemoveSandboxAsync(name, ct)));
+            CommandAction.ForEachConcurrentAsync(parse, parse.GetRequiredValue(RemoveNames), name => client.RemoveSandboxAsync(name, ct)));
         return command;
     }
 }
