@@ -5,6 +5,9 @@ using Netstack.Api.Ports;
 using Netstack.Controller;
 using Netstack.Core;
 using Netstack.Daemon.Dns;
+using Netstack.Daemon.Upstream;
+using Netstack.Upstream;
+using Netstack.Upstream.Mapping;
 using Netstack.Runtime;
 using Netstack.Runtime.Containers;
 using Netstack.Runtime.Images;
@@ -31,9 +34,11 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
     private readonly SandboxResolvers _resolvers;
     private readonly ILogger<ContainerService> _logger;
     private readonly ConcurrentDictionary<string, Lazy<Task>> _releases = new(StringComparer.Ordinal);
+    private readonly PortMapper? _upstream;
 
-    public ContainerService(ContainerRuntime runtime, ImageStore images, INetworkController controller, SandboxResolvers resolvers, ILogger<ContainerService> logger)
+    public ContainerService(ContainerRuntime runtime, ImageStore images, INetworkController controller, SandboxResolvers resolvers, ILogger<ContainerService> logger, PortMapper? upstream = null)
     {
+        _upstream = upstream;
         _resolvers = resolvers;
         _runtime = runtime;
         _images = images;
@@ -50,7 +55,23 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
     /// Recovers the runtime's containers after a daemon start (the exit handler is already
     /// subscribed). Their resolvers come back with <see cref="SandboxResolvers.StartAsync"/>.
     /// </summary>
-    public Task<IReadOnlyList<ContainerInfo>> RecoverAsync(CancellationToken cancellationToken) => _runtime.RecoverAsync(cancellationToken);
+    public async Task<IReadOnlyList<ContainerInfo>> RecoverAsync(CancellationToken cancellationToken)
+    {
+        var recovered = await _runtime.RecoverAsync(cancellationToken).ConfigureAwait(false);
+        if (_upstream is { Enabled: true })
+        {
+            // Containers outlive the daemon: their upstream mappings are asked for again (and the
+            // mapper takes over the ones the previous daemon made instead of removing them).
+            foreach (var info in recovered.Where(c => c.State == ContainerState.Running))
+            {
+                if (await SandboxOfAsync(info, cancellationToken).ConfigureAwait(false) is { } sandbox)
+                {
+                    await PublishUpstreamAsync(info, sandbox.Endpoints, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        return recovered;
+    }
 
     public (int Total, int Running, int Images) Count()
     {
@@ -77,6 +98,7 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
         {
             throw new InvalidParameterException("User", request.User, "running as another user is not supported; containers run as root in their own namespaces");
         }
+        UpstreamLabels.Validate(request.Labels);
         foreach (var server in request.HostConfig?.Dns ?? [])
         {
             if (!Api.Client.StrictAddress.TryParse(server, out _))
@@ -150,6 +172,8 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
                 sandbox.Key,
                 HostsFile.Hosts(info.Hostname, endpoints),
                 embeddedDns ? HostsFile.EmbeddedResolvConf() : HostsFile.ResolvConf(info.Dns)), cancellationToken).ConfigureAwait(false);
+            // Only asked for here: the router is talked to in the background, the start does not wait for it.
+            await PublishUpstreamAsync(info, endpoints, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch
@@ -327,6 +351,7 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
 
     private async Task ReleaseCoreAsync(string containerId)
     {
+        _upstream?.Withdraw(containerId);
         try
         {
             var sandbox = await _controller.GetSandboxAsync(containerId, CancellationToken.None).ConfigureAwait(false);
@@ -342,6 +367,48 @@ internal sealed class ContainerService : IContainerNetworking, IContainerCounts,
         catch (Exception e)
         {
             Log.ContainerCleanupFailed(_logger, containerId, e);
+        }
+    }
+
+    // ---- upstream port mapping
+
+    /// <summary>
+    /// Asks the upstream mapper for the container's published ports when it opted in (its label, or
+    /// its network's). Only ports on all host addresses are mapped: one bound to a single address
+    /// (127.0.0.1, say) was not meant to be reached from the LAN, let alone from outside.
+    /// </summary>
+    private async Task PublishUpstreamAsync(ContainerInfo info, IReadOnlyList<EndpointInfo> endpoints, CancellationToken cancellationToken)
+    {
+        if (_upstream is not { Enabled: true })
+        {
+            return;
+        }
+        var published = endpoints.Where(e => e.PublishedPorts.Count > 0).ToList();
+        if (published.Count == 0)
+        {
+            return;
+        }
+        IReadOnlyDictionary<string, string>? networkLabels = null;
+        try
+        {
+            networkLabels = (await _controller.GetNetworkAsync(published[0].NetworkId, cancellationToken).ConfigureAwait(false)).Labels;
+        }
+        catch (NotFoundException)
+        {
+            // Removed meanwhile: the container's own label decides alone.
+        }
+        if (!UpstreamLabels.OptedIn(info.Labels, networkLabels))
+        {
+            return;
+        }
+        var ports = published.SelectMany(e => e.PublishedPorts)
+            .Where(p => p.HostPort > 0 && p.Protocol != PortProtocol.Sctp
+                && (p.HostIp is null || p.HostIp.Equals(IPAddress.Any)))
+            .Select(p => new PublishedPort(p.Protocol == PortProtocol.Udp ? MappingTransport.Udp : MappingTransport.Tcp, p.ContainerPort, p.HostPort))
+            .ToList();
+        if (ports.Count > 0)
+        {
+            _upstream.Publish(info.Id, info.Name, ports, UpstreamLabels.ConflictOf(info.Labels, networkLabels));
         }
     }
 
