@@ -55,6 +55,22 @@ public sealed class UpstreamOptionsTests
     }
 
     [Fact]
+    public void DaemonJson_SameKeys_FlagsWin()
+    {
+        var json = """{"upstream-portmap": "upnp", "upstream-portmap-lease": "120", "upstream-portmap-conflict": "fail"}""";
+        var commandLine = new DaemonCommandLine();
+        var configuration = new ConfigurationBuilder()
+            .AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json)))
+            .AddInMemoryCollection(commandLine.ToConfiguration(commandLine.Root.Parse(["--upstream-portmap", "pcp"])))
+            .Build();
+        var options = new UpstreamOptions();
+        configuration.Bind(options);
+        Assert.Equal(UpstreamMode.Pcp, options.ParsedMode());
+        Assert.Equal(TimeSpan.FromSeconds(120), options.ParsedLease());
+        Assert.Equal(ConflictPolicy.Fail, options.ParsedConflict());
+    }
+
+    [Fact]
     public void Labels_ContainerWinsOverNetwork()
     {
         var on = new Dictionary<string, string> { [UpstreamLabels.Enable] = "true" };
