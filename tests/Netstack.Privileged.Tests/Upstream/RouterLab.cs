@@ -24,6 +24,7 @@ internal sealed class RouterLab : IDisposable
 
     private readonly StringBuilder _log = new();
     private Process? _miniupnpd;
+    private bool _neighbour;
 
     private RouterLab(TestNamespace host, TestNamespace router, TestNamespace internet, string directory)
     {
@@ -219,6 +220,32 @@ internal sealed class RouterLab : IDisposable
     }
 
     public string Rules() => Router.Exec("nft", "list", "table", "inet", Table);
+
+    /// <summary>
+    /// Another host of the LAN (a second address on the host's LAN link, 10.77.0.3) takes external
+    /// TCP <paramref name="externalPort"/> with NAT-PMP for an hour: the conflict a busy home network has.
+    /// </summary>
+    public void TakePortAsNeighbour(int externalPort)
+    {
+        if (!_neighbour)
+        {
+            Host.Ip("addr", "add", "10.77.0.3/24", "dev", "lan0");
+            _neighbour = true;
+        }
+        var script = $$"""
+            import socket, struct
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind(("10.77.0.3", 0))
+            s.settimeout(3)
+            s.sendto(struct.pack(">BBHHHI", 0, 2, 0, 9999, {{externalPort}}, 3600), ("{{RouterLan}}", 5351))
+            answer = s.recv(64)
+            result, external = struct.unpack(">H", answer[2:4])[0], struct.unpack(">H", answer[10:12])[0]
+            assert result == 0 and external == {{externalPort}}, (result, external)
+            """;
+        var path = Path.Combine(Directory, "neighbour.py");
+        File.WriteAllText(path, script);
+        Host.Exec("python3", path);
+    }
 
     /// <summary>Whether the router forwards external <paramref name="port"/> to this host (miniupnpd's DNAT rule).</summary>
     public bool Forwards(int port, string protocol = "tcp") =>

@@ -174,6 +174,40 @@ public sealed class UpstreamPortMapTests(ITestOutputHelper output)
         Assert.Equal(0, (await StatusAsync(daemon)).Leftovers);
     }
 
+    [PrivilegedTheory]
+    [InlineData("upnp")]
+    [InlineData("natpmp")]
+    [InlineData("pcp")]
+    public async Task PortTakenOnTheRouter_NextFreeOne_OrAClearError(string protocol)
+    {
+        var (daemon, lab) = await StartAsync(protocol, "3600");
+        await using var _ = daemon;
+        using var __ = lab;
+        string Diag() => Diagnostics(daemon, lab);
+        lab.TakePortAsNeighbour(8080);
+        lab.TakePortAsNeighbour(8090);
+
+        // Default (next): another external port, and the container is reached through it.
+        await RunWebAsync(daemon, "web", "8080");
+        await UntilAsync(async () => (await BindingAsync(daemon, "web"))?.State == "mapped", "mapped", Diag);
+        var binding = (await BindingAsync(daemon, "web"))!;
+        Assert.NotEqual(8080, binding.ExternalPort);
+        output.WriteLine($"{protocol}: 8080 taken, got {binding.ExternalPort}");
+        var (exit, page) = lab.FetchFromInternet(binding.ExternalPort);
+        Assert.True(exit == 0 && page.Contains("busybox", StringComparison.OrdinalIgnoreCase), Diag());
+
+        // The label asks for failure instead: no mapping, and the error names the port.
+        var strict = await daemon.NetstackAsync("run", "-d", "--name", "strict", "--network", "web", "-p", "8090:80",
+            "--label", "netstack.upstream-portmap=true", "--label", "netstack.upstream-portmap.conflict=fail", "busybox", "httpd", "-f", "-p", "80", "-h", "/var/www");
+        Assert.True(strict.Exit == 0, strict.Err);
+        await UntilAsync(async () => (await BindingAsync(daemon, "strict"))?.State == "failed", "strict failed", Diag);
+        Assert.Contains("external port 8090/tcp is taken on the router", (await BindingAsync(daemon, "strict"))!.Error, StringComparison.Ordinal);
+        Assert.Contains("upstream failed: external port 8090/tcp is taken", (await daemon.NetstackAsync("port", "strict")).Out, StringComparison.Ordinal);
+        // Ours: web's alone (none half-made for strict); the neighbour's two are untouched.
+        Assert.Equal(1, lab.DnatRules());
+        Assert.Equal(2, lab.Rules().Split('\n').Count(l => l.Contains("dnat ip to 10.77.0.3:9999", StringComparison.Ordinal)));
+    }
+
     [PrivilegedFact]
     public async Task Off_NothingIsSentToTheRouter()
     {
