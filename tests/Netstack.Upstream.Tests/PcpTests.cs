@@ -127,6 +127,17 @@ public sealed class PcpTests
     }
 
     [Fact]
+    public void ParseAnnounceResponse_OtherVersionClaimingSuccess_IsNull()
+    {
+        var answer = new byte[24];
+        answer[0] = 7;
+        answer[1] = 0x80;
+        Assert.Null(PcpMessages.ParseAnnounceResponse(answer));
+        answer[3] = 1; // UNSUPP_VERSION with the server's own version: believable
+        Assert.Equal(1, PcpMessages.ParseAnnounceResponse(answer)!.Result);
+    }
+
+    [Fact]
     public async Task Announce_Silent_TimesOut()
     {
         using var router = new FakeUdpRouter((_, _) => []);

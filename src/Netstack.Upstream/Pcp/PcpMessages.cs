@@ -63,7 +63,13 @@ internal static class PcpMessages
         {
             return null;
         }
-        return new PcpMapResponse(data[0] == Version ? data[3] : (byte)1, BinaryPrimitives.ReadUInt32BigEndian(data[4..]), BinaryPrimitives.ReadUInt32BigEndian(data[8..]));
+        var result = data[3];
+        if (data[0] != Version && result != 1)
+        {
+            // Another version is only believable as UNSUPP_VERSION (section 9); "success" in it is nonsense.
+            return null;
+        }
+        return new PcpMapResponse(result, BinaryPrimitives.ReadUInt32BigEndian(data[4..]), BinaryPrimitives.ReadUInt32BigEndian(data[8..]));
     }
 
     public static byte[] MapRequest(IPAddress client, ReadOnlySpan<byte> nonce, MappingTransport transport, ushort internalPort, ushort suggestedExternalPort, uint lifetimeSeconds, IPAddress? suggestedExternal = null)

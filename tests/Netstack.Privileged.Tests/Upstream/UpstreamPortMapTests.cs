@@ -209,6 +209,34 @@ public sealed class UpstreamPortMapTests(ITestOutputHelper output)
     }
 
     [PrivilegedFact]
+    public async Task HostileRouter_GarbageAndFloods_ClearErrors_StartDoesNotWait()
+    {
+        RouterLab? lab = null;
+        await using var daemon = await NetstackdProcess.StartAsync(host => lab = RouterLab.Create(host), "--upstream-portmap", "auto");
+        using var __ = lab!;
+        using var hostile = HostileRouter.Start(lab!);
+        await daemon.ImportBusyboxAsync();
+        Assert.Equal(0, (await daemon.NetstackAsync("network", "create", "--subnet", "10.78.0.0/24", "web")).Exit);
+        await RunWebAsync(daemon);
+        using (var client = daemon.Client())
+        {
+            Assert.Equal("running", (await client.InspectContainerAsync("web")).State.Status);
+        }
+        await UntilAsync(async () => (await StatusAsync(daemon)).State == "no-router", "discovery over", () => daemon.Log);
+        var status = await StatusAsync(daemon);
+        var attempts = string.Join("\n", status.Attempts);
+        output.WriteLine(attempts);
+        Assert.Contains("pcp: router 10.77.0.1:5351 sent", attempts, StringComparison.Ordinal);
+        Assert.Contains("that are not a PCP answer", attempts, StringComparison.Ordinal);
+        Assert.Contains("natpmp: router 10.77.0.1:5351 sent", attempts, StringComparison.Ordinal);
+        Assert.Contains("upnp: devices answered the SSDP search but none is a usable gateway", attempts, StringComparison.Ordinal);
+        Assert.Contains("more than the 65536 bytes allowed", attempts, StringComparison.Ordinal);
+        Assert.Contains("80/tcp -> upstream pending", (await daemon.NetstackAsync("port", "web")).Out, StringComparison.Ordinal);
+        // The daemon still serves and stops cleanly.
+        Assert.Equal(0, (await daemon.NetstackAsync("rm", "-f", "web")).Exit);
+    }
+
+    [PrivilegedFact]
     public async Task Off_NothingIsSentToTheRouter()
     {
         RouterLab? lab = null;
