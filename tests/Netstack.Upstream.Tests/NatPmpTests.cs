@@ -8,7 +8,8 @@ namespace Netstack.Upstream.Tests;
 
 public sealed class NatPmpTests
 {
-    private static readonly RetryPolicy Quick = new(TimeSpan.FromMilliseconds(50), 3);
+    // 100 ms doubling, 4 tries (1.5 s): room for a loaded machine's slow fake, short for the silent cases.
+    private static readonly RetryPolicy Quick = new(TimeSpan.FromMilliseconds(100), 4);
 
     [Fact]
     public void ExternalAddressRequest_IsVersionZeroOpcodeZero()
@@ -102,7 +103,7 @@ public sealed class NatPmpTests
         var e = await Assert.ThrowsAsync<PortMappingException>(() => client.MapAsync(Tcp8080, CancellationToken.None));
         Assert.Equal(PortMappingFailure.Timeout, e.Failure);
         Assert.Contains("no answer", e.Message, StringComparison.Ordinal);
-        Assert.Equal(3, router.Requests.Count);
+        Assert.Equal(4, router.Requests.Count);
     }
 
     [Fact]
@@ -163,6 +164,16 @@ public sealed class NatPmpTests
         using var client = new NatPmpClient(IPAddress.Loopback, IPAddress.Loopback, Quick, port: router.Port);
         var e = await Assert.ThrowsAsync<PortMappingException>(() => client.MapAsync(Tcp8080, CancellationToken.None));
         Assert.Equal(PortMappingFailure.Malformed, e.Failure);
+    }
+
+    [Fact]
+    public async Task Map_NoRouteToTheGateway_IsATimeoutNamingIt()
+    {
+        // An IPv6 gateway from an IPv4-bound socket: the kernel refuses the send at once, as it does with no route.
+        using var client = new NatPmpClient(IPAddress.IPv6Loopback, IPAddress.Loopback, Quick);
+        var e = await Assert.ThrowsAsync<PortMappingException>(() => client.MapAsync(Tcp8080, CancellationToken.None));
+        Assert.Equal(PortMappingFailure.Timeout, e.Failure);
+        Assert.Contains("cannot reach [::1]:5351", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -248,7 +248,7 @@ public sealed class UpnpTests
     {
         using var http = new FakeHttpRouter(_ => FakeHttpRouter.Ok("<root><device>"));
         using var ssdp = new FakeUdpRouter((_, _) => [Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nST: urn:schemas-upnp-org:device:InternetGatewayDevice:1\r\nLOCATION: http://127.0.0.1:{http.Port}/rootDesc.xml\r\n\r\n")]);
-        var e = await Assert.ThrowsAsync<PortMappingException>(() => UpnpClient.DiscoverAsync(IPAddress.Loopback, IPAddress.Loopback, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2), CancellationToken.None, new IPEndPoint(IPAddress.Loopback, ssdp.Port)));
+        var e = await Assert.ThrowsAsync<PortMappingException>(() => UpnpClient.DiscoverAsync(IPAddress.Loopback, IPAddress.Loopback, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), CancellationToken.None, new IPEndPoint(IPAddress.Loopback, ssdp.Port)));
         Assert.Contains("not well-formed", e.Message, StringComparison.Ordinal);
     }
 
@@ -257,7 +257,7 @@ public sealed class UpnpTests
     {
         using var http = new FakeHttpRouter(_ => FakeHttpRouter.Ok(Description));
         using var ssdp = new FakeUdpRouter((_, _) => [new byte[3000], Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nST: urn:schemas-upnp-org:device:InternetGatewayDevice:1\r\nLOCATION: http://127.0.0.1:{http.Port}/rootDesc.xml\r\n\r\n")]);
-        using var client = await UpnpClient.DiscoverAsync(IPAddress.Loopback, IPAddress.Loopback, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(2), CancellationToken.None, new IPEndPoint(IPAddress.Loopback, ssdp.Port));
+        using var client = await UpnpClient.DiscoverAsync(IPAddress.Loopback, IPAddress.Loopback, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2), CancellationToken.None, new IPEndPoint(IPAddress.Loopback, ssdp.Port));
         Assert.Equal(http.Url("/ctl/IPConn"), client!.Service.ControlUrl);
     }
 
