@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using Netstack.Cli.Commands.Containers;
+using Netstack.Cli.Commands.Debug;
 using Netstack.Cli.Commands.Images;
 using Netstack.Cli.Commands.Networks;
 using Netstack.Cli.Commands.Nodes;
@@ -58,6 +59,7 @@ internal static class CliApp
         ("port", PortCommand.Build),
         ("image", ImageCommand.Build),
         ("node", NodeCommand.Build),
+        ("debug", DebugCommand.Build),
         ("version", VersionCommand.Build),
         ("info", InfoCommand.Build),
     ];

@@ -100,6 +100,11 @@ public sealed class ApiClient : IDisposable
     public Task<List<NodeResource>> ListNodesAsync(CancellationToken ct = default) =>
         GetAsync("nodes", ApiJsonContext.Default.ListNodeResource, ct);
 
+    // ---- upstream port mapping (netstack's own)
+
+    public Task<Contracts.Upstream.UpstreamStatus> GetUpstreamAsync(CancellationToken ct = default) =>
+        GetAsync("upstream", UpstreamJsonContext.Default.UpstreamStatus, ct);
+
     // ---- sandboxes (netstack's own)
 
     public Task<SandboxResource> CreateSandboxAsync(SandboxCreateRequest request, CancellationToken ct = default) =>

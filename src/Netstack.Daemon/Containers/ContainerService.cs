@@ -5,6 +5,9 @@ using Netstack.Api.Ports;
 using Netstack.Controller;
 using Netstack.Core;
 using Netstack.Daemon.Dns;
+using Netstack.Daemon.Upstream;
+using Netstack.Upstream;
+using Netstack.Upstream.Mapping;
 using Netstack.Runtime;
 using Netstack.Runtime.Containers;
 using Netstack.Runtime.Images;
@@ -32,10 +35,12 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
     private readonly ILogger<ContainerService> _logger;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, Lazy<Task>> _releases = new(StringComparer.Ordinal);
+    private readonly PortMapper? _upstream;
 
-    public ContainerService(ContainerRuntime runtime, ImageStore images, INetworkController controller, SandboxResolvers resolvers, ILogger<ContainerService> logger, TimeProvider? time = null)
+    public ContainerService(ContainerRuntime runtime, ImageStore images, INetworkController controller, SandboxResolvers resolvers, ILogger<ContainerService> logger, TimeProvider? time = null, PortMapper? upstream = null)
     {
         _time = time ?? TimeProvider.System;
+        _upstream = upstream;
         _resolvers = resolvers;
         _runtime = runtime;
         _images = images;
@@ -62,7 +67,20 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
         _recovering = true;
         try
         {
-            return await _runtime.RecoverAsync(cancellationToken).ConfigureAwait(false);
+            var recovered = await _runtime.RecoverAsync(cancellationToken).ConfigureAwait(false);
+            if (_upstream is { Enabled: true })
+            {
+                // Containers outlive the daemon: their upstream mappings are asked for again (and the
+                // mapper takes over the ones the previous daemon made instead of removing them).
+                foreach (var info in recovered.Where(c => c.State == ContainerState.Running))
+                {
+                    if (await SandboxOfAsync(info, cancellationToken).ConfigureAwait(false) is { } sandbox)
+                    {
+                        await PublishUpstreamAsync(info, sandbox.Endpoints, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+            return recovered;
         }
         finally
         {
@@ -105,6 +123,7 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
         {
             throw new InvalidParameterException("User", request.User, "running as another user is not supported; containers run as root in their own namespaces");
         }
+        UpstreamLabels.Validate(request.Labels);
         foreach (var server in request.HostConfig?.Dns ?? [])
         {
             if (!Api.Client.StrictAddress.TryParse(server, out _))
@@ -221,6 +240,8 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
                 sandbox.Key,
                 HostsFile.Hosts(info.Hostname, endpoints, info.ExtraHosts),
                 embeddedDns ? HostsFile.EmbeddedResolvConf() : HostsFile.ResolvConf(info.Dns)), cancellationToken).ConfigureAwait(false);
+            // Only asked for here: the router is talked to in the background, the start does not wait for it.
+            await PublishUpstreamAsync(info, endpoints, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch
@@ -432,6 +453,7 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
 
     private async Task ReleaseCoreAsync(string containerId)
     {
+        _upstream?.Withdraw(containerId);
         try
         {
             var sandbox = await _controller.GetSandboxAsync(containerId, CancellationToken.None).ConfigureAwait(false);
@@ -447,6 +469,48 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
         catch (Exception e)
         {
             Log.ContainerCleanupFailed(_logger, containerId, e);
+        }
+    }
+
+    // ---- upstream port mapping
+
+    /// <summary>
+    /// Asks the upstream mapper for the container's published ports when it opted in (its label, or
+    /// its network's). Only ports on all host addresses are mapped: one bound to a single address
+    /// (127.0.0.1, say) was not meant to be reached from the LAN, let alone from outside.
+    /// </summary>
+    private async Task PublishUpstreamAsync(ContainerInfo info, IReadOnlyList<EndpointInfo> endpoints, CancellationToken cancellationToken)
+    {
+        if (_upstream is not { Enabled: true })
+        {
+            return;
+        }
+        var published = endpoints.Where(e => e.PublishedPorts.Count > 0).ToList();
+        if (published.Count == 0)
+        {
+            return;
+        }
+        IReadOnlyDictionary<string, string>? networkLabels = null;
+        try
+        {
+            networkLabels = (await _controller.GetNetworkAsync(published[0].NetworkId, cancellationToken).ConfigureAwait(false)).Labels;
+        }
+        catch (NotFoundException)
+        {
+            // Removed meanwhile: the container's own label decides alone.
+        }
+        if (!UpstreamLabels.OptedIn(info.Labels, networkLabels))
+        {
+            return;
+        }
+        var ports = published.SelectMany(e => e.PublishedPorts)
+            .Where(p => p.HostPort > 0 && p.Protocol != PortProtocol.Sctp
+                && (p.HostIp is null || p.HostIp.Equals(IPAddress.Any)))
+            .Select(p => new PublishedPort(p.Protocol == PortProtocol.Udp ? MappingTransport.Udp : MappingTransport.Tcp, p.ContainerPort, p.HostPort))
+            .ToList();
+        if (ports.Count > 0)
+        {
+            _upstream.Publish(info.Id, info.Name, ports, UpstreamLabels.ConflictOf(info.Labels, networkLabels));
         }
     }
 

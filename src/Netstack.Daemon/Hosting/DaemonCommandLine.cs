@@ -25,6 +25,7 @@ internal sealed class DaemonCommandLine
         Overlay.OverlayRegistration.AddFlags(this);
         Plugin.PluginRegistration.AddFlags(this);
         RemoteDrivers.RemoteDriverRegistration.AddFlags(this);
+        Upstream.UpstreamRegistration.AddFlags(this);
     }
 
     public RootCommand Root { get; }

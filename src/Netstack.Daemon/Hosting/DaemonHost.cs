@@ -45,6 +45,7 @@ internal static class DaemonHost
 
         builder.Services.AddDaemonCore(builder.Configuration);
         builder.Services.AddDockerPlugin();
+        Upstream.UpstreamRegistration.AddUpstreamPortMapping(builder.Services);
         configureServices(builder.Services);
         builder.Services.TryAddSingletonNetworking();
 
@@ -70,6 +71,7 @@ internal static class DaemonHost
         NetworkRoutes.Map(app);
         SandboxRoutes.Map(app);
         NodeRoutes.Map(app);
+        UpstreamRoutes.Map(app);
         if (app.Services.GetService<ContainerService>() is not null)
         {
             ContainerRoutes.Map(app);
@@ -97,6 +99,7 @@ internal static class DaemonHost
         // The cluster flags are validated here too, before the kernel or the store is touched.
         _ = app.Services.GetRequiredService<IOptions<Gossip.GossipDaemonOptions>>().Value;
         _ = app.Services.GetRequiredService<IOptions<Cluster.ClusterStoreOptions>>().Value;
+        _ = app.Services.GetRequiredService<IOptions<Upstream.UpstreamOptions>>().Value;
         var logger = app.Logger;
         Directory.CreateDirectory(options.Root);
         Directory.CreateDirectory(options.ExecRoot);

@@ -61,7 +61,9 @@ internal static class ContainerRoutes
         var service = Service(context);
         var info = service.Runtime.Inspect(Id(context));
         var sandbox = await service.SandboxOfAsync(info, context.RequestAborted).ConfigureAwait(false);
-        await HttpJson.WriteAsync(context, ContainerMapper.ToInspect(info, sandbox), ApiJsonContext.Default.ContainerInspect).ConfigureAwait(false);
+        var inspect = ContainerMapper.ToInspect(info, sandbox);
+        inspect.NetworkSettings.UpstreamPorts = Upstream.UpstreamViews.PortsOf(context.RequestServices.GetService<Netstack.Upstream.Mapping.PortMapper>(), info.Id);
+        await HttpJson.WriteAsync(context, inspect, ApiJsonContext.Default.ContainerInspect).ConfigureAwait(false);
     }
 
     private static async Task StartAsync(HttpContext context)

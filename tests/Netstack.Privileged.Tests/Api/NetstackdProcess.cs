@@ -34,10 +34,25 @@ internal sealed class NetstackdProcess : NetstackdHandle
     public int Pid => Daemon.Pid;
 
     /// <summary>Starts netstackd on a fresh host namespace; <paramref name="flags"/> are added to its command line.</summary>
-    public static async Task<NetstackdProcess> StartAsync(params string[] flags)
+    public static Task<NetstackdProcess> StartAsync(params string[] flags) => StartAsync(null, flags);
+
+    /// <summary>
+    /// As <see cref="StartAsync(string[])"/>, with <paramref name="prepare"/> run on the host namespace
+    /// before the daemon starts (links and routes the daemon must find at its start, such as a LAN towards a router).
+    /// </summary>
+    public static async Task<NetstackdProcess> StartAsync(Action<TestNamespace>? prepare, params string[] flags)
     {
         var host = TestNamespace.Create();
         host.Ip("link", "set", "lo", "up");
+        try
+        {
+            prepare?.Invoke(host);
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
         // Short: a unix socket path must fit sockaddr_un's 108 bytes.
         var directory = Path.Combine("/tmp", host.Name);
         System.IO.Directory.CreateDirectory(directory);

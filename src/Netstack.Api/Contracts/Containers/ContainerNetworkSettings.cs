@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Netstack.Api.Contracts.Networks;
+using Netstack.Api.Contracts.Upstream;
 
 namespace Netstack.Api.Contracts.Containers;
 
@@ -18,4 +19,11 @@ public sealed class ContainerNetworkSettings
     public Dictionary<string, List<PortBinding>?> Ports { get; set; } = [];
 
     public Dictionary<string, EndpointSettings> Networks { get; set; } = [];
+
+    /// <summary>
+    /// netstack's own: the published ports' mappings on the upstream router (<c>--upstream-portmap</c>
+    /// with the label <c>netstack.upstream-portmap=true</c>), by <c>PORT/PROTO</c>; absent when none.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<string, List<UpstreamPortBinding>>? UpstreamPorts { get; set; }
 }

@@ -22,6 +22,7 @@ internal static class PortCommand
             var wanted = parse.GetValue(Port) is { } port ? Normalize(port) : null;
             var inspect = await client.InspectContainerAsync(name, ct).ConfigureAwait(false);
             var lines = Lines(inspect.NetworkSettings.Ports, wanted);
+            lines.AddRange(UpstreamLines(inspect.NetworkSettings.UpstreamPorts, wanted));
             if (wanted is not null && lines.Count == 0)
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync($"Error: No public port '{wanted}' published for {name}").ConfigureAwait(false);
@@ -58,6 +59,31 @@ internal static class PortCommand
                 var ip = string.IsNullOrEmpty(binding.HostIp) ? "0.0.0.0" : binding.HostIp;
                 var host = ip.Contains(':', StringComparison.Ordinal) ? $"[{ip}]:{binding.HostPort}" : $"{ip}:{binding.HostPort}";
                 lines.Add(wanted is null ? $"{key} -> {host}" : host);
+            }
+        }
+        return lines;
+    }
+
+    /// <summary>
+    /// netstack's addition: where the upstream router forwards from, after the host lines
+    /// (<c>80/tcp -> 100.200.17.1:8080 (upstream pcp)</c>), or why it does not yet
+    /// (<c>80/tcp -> upstream pending: ...</c>).
+    /// </summary>
+    internal static List<string> UpstreamLines(Dictionary<string, List<Api.Contracts.Upstream.UpstreamPortBinding>>? ports, string? wanted)
+    {
+        var lines = new List<string>();
+        foreach (var (key, bindings) in (ports ?? []).OrderBy(p => PortNumber(p.Key)).ThenBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (wanted is not null && key != wanted)
+            {
+                continue;
+            }
+            foreach (var binding in bindings)
+            {
+                var text = binding.State == "mapped"
+                    ? $"{(binding.ExternalIp.Length == 0 ? "?" : binding.ExternalIp)}:{binding.ExternalPort} (upstream {binding.Protocol})"
+                    : $"upstream {binding.State}{(binding.Error.Length == 0 ? "" : ": " + binding.Error)}";
+                lines.Add(wanted is null ? $"{key} -> {text}" : text);
             }
         }
         return lines;
