@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using Netstack.Cli.Commands.Containers;
+using Netstack.Cli.Commands.Debug;
 using Netstack.Cli.Commands.Images;
 using Netstack.Cli.Commands.Networks;
 using Netstack.Cli.Commands.Nodes;
@@ -60,6 +61,7 @@ internal static class CliApp
         ("node", NodeCommand.Build),
         ("version", VersionCommand.Build),
         ("info", InfoCommand.Build),
+        ("debug", DebugCommand.Build),
     ];
 
     /// <summary>The command tree; with <paramref name="only"/> naming one of the root's commands, just that one.</summary>

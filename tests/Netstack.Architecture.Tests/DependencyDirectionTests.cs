@@ -29,6 +29,7 @@ public sealed class DependencyDirectionTests
         ["Netstack.Drivers.Macvlan"] = ["Netstack.Core", "Netstack.Linux", "Netstack.Firewall"],
         ["Netstack.Drivers.Overlay"] = ["Netstack.Core", "Netstack.Linux", "Netstack.Firewall"],
         ["Netstack.Drivers.Remote"] = ["Netstack.Core", "Netstack.Linux", "Netstack.Firewall"],
+        ["Netstack.Capture"] = ["Netstack.Core", "Netstack.Linux", "Netstack.Dns"],
         ["Netstack.Cli"] = ["Netstack.Api"],
     };
 

@@ -70,6 +70,7 @@ internal static class DaemonHost
         NetworkRoutes.Map(app);
         SandboxRoutes.Map(app);
         NodeRoutes.Map(app);
+        DebugRoutes.Map(app);
         if (app.Services.GetService<ContainerService>() is not null)
         {
             ContainerRoutes.Map(app);
