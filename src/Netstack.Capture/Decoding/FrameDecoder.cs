@@ -544,7 +544,8 @@ public static class FrameDecoder
             {
                 var vxlan = new VxlanPacket(Segment(offset, VxlanLength));
                 vni = vxlan.Vni;
-                layer.Fields["vxlan.flags"] = "0x" + vxlan.Flags.ToString("x2", CultureInfo.InvariantCulture);
+                // The 16 bits Wireshark shows as vxlan.flags: the flags byte and the reserved byte after it.
+                layer.Fields["vxlan.flags"] = Hex16(BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(offset)));
                 layer.Fields["vxlan.vni"] = vni.ToString(CultureInfo.InvariantCulture);
             });
             if (layer.Malformed is not null)
@@ -588,7 +589,11 @@ public static class FrameDecoder
             }
             layer.Fields["dns.id"] = Hex16(message.Id);
             layer.Fields["dns.flags.response"] = message.IsResponse ? "1" : "0";
-            layer.Fields["dns.flags.rcode"] = ((int)message.ResponseCode).ToString(CultureInfo.InvariantCulture);
+            if (message.IsResponse)
+            {
+                // Only answers carry a meaningful code (Wireshark shows none for a query).
+                layer.Fields["dns.flags.rcode"] = ((int)message.ResponseCode).ToString(CultureInfo.InvariantCulture);
+            }
             Text.Append(message.IsResponse ? "response " : "query ").Append(Hex16(message.Id));
             if (message.IsResponse)
             {
