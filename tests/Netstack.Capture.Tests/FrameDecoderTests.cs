@@ -110,6 +110,26 @@ public sealed class FrameDecoderTests
     }
 
     [Fact]
+    public void IPv6_HopByHopWalked_MldReportBehindIt()
+    {
+        var frame = Decode(Frames.MldReport());
+
+        Assert.False(frame.Malformed);
+        Assert.Equal("143", Field(frame, "icmpv6", "icmpv6.type"));
+        Assert.Equal("IP6 fe80::1 > ff02::16: ICMP6, multicast listener report v2, length 8", frame.Summary);
+    }
+
+    [Fact]
+    public void IcmpUnreachable_QuotedDatagramDecoded()
+    {
+        var frame = Decode(Frames.PortUnreachable());
+
+        Assert.Equal(["eth", "ip", "icmp", "ip", "udp"], frame.Layers.Select(l => l.Protocol));
+        Assert.Equal("5000", Field(frame, "udp", "udp.dstport"));
+        Assert.EndsWith("ICMP destination unreachable, code 3, length 41: IP 10.20.0.2.40000 (sa) > 10.20.0.3.5000: UDP, length 5", frame.Summary, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Vxlan_VniNamedAsNetwork_VtepsAsNodes_InnerFrameDecoded()
     {
         var frame = Decode(Frames.OverlayPing());

@@ -144,6 +144,25 @@ internal static class Frames
         return vxlan;
     }
 
+    /// <summary>An MLDv2 report behind a hop-by-hop header with router alert (RFC 3810 5.2), as every IPv6 interface sends when it comes up.</summary>
+    public static byte[] MldReport()
+    {
+        byte[] hopByHop = [58, 0, 0x05, 0x02, 0x00, 0x00, 0x01, 0x00];
+        byte[] report = [143, 0, 0, 0, 0, 0, 0, 0];
+        return Ethernet(0x86dd, IPv6(IPAddress.Parse("fe80::1"), IPAddress.Parse("ff02::16"), 0, [.. hopByHop, .. report], hopLimit: 1));
+    }
+
+    /// <summary>ICMP port unreachable (type 3 code 3) quoting the UDP datagram that caused it.</summary>
+    public static byte[] PortUnreachable()
+    {
+        var original = IPv4(IPAddress.Parse("10.20.0.2"), IPAddress.Parse("10.20.0.3"), 17, Udp(40000, 5000, "hello"u8.ToArray()));
+        var icmp = new byte[8 + original.Length];
+        icmp[0] = 3;
+        icmp[1] = 3;
+        original.CopyTo(icmp, 8);
+        return Ip4Frame("10.20.0.3", "10.20.0.2", 1, icmp);
+    }
+
     public static byte[] Ip4Frame(string src, string dst, byte protocol, byte[] payload) =>
         Ethernet(0x0800, IPv4(IPAddress.Parse(src), IPAddress.Parse(dst), protocol, payload));
 

@@ -16,6 +16,8 @@ public sealed class TsharkAgreementTests(ITestOutputHelper output)
     private static readonly byte[][] Packets =
     [
         Frames.OverlayPing(),
+        Frames.MldReport(),
+        Frames.PortUnreachable(),
         Frames.Ip4Frame("10.20.0.2", "10.20.0.3", 1, Frames.IcmpEcho(true, 77, 3)),
         Frames.Ip4Frame("10.20.0.3", "10.20.0.2", 1, Frames.IcmpEcho(false, 77, 3)),
         Frames.ArpRequest(System.Net.IPAddress.Parse("10.20.0.2"), System.Net.IPAddress.Parse("10.20.0.1")),

@@ -36,6 +36,9 @@ public static class FrameDecoder
     // A VXLAN frame inside a VXLAN frame is legal; garbage can nest it without end, so stop here.
     private const int MaxTunnelDepth = 4;
 
+    // A chain of IPv6 extension headers longer than this is garbage (RFC 8200 recommends each at most once).
+    private const int MaxExtensionHeaders = 8;
+
     /// <summary>Decodes <paramref name="length"/> bytes of <paramref name="data"/>; <paramref name="wireLength"/> is the frame's length on the wire (larger when the snapshot length cut it).</summary>
     public static DecodedFrame Decode(byte[] data, int length, int wireLength, CaptureNames? names = null)
     {
@@ -304,10 +307,39 @@ public static class FrameDecoder
                 NameAddress(layer, "ipv6.src", source);
                 NameAddress(layer, "ipv6.dst", destination);
             });
-            if (layer.Malformed is null)
+            if (layer.Malformed is not null)
             {
-                Transport(next, source!, destination!, offset + IPv6Length, payloadLength, depth, v6: true);
+                return;
             }
+            // Extension headers (RFC 8200 4): hop-by-hop, routing and destination options carry their
+            // length in 8-octet units after the first 8; a fragment header is 8 bytes. MLD comes behind hop-by-hop.
+            var position = offset + IPv6Length;
+            var remaining = payloadLength;
+            for (var count = 0; next is ProtocolType.IPv6HopByHopOptions or ProtocolType.IPv6RoutingHeader or ProtocolType.IPv6DestinationOptions or ProtocolType.IPv6FragmentHeader; count++)
+            {
+                if (remaining < 8 || count == MaxExtensionHeaders)
+                {
+                    Bad(layer, remaining < 8
+                        ? string.Create(CultureInfo.InvariantCulture, $"truncated extension header {(int)next}, {remaining} of 8 bytes")
+                        : string.Create(CultureInfo.InvariantCulture, $"more than {MaxExtensionHeaders} extension headers"));
+                    return;
+                }
+                var extensionLength = next == ProtocolType.IPv6FragmentHeader ? 8 : (data[position + 1] + 1) * 8;
+                if (extensionLength > remaining)
+                {
+                    Bad(layer, string.Create(CultureInfo.InvariantCulture, $"extension header {(int)next} of {extensionLength} bytes with {remaining} present"));
+                    return;
+                }
+                if (next == ProtocolType.IPv6FragmentHeader && (BinaryPrimitives.ReadUInt16BigEndian(data.AsSpan(position + 2)) & 0xfff8) != 0)
+                {
+                    Text.Append(string.Create(CultureInfo.InvariantCulture, $"{Named(source!)} > {Named(destination!)}: fragment, proto {data[position]}, length {remaining - 8}"));
+                    return;
+                }
+                next = (ProtocolType)data[position];
+                position += extensionLength;
+                remaining -= extensionLength;
+            }
+            Transport(next, source!, destination!, position, remaining, depth, v6: true);
         }
 
         private void NameAddress(DecodedLayer layer, string field, IPAddress address)
@@ -327,10 +359,10 @@ public static class FrameDecoder
             switch (protocol)
             {
                 case ProtocolType.Icmp when !v6:
-                    Icmp(source, destination, offset, length);
+                    Icmp(source, destination, offset, length, depth);
                     break;
                 case ProtocolType.IcmpV6 when v6:
-                    IcmpV6(source, destination, offset, length);
+                    IcmpV6(source, destination, offset, length, depth);
                     break;
                 case ProtocolType.Udp:
                     Udp(source, destination, offset, length, depth);
@@ -344,7 +376,7 @@ public static class FrameDecoder
             }
         }
 
-        private void Icmp(IPAddress source, IPAddress destination, int offset, int length)
+        private void Icmp(IPAddress source, IPAddress destination, int offset, int length, int depth)
         {
             var layer = Layer("icmp");
             Text.Append(Named(source)).Append(" > ").Append(Named(destination)).Append(": ICMP ");
@@ -353,6 +385,7 @@ public static class FrameDecoder
                 Bad(layer, Truncated("ICMP", length, IcmpLength));
                 return;
             }
+            var quotes = false;
             Guard(layer, () =>
             {
                 var icmp = new IcmpV4Packet(Segment(offset, length));
@@ -374,10 +407,18 @@ public static class FrameDecoder
                     11 => $"time exceeded, code {code}",
                     _ => $"type {type}, code {code}",
                 }).Append(string.Create(CultureInfo.InvariantCulture, $", length {length}"));
+                // Unreachable, time exceeded, parameter problem (RFC 792) quote the packet that caused them.
+                quotes = type is 3 or 11 or 12 && length > IcmpLength;
             });
+            // An error about an error is not quoted further (RFC 1122 3.2.2 forbids sending one anyway).
+            if (quotes && layer.Malformed is null && Layers.Count(l => l.Protocol is "icmp" or "icmpv6") == 1)
+            {
+                Text.Append(": ");
+                IPv4(offset + IcmpLength, length - IcmpLength, depth);
+            }
         }
 
-        private void IcmpV6(IPAddress source, IPAddress destination, int offset, int length)
+        private void IcmpV6(IPAddress source, IPAddress destination, int offset, int length, int depth)
         {
             var layer = Layer("icmpv6");
             Text.Append(Named(source)).Append(" > ").Append(Named(destination)).Append(": ICMP6, ");
@@ -386,6 +427,7 @@ public static class FrameDecoder
                 Bad(layer, Truncated("ICMPv6", length, IcmpV6MinLength));
                 return;
             }
+            var quotes = false;
             Guard(layer, () =>
             {
                 var icmp = new IcmpV6Packet(Segment(offset, length));
@@ -419,7 +461,14 @@ public static class FrameDecoder
                     Text.Append(", who has ").Append(Named(target));
                 }
                 Text.Append(string.Create(CultureInfo.InvariantCulture, $", length {length}"));
+                // Unreachable, packet too big, time exceeded, parameter problem (RFC 4443) quote the packet.
+                quotes = type is >= 1 and <= 4 && length > IcmpLength;
             });
+            if (quotes && layer.Malformed is null && Layers.Count(l => l.Protocol is "icmp" or "icmpv6") == 1)
+            {
+                Text.Append(": ");
+                IPv6(offset + IcmpLength, length - IcmpLength, depth);
+            }
         }
 
         private void Udp(IPAddress source, IPAddress destination, int offset, int length, int depth)
