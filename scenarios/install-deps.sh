@@ -3,7 +3,8 @@
 # already present are not fetched again. Needs root (CI and the lab machines run as root).
 set -euo pipefail
 
-packages=(iproute2 curl iptables runc busybox-static etcd-server etcd-client dnsutils dnsperf iperf3 libpcap0.8)
+# libpcap0.8: netstack debug capture (SharpPcap); tshark: the capture tests read our pcap files back with it.
+packages=(iproute2 curl iptables runc busybox-static etcd-server etcd-client dnsutils dnsperf iperf3 libpcap0.8 tshark)
 if [[ "${NETSTACK_WITH_VAGRANT:-0}" == 1 ]]; then
     packages+=(vagrant)
 fi

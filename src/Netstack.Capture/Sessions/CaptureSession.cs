@@ -58,7 +58,8 @@ public sealed class CaptureSession : IDisposable
         SingleReader = true,
         FullMode = BoundedChannelFullMode.Wait,
     });
-    private volatile bool _stopping;
+    private volatile bool _finishing;
+    private volatile bool _abandoned;
     private int _running;
     private IReadOnlyList<CaptureCounters>? _counters;
 
@@ -184,13 +185,19 @@ public sealed class CaptureSession : IDisposable
     private void ReadLoop(int index)
     {
         var device = _devices[index];
+        var drained = 0;
         try
         {
-            while (!_stopping)
+            while (!_abandoned)
             {
                 var status = device.GetNextPacket(out var capture);
                 if (status == GetPacketStatus.ReadTimeout)
                 {
+                    // Asked to finish and the ring is empty: every frame the kernel delivered has been read.
+                    if (_finishing)
+                    {
+                        break;
+                    }
                     continue;
                 }
                 if (status != GetPacketStatus.PacketRead)
@@ -198,18 +205,18 @@ public sealed class CaptureSession : IDisposable
                     break;
                 }
                 var time = capture.Header.Timeval;
-                var frame = new CapturedFrame(index, (long)time.Seconds * 1_000_000 + (long)time.MicroSeconds,
-                    capture.Data.Length, capture.Data.ToArray());
-                // pcap_pkthdr.len (the wire length) is what the header says; SharpPcap's span is caplen.
-                if (capture.Header is PcapHeader header)
-                {
-                    frame = frame with { WireLength = (int)header.PacketLength };
-                }
+                var wireLength = capture.Header is PcapHeader header ? (int)header.PacketLength : capture.Data.Length;
+                var frame = new CapturedFrame(index, (long)time.Seconds * 1_000_000 + (long)time.MicroSeconds, wireLength, capture.Data.ToArray());
                 if (!Write(frame))
                 {
                     break;
                 }
                 _read[index]++;
+                // Traffic that goes on while finishing must not keep the capture open for ever.
+                if (_finishing && ++drained >= ChannelCapacity)
+                {
+                    break;
+                }
             }
         }
         finally
@@ -221,20 +228,18 @@ public sealed class CaptureSession : IDisposable
         }
     }
 
-    // Waits for room rather than dropping: a frame libpcap gave us is never lost here.
+    // Waits for room rather than dropping: a frame libpcap gave us is never lost here, unless the
+    // consumer has gone (abandoned).
     private bool Write(CapturedFrame frame)
     {
         while (!_channel.Writer.TryWrite(frame))
         {
-            if (_stopping)
+            if (_abandoned)
             {
                 return false;
             }
             var wait = _channel.Writer.WaitToWriteAsync().AsTask();
-            if (!wait.Wait(ReadTimeoutMs) && _stopping)
-            {
-                return false;
-            }
+            wait.Wait(ReadTimeoutMs);
             if (wait.IsCompletedSuccessfully && !wait.Result)
             {
                 return false;
@@ -244,8 +249,15 @@ public sealed class CaptureSession : IDisposable
     }
 
     /// <summary>
-    /// Stops the readers and reads the kernel's counters; the frames already in the channel stay
-    /// readable. Idempotent: the counters of the first call are kept.
+    /// Asks the readers to finish: each reads what is left in its kernel buffer, then stops; the
+    /// channel completes when all have. The consumer keeps reading <see cref="Frames"/> to the end,
+    /// then calls <see cref="Stop"/> for the counters.
+    /// </summary>
+    public void Finish() => _finishing = true;
+
+    /// <summary>
+    /// Stops the readers (at once, unless <see cref="Finish"/> let them end) and reads the kernel's
+    /// counters. Idempotent: the counters of the first call are kept.
     /// </summary>
     public IReadOnlyList<CaptureCounters> Stop()
     {
@@ -253,8 +265,8 @@ public sealed class CaptureSession : IDisposable
         {
             return _counters;
         }
-        // Counters first: the kernel's view at the moment we stop taking frames.
-        _stopping = true;
+        // Readers still running are abandoned: whatever they hold is not wanted any more.
+        _abandoned = true;
         foreach (var reader in _readers)
         {
             reader.Join();

@@ -125,16 +125,25 @@ internal sealed class CaptureStreamer(CaptureTargets targets, ILogger<CaptureStr
             {
                 reason = "duration";
             }
-            var counters = session.Stop();
             if (reason == "duration")
             {
-                // The frames read before the stop were delivered by the kernel: they go out too.
-                while (frames.TryRead(out var frame) && (request.Count is not { } count || sent < count))
+                // The frames the kernel delivered before the end go out too: the readers empty their
+                // buffers, the channel completes, and the counters then match what was sent.
+                session.Finish();
+                while (await frames.WaitToReadAsync(aborted).ConfigureAwait(false))
                 {
-                    await WriteFrameAsync(response, session, frame, request, names, aborted).ConfigureAwait(false);
-                    sent++;
+                    if (request.Count is { } count && sent >= count)
+                    {
+                        break;
+                    }
+                    if (frames.TryRead(out var frame))
+                    {
+                        await WriteFrameAsync(response, session, frame, request, names, aborted).ConfigureAwait(false);
+                        sent++;
+                    }
                 }
             }
+            var counters = session.Stop();
             await WriteEventAsync(response, new CaptureEvent
             {
                 Type = CaptureEvent.EndType,

@@ -153,6 +153,8 @@ internal static class CaptureCommand
                 $"{end.Interfaces.Sum(i => i.Received)} packets received by filter")).ConfigureAwait(false);
             await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"{end.Interfaces.Sum(i => i.Dropped)} packets dropped by kernel")).ConfigureAwait(false);
+            await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{end.Interfaces.Sum(i => i.Read)} packets read from the kernel buffer")).ConfigureAwait(false);
         }
         return 0;
     }
