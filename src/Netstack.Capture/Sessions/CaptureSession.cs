@@ -21,6 +21,12 @@ public sealed record CaptureSettings
     public int Snaplen { get; init; } = DefaultSnaplen;
 
     public int BufferBytes { get; init; } = DefaultBufferBytes;
+
+    /// <summary>
+    /// Frames handed over as they come (a ping shows at once) rather than when a block of the kernel's
+    /// ring fills or its timeout passes: right for a person watching, a wake-up per frame on a busy link.
+    /// </summary>
+    public bool Immediate { get; init; } = true;
 }
 
 /// <summary>One frame as libpcap handed it over: which interface, when, its length on the wire and the captured bytes.</summary>
@@ -49,6 +55,7 @@ public sealed class CaptureSession : IDisposable
     // How long a reader waits in libpcap before looking at the stop flag.
     private const int ReadTimeoutMs = 100;
     private const int ChannelCapacity = 8192;
+    private const int QuietReadsToFinish = 3;
 
     private readonly List<LibPcapLiveDevice> _devices;
     private readonly List<Thread> _readers = [];
@@ -133,8 +140,7 @@ public sealed class CaptureSession : IDisposable
                     Snaplen = settings.Snaplen,
                     ReadTimeout = ReadTimeoutMs,
                     BufferSize = settings.BufferBytes,
-                    // Frames handed over as they come, not when a block of the ring fills: a ping shows at once.
-                    Immediate = true,
+                    Immediate = settings.Immediate,
                 });
             }
             catch (PcapException e)
@@ -186,6 +192,7 @@ public sealed class CaptureSession : IDisposable
     {
         var device = _devices[index];
         var drained = 0;
+        var quiet = 0;
         try
         {
             while (!_abandoned)
@@ -193,13 +200,16 @@ public sealed class CaptureSession : IDisposable
                 var status = device.GetNextPacket(out var capture);
                 if (status == GetPacketStatus.ReadTimeout)
                 {
-                    // Asked to finish and the ring is empty: every frame the kernel delivered has been read.
-                    if (_finishing)
+                    // Asked to finish and the ring stayed empty for longer than a block's timeout (the
+                    // kernel hands a partly filled block over only when that passes): every frame it
+                    // delivered has been read.
+                    if (_finishing && ++quiet >= QuietReadsToFinish)
                     {
                         break;
                     }
                     continue;
                 }
+                quiet = 0;
                 if (status != GetPacketStatus.PacketRead)
                 {
                     break;

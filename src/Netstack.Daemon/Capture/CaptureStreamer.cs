@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using Netstack.Api.Contracts.Capture;
@@ -60,7 +61,13 @@ internal sealed class CaptureStreamer(CaptureTargets targets, ILogger<CaptureStr
             (var fixedPart, null) => fixedPart,
             (var fixedPart, var user) => $"({fixedPart}) and ({user})",
         };
-        var settings = new CaptureSettings { Filter = filter, Snaplen = request.Snaplen ?? CaptureSettings.DefaultSnaplen };
+        var settings = new CaptureSettings
+        {
+            Filter = filter,
+            Snaplen = request.Snaplen ?? CaptureSettings.DefaultSnaplen,
+            // Raw frames only go to a file: batches from the kernel's ring cost less than a wake-up per frame.
+            Immediate = request.Decode,
+        };
         // Opening enters namespaces on threads of their own; the request thread only waits.
         var session = await Task.Run(() => CaptureSession.Open(plan.Points, settings), aborted).ConfigureAwait(false);
         Interlocked.Increment(ref _running);
@@ -90,7 +97,7 @@ internal sealed class CaptureStreamer(CaptureTargets targets, ILogger<CaptureStr
                     },
                 }, aborted).ConfigureAwait(false);
             }
-            await response.Body.FlushAsync(aborted).ConfigureAwait(false);
+            await response.BodyWriter.FlushAsync(aborted).ConfigureAwait(false);
 
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(aborted);
             if (request.DurationSeconds is { } seconds)
@@ -105,7 +112,7 @@ internal sealed class CaptureStreamer(CaptureTargets targets, ILogger<CaptureStr
                     if (!frames.TryRead(out var frame))
                     {
                         // Nothing waiting: what was written goes to the client before we wait for more.
-                        await response.Body.FlushAsync(aborted).ConfigureAwait(false);
+                        await response.BodyWriter.FlushAsync(aborted).ConfigureAwait(false);
                         if (!await frames.WaitToReadAsync(limit.Token).ConfigureAwait(false))
                         {
                             reason = "interface-gone";
@@ -162,7 +169,7 @@ internal sealed class CaptureStreamer(CaptureTargets targets, ILogger<CaptureStr
                     }).ToList(),
                 },
             }, aborted).ConfigureAwait(false);
-            await response.Body.FlushAsync(aborted).ConfigureAwait(false);
+            await response.BodyWriter.FlushAsync(aborted).ConfigureAwait(false);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException || aborted.IsCancellationRequested)
         {
@@ -180,25 +187,36 @@ internal sealed class CaptureStreamer(CaptureTargets targets, ILogger<CaptureStr
         }
     }
 
-    private static Task WriteEventAsync(HttpResponse response, CaptureEvent e, CancellationToken ct)
+    private static async Task WriteEventAsync(HttpResponse response, CaptureEvent e, CancellationToken ct)
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(e, CaptureJsonContext.Default.CaptureEvent);
-        var record = new byte[CaptureStreamFormat.HeaderLength + json.Length];
-        CaptureStreamFormat.WriteHeader(record, CaptureStreamFormat.EventKind, json.Length);
-        json.CopyTo(record, CaptureStreamFormat.HeaderLength);
-        return response.Body.WriteAsync(record, ct).AsTask();
+        var writer = response.BodyWriter;
+        CaptureStreamFormat.WriteHeader(writer.GetSpan(CaptureStreamFormat.HeaderLength), CaptureStreamFormat.EventKind, json.Length);
+        writer.Advance(CaptureStreamFormat.HeaderLength);
+        writer.Write(json);
+        if (writer.UnflushedBytes > 64 * 1024)
+        {
+            await writer.FlushAsync(ct).ConfigureAwait(false);
+        }
     }
 
     private static async Task WriteFrameAsync(HttpResponse response, CaptureSession session, CapturedFrame frame, CaptureRequest request, CaptureNames names, CancellationToken ct)
     {
         if (request.Raw)
         {
+            // Headers and frame straight into the response's pipe: no record buffer per frame.
             var length = CaptureStreamFormat.FrameHeaderLength + frame.Data.Length;
-            var record = new byte[CaptureStreamFormat.HeaderLength + length];
-            CaptureStreamFormat.WriteHeader(record, CaptureStreamFormat.FrameKind, length);
-            CaptureStreamFormat.WriteFrameHeader(record.AsSpan(CaptureStreamFormat.HeaderLength), frame.Interface, frame.TimestampMicroseconds, frame.WireLength);
-            frame.Data.CopyTo(record, CaptureStreamFormat.HeaderLength + CaptureStreamFormat.FrameHeaderLength);
-            await response.Body.WriteAsync(record, ct).ConfigureAwait(false);
+            var writer = response.BodyWriter;
+            var head = writer.GetSpan(CaptureStreamFormat.HeaderLength + CaptureStreamFormat.FrameHeaderLength);
+            CaptureStreamFormat.WriteHeader(head, CaptureStreamFormat.FrameKind, length);
+            CaptureStreamFormat.WriteFrameHeader(head[CaptureStreamFormat.HeaderLength..], frame.Interface, frame.TimestampMicroseconds, frame.WireLength);
+            writer.Advance(CaptureStreamFormat.HeaderLength + CaptureStreamFormat.FrameHeaderLength);
+            writer.Write(frame.Data);
+            // Let the pipe push back when the client reads slowly (what makes the kernel buffer fill, and count).
+            if (writer.UnflushedBytes > 64 * 1024)
+            {
+                await writer.FlushAsync(ct).ConfigureAwait(false);
+            }
         }
         if (request.Decode)
         {
