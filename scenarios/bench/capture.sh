@@ -10,8 +10,8 @@
 # and s2. iperf3 -s in s2, iperf3 -c from s1 for IPERF_SECONDS (default 5). Cases, in an order that
 # rotates every run:
 #   none      iperf3 alone
-#   netstack  netstack debug capture s1 -s SNAPLEN -w FILE --duration (iperf3 + 3 s)
-#   dumpcap   dumpcap -i eth0 -s SNAPLEN -w FILE -a duration:(iperf3 + 3) inside s1's namespace
+#   netstack  netstack debug capture s1 -s SNAPLEN -w FILE --duration (iperf3 + 6 s)
+#   dumpcap   dumpcap -i eth0 -s SNAPLEN -w FILE -a duration:(iperf3 + 6) inside s1's namespace
 # SNAPLEN is 128 (headers; what one captures on a busy link); FULL=1 adds a netstack case with
 # whole frames (262144). For each capture: frames written (capinfos), the kernel's counters
 # (received by the filter, dropped because the buffer was full) and, for netstack, what it read.
@@ -91,7 +91,7 @@ wait_for() { # file pattern: until the pattern is in the file (the capture is li
 run_case() { # case -> "gbits written received dropped read"
     local c=$1 file="$WORK/$1.pcap" err="$WORK/$1.err" gbits written received dropped read pid
     rm -f "$file" "$err"
-    local duration=$((IPERF_SECONDS + 3))
+    local duration=$((IPERF_SECONDS + 6))
     case $c in
         none)
             gbits=$(iperf); echo "$gbits - - - -"; return ;;

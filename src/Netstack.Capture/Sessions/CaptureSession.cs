@@ -60,6 +60,7 @@ public sealed class CaptureSession : IDisposable
     private readonly List<LibPcapLiveDevice> _devices;
     private readonly List<Thread> _readers = [];
     private readonly long[] _read;
+    private readonly CaptureCounters?[] _atStop;
     private readonly Channel<CapturedFrame> _channel = Channel.CreateBounded<CapturedFrame>(new BoundedChannelOptions(ChannelCapacity)
     {
         SingleReader = true,
@@ -75,6 +76,7 @@ public sealed class CaptureSession : IDisposable
         _devices = devices;
         Interfaces = interfaces;
         _read = new long[devices.Count];
+        _atStop = new CaptureCounters?[devices.Count];
     }
 
     public IReadOnlyList<CaptureInterface> Interfaces { get; }
@@ -231,6 +233,17 @@ public sealed class CaptureSession : IDisposable
         }
         finally
         {
+            // The kernel's counters at the moment this reader stopped taking frames: what it delivered
+            // after that (traffic that goes on) is not the capture's to account for.
+            try
+            {
+                var stats = device.Statistics;
+                _atStop[index] = new CaptureCounters(index, stats.ReceivedPackets, stats.DroppedPackets, stats.InterfaceDroppedPackets, _read[index]);
+            }
+            catch (PcapException)
+            {
+                // Counters are read again in Stop.
+            }
             if (Interlocked.Decrement(ref _running) == 0)
             {
                 _channel.Writer.TryComplete();
@@ -284,6 +297,11 @@ public sealed class CaptureSession : IDisposable
         var counters = new List<CaptureCounters>();
         for (var i = 0; i < _devices.Count; i++)
         {
+            if (_atStop[i] is { } atStop)
+            {
+                counters.Add(atStop);
+                continue;
+            }
             var stats = _devices[i].Statistics;
             counters.Add(new CaptureCounters(i, stats.ReceivedPackets, stats.DroppedPackets, stats.InterfaceDroppedPackets, _read[i]));
         }

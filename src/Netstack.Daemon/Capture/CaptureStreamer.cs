@@ -65,8 +65,10 @@ internal sealed class CaptureStreamer(CaptureTargets targets, ILogger<CaptureStr
         {
             Filter = filter,
             Snaplen = request.Snaplen ?? CaptureSettings.DefaultSnaplen,
-            // Raw frames only go to a file: batches from the kernel's ring cost less than a wake-up per frame.
-            Immediate = request.Decode,
+            // Immediate always: in block mode (TPACKET_V3 blocks handed over on a timer) the kernel
+            // counted frames as received that the reader never got, thousands in a busy second
+            // (scenarios/bench/README-capture.md); a wake-up per frame costs more and loses none.
+            Immediate = true,
         };
         // Opening enters namespaces on threads of their own; the request thread only waits.
         var session = await Task.Run(() => CaptureSession.Open(plan.Points, settings), aborted).ConfigureAwait(false);
