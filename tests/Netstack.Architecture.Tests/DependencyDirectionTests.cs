@@ -30,6 +30,7 @@ public sealed class DependencyDirectionTests
         ["Netstack.Drivers.Overlay"] = ["Netstack.Core", "Netstack.Linux", "Netstack.Firewall"],
         ["Netstack.Drivers.Remote"] = ["Netstack.Core", "Netstack.Linux", "Netstack.Firewall"],
         ["Netstack.Upstream"] = [],
+        ["Netstack.Capture"] = ["Netstack.Core", "Netstack.Linux", "Netstack.Dns"],
         ["Netstack.Cli"] = ["Netstack.Api"],
     };
 

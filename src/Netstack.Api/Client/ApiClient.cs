@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Netstack.Api.Client.Http;
+using Netstack.Api.Contracts.Capture;
 using Netstack.Api.Contracts.Containers;
 using Netstack.Api.Contracts.Images;
 using Netstack.Api.Contracts.Networks;
@@ -165,6 +166,18 @@ public sealed class ApiClient : IDisposable
         {
             await LogStream.DemultiplexAsync(body, stdout, stderr, ct).ConfigureAwait(false);
         }
+    }
+
+    // ---- capture (netstack's own)
+
+    /// <summary>
+    /// Starts a capture (<c>POST /debug/capture</c>); bad input fails here with the daemon's 4xx, before
+    /// any packet. Dispose the reader (or cancel <paramref name="ct"/>) to stop the capture.
+    /// </summary>
+    public async Task<CaptureStreamReader> CaptureAsync(CaptureRequest request, CancellationToken ct = default)
+    {
+        var response = await SendAsync(JsonRequest("debug/capture", request, CaptureJsonContext.Default.CaptureRequest), ct).ConfigureAwait(false);
+        return new CaptureStreamReader(response, ct);
     }
 
     // ---- images

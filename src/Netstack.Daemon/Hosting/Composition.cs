@@ -1,3 +1,4 @@
+using Netstack.Daemon.Capture;
 using Netstack.Daemon.Dns;
 using Netstack.Daemon.Gossip;
 using Netstack.Daemon.Overlay;
@@ -28,5 +29,7 @@ internal static class Composition
         services.AddGossip();
         // Names of containers on overlay networks, published to and learnt from the other nodes (endpoint_table).
         services.AddClusterNames();
+        // netstack debug capture: libpcap in the targets' namespaces.
+        services.AddCapture();
     }
 }

@@ -72,6 +72,7 @@ internal static class DaemonHost
         SandboxRoutes.Map(app);
         NodeRoutes.Map(app);
         UpstreamRoutes.Map(app);
+        DebugRoutes.Map(app);
         if (app.Services.GetService<ContainerService>() is not null)
         {
             ContainerRoutes.Map(app);

@@ -1,0 +1,321 @@
+using System.Threading.Channels;
+using Netstack.Core;
+using Netstack.Core.Drivers;
+using Netstack.Linux;
+using SharpPcap;
+using SharpPcap.LibPcap;
+
+namespace Netstack.Capture.Sessions;
+
+/// <summary>What a capture is asked for: the BPF filter, the snapshot length and the kernel buffer.</summary>
+public sealed record CaptureSettings
+{
+    /// <summary>tcpdump's default snapshot length: whole frames, GSO super-frames included.</summary>
+    public const int DefaultSnaplen = 262144;
+
+    /// <summary>Per interface; large so that a burst waits in the kernel rather than being dropped there.</summary>
+    public const int DefaultBufferBytes = 32 * 1024 * 1024;
+
+    public string? Filter { get; init; }
+
+    public int Snaplen { get; init; } = DefaultSnaplen;
+
+    public int BufferBytes { get; init; } = DefaultBufferBytes;
+
+    /// <summary>
+    /// Frames handed over as they come (a ping shows at once) rather than when a block of the kernel's
+    /// ring fills or its timeout passes: right for a person watching, a wake-up per frame on a busy link.
+    /// </summary>
+    public bool Immediate { get; init; } = true;
+}
+
+/// <summary>One frame as libpcap handed it over: which interface, when, its length on the wire and the captured bytes.</summary>
+public sealed record CapturedFrame(int Interface, long TimestampMicroseconds, int WireLength, byte[] Data);
+
+/// <summary>An opened interface of a session.</summary>
+public sealed record CaptureInterface(int Index, CapturePoint Point, int LinkType, int Snaplen);
+
+/// <summary>
+/// The kernel's counters of one interface at the end (pcap_stats: what passed the filter, what the
+/// kernel dropped because the buffer was full, what the interface dropped) and what the session
+/// read from it. <see cref="Read"/> = <see cref="Received"/> - <see cref="Dropped"/> when nothing
+/// was lost between the kernel and the reader.
+/// </summary>
+public sealed record CaptureCounters(int Interface, long Received, long Dropped, long InterfaceDropped, long Read);
+
+/// <summary>
+/// A capture on a set of interfaces, each opened through libpcap inside its own network namespace
+/// (on a thread that enters it, as netlink sockets are; the packet socket stays bound there). One
+/// reader thread per interface moves frames into a bounded channel and waits when it is full, so a
+/// slow consumer makes the kernel buffer fill (and the kernel count what it drops) but nothing is
+/// ever dropped between libpcap and the consumer.
+/// </summary>
+public sealed class CaptureSession : IDisposable
+{
+    // How long a reader waits in libpcap before looking at the stop flag.
+    private const int ReadTimeoutMs = 100;
+    private const int ChannelCapacity = 8192;
+    private const int QuietReadsToFinish = 3;
+
+    private readonly List<LibPcapLiveDevice> _devices;
+    private readonly List<Thread> _readers = [];
+    private readonly long[] _read;
+    private readonly CaptureCounters?[] _atStop;
+    private readonly Channel<CapturedFrame> _channel = Channel.CreateBounded<CapturedFrame>(new BoundedChannelOptions(ChannelCapacity)
+    {
+        SingleReader = true,
+        FullMode = BoundedChannelFullMode.Wait,
+    });
+    private volatile bool _finishing;
+    private volatile bool _abandoned;
+    private int _running;
+    private IReadOnlyList<CaptureCounters>? _counters;
+
+    private CaptureSession(List<LibPcapLiveDevice> devices, IReadOnlyList<CaptureInterface> interfaces)
+    {
+        _devices = devices;
+        Interfaces = interfaces;
+        _read = new long[devices.Count];
+        _atStop = new CaptureCounters?[devices.Count];
+    }
+
+    public IReadOnlyList<CaptureInterface> Interfaces { get; }
+
+    /// <summary>Frames of every interface, in the order they were read; completes when every reader has stopped.</summary>
+    public ChannelReader<CapturedFrame> Frames => _channel.Reader;
+
+    /// <summary>
+    /// Opens every point with the filter applied; nothing stays open when one fails.
+    /// </summary>
+    /// <exception cref="InvalidParameterException">The filter does not compile (field <c>filter</c>).</exception>
+    /// <exception cref="NotFoundException">An interface is not in its namespace.</exception>
+    public static CaptureSession Open(IReadOnlyList<CapturePoint> points, CaptureSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        ArgumentNullException.ThrowIfNull(settings);
+        var devices = new List<LibPcapLiveDevice>();
+        var interfaces = new List<CaptureInterface>();
+        try
+        {
+            foreach (var point in points)
+            {
+                var device = OpenDevice(point, settings);
+                devices.Add(device);
+                interfaces.Add(new CaptureInterface(interfaces.Count, point, (int)device.LinkType, settings.Snaplen));
+            }
+            return new CaptureSession(devices, interfaces);
+        }
+        catch
+        {
+            foreach (var device in devices)
+            {
+                device.Dispose();
+            }
+            throw;
+        }
+    }
+
+    /// <summary>True when libpcap compiles <paramref name="filter"/> for Ethernet frames; the reason when not.</summary>
+    public static bool TryCompileFilter(string filter, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        // pcap_compile on a dead Ethernet handle: no interface, no privileges, the same grammar.
+        var ok = PcapDevice.CheckFilter(filter, out var why);
+        error = ok ? null : why;
+        return ok;
+    }
+
+    private static LibPcapLiveDevice OpenDevice(CapturePoint point, CaptureSettings settings)
+    {
+        LibPcapLiveDevice Open()
+        {
+            // pcap_findalldevs asks the kernel of the calling thread's namespace (getifaddrs over netlink).
+            var found = PcapInterface.GetAllPcapInterfaces().FirstOrDefault(i => i.Name == point.InterfaceName)
+                ?? throw new NotFoundException("interface", point.InterfaceName,
+                    $"it is not in {(point.NamespacePath is null ? "the daemon's namespace" : point.NamespacePath)}");
+            var device = new LibPcapLiveDevice(found);
+            try
+            {
+                device.Open(new DeviceConfiguration
+                {
+                    Mode = DeviceModes.Promiscuous,
+                    Snaplen = settings.Snaplen,
+                    ReadTimeout = ReadTimeoutMs,
+                    BufferSize = settings.BufferBytes,
+                    Immediate = settings.Immediate,
+                });
+            }
+            catch (PcapException e)
+            {
+                device.Dispose();
+                throw new InvalidOperationException($"libpcap could not open {point.InterfaceName}: {e.Message}", e);
+            }
+            if (!string.IsNullOrWhiteSpace(settings.Filter))
+            {
+                try
+                {
+                    device.Filter = settings.Filter;
+                }
+                catch (PcapException e)
+                {
+                    device.Dispose();
+                    throw new InvalidParameterException("filter", settings.Filter, e.Message);
+                }
+            }
+            return device;
+        }
+
+        if (point.NamespacePath is null)
+        {
+            return Open();
+        }
+        using var ns = NetworkNamespace.Open(point.NamespacePath);
+        return ns.Run(Open);
+    }
+
+    /// <summary>Starts a reader thread per interface.</summary>
+    public void Start()
+    {
+        _running = _devices.Count;
+        for (var i = 0; i < _devices.Count; i++)
+        {
+            var index = i;
+            var thread = new Thread(() => ReadLoop(index)) { IsBackground = true, Name = "capture " + Interfaces[i].Point.InterfaceName };
+            _readers.Add(thread);
+            thread.Start();
+        }
+        if (_devices.Count == 0)
+        {
+            _channel.Writer.TryComplete();
+        }
+    }
+
+    private void ReadLoop(int index)
+    {
+        var device = _devices[index];
+        var drained = 0;
+        var quiet = 0;
+        try
+        {
+            while (!_abandoned)
+            {
+                var status = device.GetNextPacket(out var capture);
+                if (status == GetPacketStatus.ReadTimeout)
+                {
+                    // Asked to finish and the ring stayed empty for longer than a block's timeout (the
+                    // kernel hands a partly filled block over only when that passes): every frame it
+                    // delivered has been read.
+                    if (_finishing && ++quiet >= QuietReadsToFinish)
+                    {
+                        break;
+                    }
+                    continue;
+                }
+                quiet = 0;
+                if (status != GetPacketStatus.PacketRead)
+                {
+                    break;
+                }
+                var time = capture.Header.Timeval;
+                var wireLength = capture.Header is PcapHeader header ? (int)header.PacketLength : capture.Data.Length;
+                var frame = new CapturedFrame(index, (long)time.Seconds * 1_000_000 + (long)time.MicroSeconds, wireLength, capture.Data.ToArray());
+                if (!Write(frame))
+                {
+                    break;
+                }
+                _read[index]++;
+                // Traffic that goes on while finishing must not keep the capture open for ever.
+                if (_finishing && ++drained >= ChannelCapacity)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            // The kernel's counters at the moment this reader stopped taking frames: what it delivered
+            // after that (traffic that goes on) is not the capture's to account for.
+            try
+            {
+                var stats = device.Statistics;
+                _atStop[index] = new CaptureCounters(index, stats.ReceivedPackets, stats.DroppedPackets, stats.InterfaceDroppedPackets, _read[index]);
+            }
+            catch (PcapException)
+            {
+                // Counters are read again in Stop.
+            }
+            if (Interlocked.Decrement(ref _running) == 0)
+            {
+                _channel.Writer.TryComplete();
+            }
+        }
+    }
+
+    // Waits for room rather than dropping: a frame libpcap gave us is never lost here, unless the
+    // consumer has gone (abandoned).
+    private bool Write(CapturedFrame frame)
+    {
+        while (!_channel.Writer.TryWrite(frame))
+        {
+            if (_abandoned)
+            {
+                return false;
+            }
+            var wait = _channel.Writer.WaitToWriteAsync().AsTask();
+            wait.Wait(ReadTimeoutMs);
+            if (wait.IsCompletedSuccessfully && !wait.Result)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Asks the readers to finish: each reads what is left in its kernel buffer, then stops; the
+    /// channel completes when all have. The consumer keeps reading <see cref="Frames"/> to the end,
+    /// then calls <see cref="Stop"/> for the counters.
+    /// </summary>
+    public void Finish() => _finishing = true;
+
+    /// <summary>
+    /// Stops the readers (at once, unless <see cref="Finish"/> let them end) and reads the kernel's
+    /// counters. Idempotent: the counters of the first call are kept.
+    /// </summary>
+    public IReadOnlyList<CaptureCounters> Stop()
+    {
+        if (_counters is not null)
+        {
+            return _counters;
+        }
+        // Readers still running are abandoned: whatever they hold is not wanted any more.
+        _abandoned = true;
+        foreach (var reader in _readers)
+        {
+            reader.Join();
+        }
+        var counters = new List<CaptureCounters>();
+        for (var i = 0; i < _devices.Count; i++)
+        {
+            if (_atStop[i] is { } atStop)
+            {
+                counters.Add(atStop);
+                continue;
+            }
+            var stats = _devices[i].Statistics;
+            counters.Add(new CaptureCounters(i, stats.ReceivedPackets, stats.DroppedPackets, stats.InterfaceDroppedPackets, _read[i]));
+        }
+        _channel.Writer.TryComplete();
+        _counters = counters;
+        return counters;
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        foreach (var device in _devices)
+        {
+            device.Dispose();
+        }
+    }
+}

@@ -1,0 +1,11 @@
+namespace Netstack.Daemon.Capture;
+
+internal static class CaptureRegistration
+{
+    public static IServiceCollection AddCapture(this IServiceCollection services)
+    {
+        services.AddSingleton<CaptureTargets>();
+        services.AddSingleton<CaptureStreamer>();
+        return services;
+    }
+}

@@ -1,0 +1,243 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text.Json;
+using Netstack.Api.Contracts.Capture;
+using Netstack.Api.Serialization;
+using Netstack.Capture.Decoding;
+using Netstack.Capture.Sessions;
+using Netstack.Core;
+using CaptureCountersContract = Netstack.Api.Contracts.Capture.CaptureCounters;
+
+namespace Netstack.Daemon.Capture;
+
+/// <summary>
+/// Runs one capture for one HTTP request: checks the request (every bad value is a 400 naming its
+/// field, before anything is opened), opens the session, and streams records until the count or the
+/// duration is reached, every interface is gone, or the client goes away; the session is closed on
+/// every path. Running captures are counted, so tests and <c>/info</c>-like checks can see that a
+/// refused or abandoned capture left nothing behind.
+/// </summary>
+internal sealed class CaptureStreamer(CaptureTargets targets, ILogger<CaptureStreamer> logger)
+{
+    private const int MaxSnaplen = CaptureSettings.DefaultSnaplen;
+    private int _running;
+
+    /// <summary>Captures open right now.</summary>
+    public int Running => Volatile.Read(ref _running);
+
+    public static void Validate(CaptureRequest request)
+    {
+        if (request.Count is { } count && count < 1)
+        {
+            throw new InvalidParameterException("count", count.ToString(CultureInfo.InvariantCulture), "must be 1 or more (leave it out to capture until stopped)");
+        }
+        if (request.DurationSeconds is { } seconds && !(seconds > 0 && double.IsFinite(seconds)))
+        {
+            throw new InvalidParameterException("duration", seconds.ToString(CultureInfo.InvariantCulture), "must be more than 0 seconds");
+        }
+        if (request.Snaplen is { } snaplen && snaplen is < 1 or > MaxSnaplen)
+        {
+            throw new InvalidParameterException("snaplen", snaplen.ToString(CultureInfo.InvariantCulture), $"must be 1 to {MaxSnaplen} bytes");
+        }
+        if (!request.Decode && !request.Raw)
+        {
+            throw new InvalidParameterException("decode", "false", "ask for decoded packets, raw frames, or both");
+        }
+        if (!string.IsNullOrWhiteSpace(request.Filter) && !CaptureSession.TryCompileFilter(request.Filter, out var error))
+        {
+            throw new InvalidParameterException("filter", request.Filter, error ?? "it does not compile");
+        }
+    }
+
+    public async Task RunAsync(HttpContext context, CaptureRequest request)
+    {
+        Validate(request);
+        var aborted = context.RequestAborted;
+        var plan = await targets.ResolveAsync(request.Target, aborted).ConfigureAwait(false);
+        var names = await targets.NamesAsync(aborted).ConfigureAwait(false);
+        var filter = (plan.BaseFilter, string.IsNullOrWhiteSpace(request.Filter) ? null : request.Filter) switch
+        {
+            (null, var user) => user,
+            (var fixedPart, null) => fixedPart,
+            (var fixedPart, var user) => $"({fixedPart}) and ({user})",
+        };
+        var settings = new CaptureSettings
+        {
+            Filter = filter,
+            Snaplen = request.Snaplen ?? CaptureSettings.DefaultSnaplen,
+            // Immediate always: in block mode (TPACKET_V3 blocks handed over on a timer) the kernel
+            // counted frames as received that the reader never got, thousands in a busy second
+            // (scenarios/bench/README-capture.md); a wake-up per frame costs more and loses none.
+            Immediate = true,
+        };
+        // Opening enters namespaces on threads of their own; the request thread only waits.
+        var session = await Task.Run(() => CaptureSession.Open(plan.Points, settings), aborted).ConfigureAwait(false);
+        Interlocked.Increment(ref _running);
+        var sent = 0L;
+        var reason = "client-gone";
+        string? error = null;
+        try
+        {
+            session.Start();
+            CaptureLog.Started(logger, plan.Target, string.Join(", ", session.Interfaces.Select(i => i.Point.InterfaceName)));
+            var response = context.Response;
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = CaptureStreamFormat.ContentType;
+            foreach (var i in session.Interfaces)
+            {
+                await WriteEventAsync(response, new CaptureEvent
+                {
+                    Type = CaptureEvent.InterfaceType,
+                    Interface = new CaptureInterfaceInfo
+                    {
+                        Index = i.Index,
+                        Name = i.Point.InterfaceName,
+                        Role = i.Point.Role,
+                        Namespace = i.Point.NamespacePath,
+                        LinkType = i.LinkType,
+                        Snaplen = i.Snaplen,
+                    },
+                }, aborted).ConfigureAwait(false);
+            }
+            await response.BodyWriter.FlushAsync(aborted).ConfigureAwait(false);
+
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+            if (request.DurationSeconds is { } seconds)
+            {
+                limit.CancelAfter(TimeSpan.FromSeconds(seconds));
+            }
+            var frames = session.Frames;
+            try
+            {
+                while (request.Count is not { } count || sent < count)
+                {
+                    if (!frames.TryRead(out var frame))
+                    {
+                        // Nothing waiting: what was written goes to the client before we wait for more.
+                        await response.BodyWriter.FlushAsync(aborted).ConfigureAwait(false);
+                        if (!await frames.WaitToReadAsync(limit.Token).ConfigureAwait(false))
+                        {
+                            reason = "interface-gone";
+                            break;
+                        }
+                        continue;
+                    }
+                    await WriteFrameAsync(response, session, frame, request, names, aborted).ConfigureAwait(false);
+                    sent++;
+                }
+                if (request.Count is { } c && sent >= c)
+                {
+                    reason = "count";
+                }
+            }
+            catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+            {
+                reason = "duration";
+            }
+            if (reason == "duration")
+            {
+                // The frames the kernel delivered before the end go out too: the readers empty their
+                // buffers, the channel completes, and the counters then match what was sent.
+                session.Finish();
+                while (await frames.WaitToReadAsync(aborted).ConfigureAwait(false))
+                {
+                    if (request.Count is { } count && sent >= count)
+                    {
+                        break;
+                    }
+                    if (frames.TryRead(out var frame))
+                    {
+                        await WriteFrameAsync(response, session, frame, request, names, aborted).ConfigureAwait(false);
+                        sent++;
+                    }
+                }
+            }
+            var counters = session.Stop();
+            await WriteEventAsync(response, new CaptureEvent
+            {
+                Type = CaptureEvent.EndType,
+                End = new CaptureEnd
+                {
+                    Reason = reason,
+                    Packets = sent,
+                    Interfaces = counters.Select(k => new CaptureCountersContract
+                    {
+                        Index = k.Interface,
+                        Name = session.Interfaces[k.Interface].Point.InterfaceName,
+                        Received = k.Received,
+                        Dropped = k.Dropped,
+                        InterfaceDropped = k.InterfaceDropped,
+                        Read = k.Read,
+                    }).ToList(),
+                },
+            }, aborted).ConfigureAwait(false);
+            await response.BodyWriter.FlushAsync(aborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException || aborted.IsCancellationRequested)
+        {
+            // The client went away: nothing to tell it; the finally below closes the capture.
+            reason = "client-gone";
+            error = e.Message;
+        }
+        finally
+        {
+            var counters = session.Stop();
+            session.Dispose();
+            Interlocked.Decrement(ref _running);
+            CaptureLog.Ended(logger, plan.Target, error is null ? reason : $"{reason}: {error}", sent,
+                string.Join(", ", counters.Select(k => $"{session.Interfaces[k.Interface].Point.InterfaceName} received {k.Received} dropped {k.Dropped} read {k.Read}")));
+        }
+    }
+
+    private static async Task WriteEventAsync(HttpResponse response, CaptureEvent e, CancellationToken ct)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(e, CaptureJsonContext.Default.CaptureEvent);
+        var writer = response.BodyWriter;
+        CaptureStreamFormat.WriteHeader(writer.GetSpan(CaptureStreamFormat.HeaderLength), CaptureStreamFormat.EventKind, json.Length);
+        writer.Advance(CaptureStreamFormat.HeaderLength);
+        writer.Write(json);
+        if (writer.UnflushedBytes > 64 * 1024)
+        {
+            await writer.FlushAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WriteFrameAsync(HttpResponse response, CaptureSession session, CapturedFrame frame, CaptureRequest request, CaptureNames names, CancellationToken ct)
+    {
+        if (request.Raw)
+        {
+            // Headers and frame straight into the response's pipe: no record buffer per frame.
+            var length = CaptureStreamFormat.FrameHeaderLength + frame.Data.Length;
+            var writer = response.BodyWriter;
+            var head = writer.GetSpan(CaptureStreamFormat.HeaderLength + CaptureStreamFormat.FrameHeaderLength);
+            CaptureStreamFormat.WriteHeader(head, CaptureStreamFormat.FrameKind, length);
+            CaptureStreamFormat.WriteFrameHeader(head[CaptureStreamFormat.HeaderLength..], frame.Interface, frame.TimestampMicroseconds, frame.WireLength);
+            writer.Advance(CaptureStreamFormat.HeaderLength + CaptureStreamFormat.FrameHeaderLength);
+            writer.Write(frame.Data);
+            // Let the pipe push back when the client reads slowly (what makes the kernel buffer fill, and count).
+            if (writer.UnflushedBytes > 64 * 1024)
+            {
+                await writer.FlushAsync(ct).ConfigureAwait(false);
+            }
+        }
+        if (request.Decode)
+        {
+            var decoded = FrameDecoder.Decode(frame.Data, frame.Data.Length, frame.WireLength, names);
+            await WriteEventAsync(response, new CaptureEvent
+            {
+                Type = CaptureEvent.PacketType,
+                Packet = new CapturePacket
+                {
+                    Interface = frame.Interface,
+                    InterfaceName = session.Interfaces[frame.Interface].Point.InterfaceName,
+                    TimestampMicroseconds = frame.TimestampMicroseconds,
+                    Length = frame.WireLength,
+                    CapturedLength = frame.Data.Length,
+                    Summary = decoded.Summary,
+                    Malformed = decoded.Malformed,
+                    Layers = decoded.Layers.Select(l => new CaptureLayer { Protocol = l.Protocol, Fields = l.Fields, Malformed = l.Malformed }).ToList(),
+                },
+            }, ct).ConfigureAwait(false);
+        }
+    }
+}
