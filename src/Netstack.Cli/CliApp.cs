@@ -62,7 +62,6 @@ internal static class CliApp
         ("debug", DebugCommand.Build),
         ("version", VersionCommand.Build),
         ("info", InfoCommand.Build),
-        ("debug", DebugCommand.Build),
     ];
 
     /// <summary>The command tree; with <paramref name="only"/> naming one of the root's commands, just that one.</summary>
