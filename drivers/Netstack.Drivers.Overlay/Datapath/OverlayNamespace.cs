@@ -22,8 +22,6 @@ internal sealed class OverlayNamespace : IDisposable
     private static readonly TimeSpan VniReleaseWait = TimeSpan.FromMilliseconds(100);
 
     private readonly string _directory;
-    private readonly Lock _announceGate = new();
-    private LinkLayerSender? _announcer;
 
     private OverlayNamespace(OverlayNetworkConfig config, string directory, NetworkNamespace ns, NetlinkHandle netlink)
     {
@@ -224,11 +222,10 @@ internal sealed class OverlayNamespace : IDisposable
     public void AnnouncePeer(PeerRecord peer)
     {
         var frame = NeighbourAnnouncement.Build(peer.Address, peer.MacAddress);
-        lock (_announceGate)
-        {
-            _announcer ??= LinkLayerSender.Open(Namespace, Netlink.LinkIndex(BridgeName));
-            _announcer.Send(frame);
-        }
+        // A socket per announcement, closed at once: peers arrive seldom, and a packet socket held
+        // open in the namespace would look like a capture left running to anyone who lists them.
+        using var sender = LinkLayerSender.Open(Namespace, Netlink.LinkIndex(BridgeName));
+        sender.Send(frame);
     }
 
     /// <summary>Removes what <see cref="ProgramPeer"/> made; entries already gone are fine.</summary>
@@ -260,11 +257,6 @@ internal sealed class OverlayNamespace : IDisposable
 
     public void Dispose()
     {
-        lock (_announceGate)
-        {
-            _announcer?.Dispose();
-            _announcer = null;
-        }
         Netlink.Dispose();
         Namespace.Dispose();
     }
