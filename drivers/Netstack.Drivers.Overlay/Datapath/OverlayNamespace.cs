@@ -240,12 +240,19 @@ internal sealed class OverlayNamespace : IDisposable
     /// <summary>Removes the namespace; the kernel destroys br0, the VXLAN device and the veths with it.</summary>
     public void Destroy()
     {
-        // See DeleteNamespace: the VXLAN device goes synchronously, before the namespace.
+        // See DeleteNamespace: the VXLAN device goes synchronously, before the namespace. So do
+        // the veths on br0: the kernel destroys a namespace only once nothing refers to it (a
+        // socket's reference is dropped after an RCU grace period), and their sandbox ends must
+        // be gone when the network's removal returns, not some time later.
         try
         {
             if (VxlanIndex > 0)
             {
                 DeleteLinkIfPresent(Netlink, VxlanIndex);
+            }
+            foreach (var veth in Netlink.LinkList().Where(l => l.Kind == "veth"))
+            {
+                DeleteLinkIfPresent(Netlink, veth.Index);
             }
         }
         finally
