@@ -61,20 +61,6 @@ public sealed class NatPmpClient : IPortMappingClient
         _epoch.Observe(answer.Epoch);
     }
 
-    /// <summary>The exchange, with a network that cannot carry it (no route, link down) as this protocol's time-out, named.</summary>
-    private async Task<(T? Value, int Dropped)> SendAsync<T>(IPEndPoint server, byte[] request, RetryPolicy retry, Func<ReadOnlyMemory<byte>, T?> accept, IPAddress? local, CancellationToken cancellationToken)
-        where T : class
-    {
-        try
-        {
-            return await UdpExchange.SendAsync(server, request, retry, accept, local, cancellationToken).ConfigureAwait(false);
-        }
-        catch (System.Net.Sockets.SocketException e)
-        {
-            throw new PortMappingException(Protocol, PortMappingFailure.Timeout, $"cannot reach {server}: {e.Message}", e);
-        }
-    }
-
     public void Dispose()
     {
         // Each exchange owns its socket: nothing is held between calls.
@@ -82,7 +68,7 @@ public sealed class NatPmpClient : IPortMappingClient
 
     private async Task<NatPmpResponse> ExchangeAsync(byte[] request, byte opcode, CancellationToken cancellationToken)
     {
-        var (answer, dropped) = await SendAsync(_server, request, _retry, data => NatPmpMessages.ParseResponse(data.Span, opcode), LocalAddress, cancellationToken).ConfigureAwait(false);
+        var (answer, dropped) = await UdpExchange.SendAsync(Protocol, _server, request, _retry, data => NatPmpMessages.ParseResponse(data.Span, opcode), LocalAddress, cancellationToken).ConfigureAwait(false);
         if (answer is null)
         {
             throw dropped > 0

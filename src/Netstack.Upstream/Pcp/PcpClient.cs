@@ -34,7 +34,7 @@ public sealed class PcpClient : IPortMappingClient
     /// <exception cref="PortMappingException">No answer, or the gateway speaks another version (NAT-PMP only).</exception>
     public async Task AnnounceAsync(CancellationToken cancellationToken)
     {
-        var (answer, dropped) = await SendAsync(_server, PcpMessages.AnnounceRequest(LocalAddress), _retry,
+        var (answer, dropped) = await UdpExchange.SendAsync(Protocol, _server, PcpMessages.AnnounceRequest(LocalAddress), _retry,
             data => PcpMessages.ParseAnnounceResponse(data.Span), LocalAddress, cancellationToken).ConfigureAwait(false);
         Check(answer, dropped);
         _epoch.Observe(answer!.Epoch);
@@ -83,20 +83,6 @@ public sealed class PcpClient : IPortMappingClient
         _epoch.Observe(answer.Epoch);
     }
 
-    /// <summary>The exchange, with a network that cannot carry it (no route, link down) as this protocol's time-out, named.</summary>
-    private async Task<(T? Value, int Dropped)> SendAsync<T>(IPEndPoint server, byte[] request, RetryPolicy retry, Func<ReadOnlyMemory<byte>, T?> accept, IPAddress? local, CancellationToken cancellationToken)
-        where T : class
-    {
-        try
-        {
-            return await UdpExchange.SendAsync(server, request, retry, accept, local, cancellationToken).ConfigureAwait(false);
-        }
-        catch (System.Net.Sockets.SocketException e)
-        {
-            throw new PortMappingException(Protocol, PortMappingFailure.Timeout, $"cannot reach {server}: {e.Message}", e);
-        }
-    }
-
     public void Dispose()
     {
         // Each exchange owns its socket.
@@ -111,7 +97,7 @@ public sealed class PcpClient : IPortMappingClient
         var protocol = PcpMessages.ProtocolOf(request.Transport);
         var message = PcpMessages.MapRequest(LocalAddress, request.Nonce.Span, request.Transport, checked((ushort)request.InternalPort), externalPort, lifetime);
         var nonce = request.Nonce;
-        var (answer, dropped) = await SendAsync(_server, message, _retry, data =>
+        var (answer, dropped) = await UdpExchange.SendAsync(Protocol, _server, message, _retry, data =>
         {
             var parsed = PcpMessages.ParseMapResponse(data.Span);
             if (parsed is null)

@@ -11,6 +11,25 @@ namespace Netstack.Upstream.Udp;
 /// </summary>
 internal static class UdpExchange
 {
+    /// <summary>
+    /// <see cref="SendAsync{T}(IPEndPoint, ReadOnlyMemory{byte}, RetryPolicy, Func{ReadOnlyMemory{byte}, T}, IPAddress?, CancellationToken)"/>
+    /// for a protocol client: a network that cannot carry the exchange (no route, link down) is that
+    /// protocol's time-out, naming the server.
+    /// </summary>
+    public static async Task<(T? Value, int Dropped)> SendAsync<T>(
+        UpstreamProtocol protocol, IPEndPoint server, ReadOnlyMemory<byte> request, RetryPolicy retry, Func<ReadOnlyMemory<byte>, T?> accept, IPAddress? localAddress, CancellationToken cancellationToken)
+        where T : class
+    {
+        try
+        {
+            return await SendAsync(server, request, retry, accept, localAddress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            throw new PortMappingException(protocol, PortMappingFailure.Timeout, $"cannot reach {server}: {e.Message}", e);
+        }
+    }
+
     /// <summary>PCP's maximum message size (RFC 6887 section 7); NAT-PMP's are smaller.</summary>
     public const int MaxDatagram = 1100;
 
