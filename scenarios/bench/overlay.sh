@@ -206,13 +206,19 @@ step "$RUNS runs per case, alternating (load average $(cut -d' ' -f1-3 /proc/loa
 : > "$WORK/results.txt"
 for i in $(seq 1 "$RUNS"); do
     if (( i % 2 )); then order=(netstack docker kernel); else order=(kernel docker netstack); fi
-    for s in "${order[@]}"; do echo "iperf $s $(iperf "$s")" | tee -a "$WORK/results.txt"; done
+    for s in "${order[@]}"; do echo "iperf $s $(iperf "$s") $i" | tee -a "$WORK/results.txt"; done
     for s in "${order[@]}"; do echo "rtt $s $(rtt "$s")" | tee -a "$WORK/results.txt"; done
     for s in "${order[@]}"; do [[ $s == kernel ]] || echo "reach $s $(reach "$s" "$i")" | tee -a "$WORK/results.txt"; done
 done
 
 med() { awk -v c="$1" -v s="$2" '$1 == c && $2 == s { print $3 }' "$WORK/results.txt" | median; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+# The machine's speed drifts between rounds (shared vCPUs): each round's three iperf3 runs are
+# back to back, so a round's own ratio cancels the drift that a ratio of medians keeps.
+round_ratio() { # system over system -> median of the per-round ratios of their iperf3 figures
+    awk -v a="$1" -v b="$2" '$1 == "iperf" && $2 == a { x[$4] = $3 } $1 == "iperf" && $2 == b { y[$4] = $3 }
+        END { for (r in x) if (r in y && y[r] > 0) print x[r] / y[r] }' "$WORK/results.txt" | median | awk '{ printf "%.2f", $1 }'
+}
 echo
 step "medians of $RUNS (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 printf '%-34s %10s %10s %10s\n' "" netstack docker kernel
@@ -221,4 +227,5 @@ printf '%-34s %10s %10s %10s\n' "(b) ping RTT, ms" "$(med rtt netstack)" "$(med 
 printf '%-34s %10s %10s %10s\n' "(c) run -d to reachable, s" "$(med reach netstack)" "$(med reach docker)" "-"
 echo
 echo "throughput netstack/docker $(ratio "$(med iperf netstack)" "$(med iperf docker)"), netstack/ceiling $(ratio "$(med iperf netstack)" "$(med iperf kernel)"), docker/ceiling $(ratio "$(med iperf docker)" "$(med iperf kernel)")"
+echo "per-round throughput ratios (median of $RUNS): netstack/docker $(round_ratio netstack docker), netstack/ceiling $(round_ratio netstack kernel), docker/ceiling $(round_ratio docker kernel)"
 echo "RTT netstack/docker $(ratio "$(med rtt netstack)" "$(med rtt docker)"); run-to-reachable netstack/docker $(ratio "$(med reach netstack)" "$(med reach docker)")"
