@@ -18,6 +18,7 @@ internal sealed class DaemonCommandLine
         Flag(new Option<string?>("--root") { Description = "Persistent state directory (default /var/lib/netstack)" });
         Flag(new Option<string?>("--exec-root") { Description = "Runtime state directory (default /run/netstack)" });
         Flag(new Option<string?>("--host", "-H") { Description = $"API socket (default {DaemonOptions.DefaultHost})" });
+        Flag(new Option<string?>("--group", "-G") { Description = $"Group of the API socket, a name or a gid (default {DaemonOptions.DefaultGroup}, root's group when it does not exist)" });
         Flag(new Option<string?>("--log-level", "-l") { Description = "debug, info, warn, error or fatal (default info)" });
         ListFlag(new Option<string[]>("--dns") { Description = "DNS server the containers' resolvers forward to (repeatable; default: the host's resolv.conf)" });
         Gossip.GossipRegistration.AddFlags(this);

@@ -49,6 +49,8 @@ internal static class DaemonHost
         configureServices(builder.Services);
         builder.Services.TryAddSingletonNetworking();
 
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>(
+            sockets => sockets.CreateBoundListenSocket = SocketFile.CreateBoundListenSocket);
         builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<DaemonOptions>, IOptions<PluginOptions>>((kestrel, daemon, plugin) =>
         {
             kestrel.AddServerHeader = false;
@@ -142,11 +144,11 @@ internal static class DaemonHost
         }
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        SocketFile.SetMode(options.SocketPath);
+        SocketFile.SetAccess(options.SocketPath, options.Group);
         Log.Listening(logger, SystemFacts.Version, options.SocketPath, options.Root, options.ExecRoot);
         if (plugin.IsEnabled)
         {
-            SocketFile.SetMode(plugin.SocketPath);
+            SocketFile.SetAccess(plugin.SocketPath, options.Group);
             // dockerd discovers the plugin by its socket file: a stopped daemon must not leave one behind.
             app.Lifetime.ApplicationStopped.Register(() => SocketFile.Remove(plugin.SocketPath));
             Log.PluginListening(logger, plugin.SocketPath);

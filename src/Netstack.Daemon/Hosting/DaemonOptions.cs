@@ -11,6 +11,7 @@ public sealed class DaemonOptions
 {
     public const string DefaultConfigFile = "/etc/netstack/daemon.json";
     public const string DefaultHost = "unix:///run/netstack/netstack.sock";
+    public const string DefaultGroup = "netstack";
 
     /// <summary>Persistent state: the store, images, container layers (<c>--root</c>).</summary>
     [ConfigurationKeyName("root")]
@@ -23,6 +24,14 @@ public sealed class DaemonOptions
     /// <summary>API socket as <c>unix:///path</c> (<c>-H/--host</c>).</summary>
     [ConfigurationKeyName("host")]
     public string Host { get; set; } = DefaultHost;
+
+    /// <summary>
+    /// The group of the API and plugin sockets (<c>-G/--group</c>, Docker's flag): a name or a
+    /// number. Its members may drive the daemon. The default group may be absent (the sockets then
+    /// stay root's group); a group that was asked for must exist.
+    /// </summary>
+    [ConfigurationKeyName("group")]
+    public string Group { get; set; } = DefaultGroup;
 
     /// <summary><c>debug</c>, <c>info</c>, <c>warn</c>, <c>error</c> or <c>fatal</c>, as dockerd takes it (<c>--log-level</c>).</summary>
     [ConfigurationKeyName("log-level")]

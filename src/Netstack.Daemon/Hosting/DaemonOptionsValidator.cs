@@ -30,6 +30,14 @@ internal sealed class DaemonOptionsValidator : IValidateOptions<DaemonOptions>
         {
             failures.Add($"log-level \"{options.LogLevel}\": expected debug, info, warn, error or fatal");
         }
+        if (string.IsNullOrEmpty(options.Group))
+        {
+            failures.Add("group \"\": expected a group name or a numeric gid");
+        }
+        else if (options.Group != DaemonOptions.DefaultGroup && SocketFile.GroupId(options.Group) is null)
+        {
+            failures.Add($"group \"{options.Group}\": no such group");
+        }
         foreach (var server in options.Dns)
         {
             if (!System.Net.IPAddress.TryParse(server, out _))

@@ -1,8 +1,14 @@
+using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using Netstack.Linux.Files;
 
 namespace Netstack.Daemon.Hosting;
 
-/// <summary>The API socket file: stale ones are removed before binding, the live one gets mode 0660.</summary>
+/// <summary>
+/// The API and plugin socket files: stale ones are removed before binding, a new one is 0660 from
+/// the moment it exists (never the umask's mode first) and then gets the daemon's group.
+/// </summary>
 internal static class SocketFile
 {
     /// <summary>rw for owner and group (0660): the group may drive the daemon, nobody else.</summary>
@@ -40,7 +46,23 @@ internal static class SocketFile
         throw new InvalidOperationException($"another daemon is listening on unix://{path}: stop it first or choose another {flag}");
     }
 
-    public static void SetMode(string path) => File.SetUnixFileMode(path, Mode);
+    /// <summary>Kestrel's listen sockets: unix ones bound with the mode already set, others as Kestrel makes them.</summary>
+    public static Socket CreateBoundListenSocket(EndPoint endpoint) => endpoint is UnixDomainSocketEndPoint unix
+        ? SocketFiles.BindUnixStream(unix.ToString(), Mode)
+        : SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+
+    /// <summary>The gid of a <c>--group</c> value; null when no such group exists.</summary>
+    public static uint? GroupId(string group) => SocketFiles.LookupGroup(group);
+
+    /// <summary>Gives the bound socket its final mode (the umask may have narrowed it) and the group, when it exists.</summary>
+    public static void SetAccess(string path, string group)
+    {
+        File.SetUnixFileMode(path, Mode);
+        if (GroupId(group) is { } gid)
+        {
+            SocketFiles.SetGroup(path, gid);
+        }
+    }
 
     /// <summary>Deletes the socket file at stop; already gone is fine.</summary>
     public static void Remove(string path)
