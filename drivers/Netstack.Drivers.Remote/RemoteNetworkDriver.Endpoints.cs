@@ -78,7 +78,7 @@ public sealed partial class RemoteNetworkDriver
         foreach (var binding in request.PortBindings)
         {
             var proto = ProtocolNumber(binding.Protocol);
-            portmap.Add(new JsonObject
+            portmap.Add((JsonNode)new JsonObject
             {
                 ["Proto"] = proto,
                 ["IP"] = string.Empty,
@@ -87,7 +87,7 @@ public sealed partial class RemoteNetworkDriver
                 ["HostPort"] = binding.HostPort,
                 ["HostPortEnd"] = binding.HostPort,
             });
-            exposed.Add(new JsonObject { ["Proto"] = proto, ["Port"] = binding.ContainerPort });
+            exposed.Add((JsonNode)new JsonObject { ["Proto"] = proto, ["Port"] = binding.ContainerPort });
         }
         options[DockerOptions.PortMap] = portmap;
         options[DockerOptions.ExposedPorts] = exposed;

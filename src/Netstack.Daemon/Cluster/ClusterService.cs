@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Netstack.Controller;
 using Netstack.Core;
 using Netstack.Core.Storage;
@@ -20,11 +19,11 @@ internal sealed partial class ClusterService(INetworkController controller, IClu
     private async Task KeepNodeKeyAsync(CancellationToken ct)
     {
         var key = "nodes/" + options.NodeName;
-        var value = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string>
+        var value = System.Text.Encoding.UTF8.GetBytes(new System.Text.Json.Nodes.JsonObject
         {
             ["node"] = options.NodeName,
             ["started"] = DateTimeOffset.UtcNow.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
-        });
+        }.ToJsonString());
         while (!ct.IsCancellationRequested)
         {
             long lease = 0;
