@@ -63,7 +63,7 @@ public sealed class RemoteDriverResolverTests
     {
         using var dirs = PluginDirectory.Create();
         File.WriteAllText(Path.Combine(dirs.Specs, "down.spec"), "unix://" + Path.Combine(dirs.Root, "down.sock"));
-        using var resolver = new RemoteDriverResolver(dirs.Options(activationTimeout: TimeSpan.FromMilliseconds(300)));
+        using var resolver = new RemoteDriverResolver(dirs.Options(activationTimeout: TimeSpan.FromSeconds(2)));
         var registry = new DriverRegistry(resolver);
 
         Assert.True(registry.TryGetNetworkDriver("down", out var driver));
@@ -85,7 +85,9 @@ public sealed class RemoteDriverResolverTests
         using var dirs = PluginDirectory.Create();
         var socket = Path.Combine(dirs.Root, "ipamdown.sock");
         File.WriteAllText(Path.Combine(dirs.Specs, "ipamdown.spec"), "unix://" + socket);
-        using var resolver = new RemoteDriverResolver(dirs.Options(activationTimeout: TimeSpan.FromMilliseconds(300)));
+        // Long enough for the fake plugin to answer on a loaded machine once it is up; the down
+        // half fails as soon as the connect is refused.
+        using var resolver = new RemoteDriverResolver(dirs.Options(activationTimeout: TimeSpan.FromSeconds(2)));
         var registry = new DriverRegistry(resolver);
         var request = new Netstack.Core.Ipam.PoolRequest { Subnet = System.Net.IPNetwork.Parse("10.80.0.0/24") };
 
