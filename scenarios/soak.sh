@@ -27,7 +27,8 @@
 # Exits 1 when any object leaked (any count above its baseline), when the daemon's RSS is more than
 # 10 % above its baseline, when a client step failed, or when the daemon died. Everything is removed
 # on exit, failure included: containers, networks, the daemon (by pid), mounts, the namespace, the
-# temp directory. Set SOAK_KEEP_LOG=DIR to keep the daemon's and the clients' logs there.
+# temp directory. Set SOAK_KEEP_LOG=DIR to keep the daemon's and the clients' logs there, SETTLE=SECONDS
+# for the idle wait before each measurement.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,17 +60,17 @@ SOCK=$DIR/netstack.sock
 DAEMON_PID=
 CLIENT_PIDS=()
 
-echo "== build (Release)"
-dotnet build src/Netstack.Daemon -c Release -nologo -clp:ErrorsOnly >/dev/null
+# netstackd from the Release build; the CLI as it ships (Native AOT, as demo.sh does).
+# SOAK_NO_BUILD=1 takes what an earlier build left (a short run after a long one).
+rid=linux-$(case $(uname -m) in aarch64) echo arm64 ;; *) echo x64 ;; esac)
 NETSTACKD=$PWD/src/Netstack.Daemon/bin/Release/net10.0/netstackd
-# The CLI as it ships (Native AOT, as demo.sh); NETSTACK_CLI=PATH uses another build.
-if [[ -n ${NETSTACK_CLI:-} ]]; then
-    CLI=$NETSTACK_CLI
-else
-    rid=linux-$(case $(uname -m) in aarch64) echo arm64 ;; *) echo x64 ;; esac)
+CLI=$PWD/src/Netstack.Cli/bin/Release/net10.0/$rid/publish/netstack
+if [[ -z ${SOAK_NO_BUILD:-} ]]; then
+    echo "== build (Release)"
+    dotnet build src/Netstack.Daemon -c Release -nologo -clp:ErrorsOnly >/dev/null
     dotnet publish src/Netstack.Cli -c Release -r "$rid" -nologo -clp:ErrorsOnly >/dev/null
-    CLI=$PWD/src/Netstack.Cli/bin/Release/net10.0/$rid/publish/netstack
 fi
+[[ -x $NETSTACKD && -x $CLI ]] || { echo "no build of netstackd or netstack (run without SOAK_NO_BUILD)" >&2; exit 1; }
 
 netstack() { "$CLI" -H "unix://$SOCK" "$@"; }
 in_host() { nsenter --net="/run/netns/$HOST" "$@"; }
@@ -109,7 +110,8 @@ remove_all() {
     local ids
     ids=$(netstack ps -a -q 2>/dev/null || true)
     [[ -z $ids ]] || netstack rm -f $ids >/dev/null 2>&1 || true
-    netstack network ls 2>/dev/null | awk 'NR > 1 { print $2 }' | grep '^soak-' | while read -r n; do
+    local n
+    for n in $(netstack network ls 2>/dev/null | awk 'NR > 1 && $2 ~ /^soak-/ { print $2 }'); do
         netstack network rm "$n" >/dev/null 2>&1 || true
     done
 }
@@ -162,6 +164,8 @@ measure() {
     rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$DAEMON_PID/status")
     threads=$(awk '/^Threads:/ { print $2 }' "/proc/$DAEMON_PID/status")
     fds=$(ls "/proc/$DAEMON_PID/fd" | wc -l)
+    # What the descriptors are, for the log directory: a leak shows as a kind that grew.
+    find "/proc/$DAEMON_PID/fd" -mindepth 1 -printf '%l\n' 2>/dev/null | sed -E 's/[0-9]+/N/g' | sort | uniq -c | sort -rn >"$DIR/fds.log"
     echo "rss_kib=$rss"
     echo "fds=$fds"
     echo "threads=$threads"
@@ -175,7 +179,8 @@ measure() {
     echo "ipv6_chains=$(in_host ip6tables-save | grep -c '^:' || true)"
     echo "mounts=$(grep -c " $DIR" /proc/self/mountinfo || true)"
     echo "store_keys=$(sqlite3 -readonly "file:$DIR/root/netstack.db?mode=ro" 'select count(*) from kv' 2>/dev/null || echo -1)"
-    echo "store_bytes=$(cat "$DIR"/root/netstack.db "$DIR"/root/netstack.db-wal 2>/dev/null | wc -c)"
+    echo "store_db_bytes=$(stat -c %s "$DIR/root/netstack.db" 2>/dev/null || echo 0)"
+    echo "store_wal_bytes=$(stat -c %s "$DIR/root/netstack.db-wal" 2>/dev/null || echo 0)"
 }
 
 value() { grep "^$1=" <<<"$2" | cut -d= -f2; }
@@ -190,7 +195,8 @@ ip -n "$HOST" link set uplink up
 ip -n "$HOST" link set uplink-peer up
 
 echo "== netstackd -H unix://$SOCK"
-in_host "$NETSTACKD" --root "$DIR/root" --exec-root "$DIR/exec" -H "unix://$SOCK" --dns 127.0.0.1 >"$DIR/netstackd.log" 2>&1 &
+# nsenter execs netstackd, so $! is the daemon's pid (a shell function here would put a subshell between).
+nsenter --net="/run/netns/$HOST" "$NETSTACKD" --root "$DIR/root" --exec-root "$DIR/exec" -H "unix://$SOCK" --dns 127.0.0.1 >"$DIR/netstackd.log" 2>&1 &
 DAEMON_PID=$!
 for _ in $(seq 1 300); do
     netstack version >/dev/null 2>&1 && break
@@ -213,6 +219,7 @@ rm -f "$DIR"/client-*.log "$DIR"/client-*.result
 remove_all
 sleep "$SETTLE"
 BASELINE=$(measure)
+cp "$DIR/fds.log" "$DIR/fds-baseline.log"
 
 echo "== soak: $CLIENTS clients for ${DURATION}s"
 START=$(date +%s)
@@ -238,14 +245,14 @@ ELAPSED=$(( $(date +%s) - START ))
 echo "== clean-up and settle (up to ${SETTLE}s)"
 remove_all
 leftover_containers=$(netstack ps -a -q | wc -l)
-leftover_networks=$(netstack network ls | awk 'NR > 1 { print $2 }' | grep -c '^soak-' || true)
+leftover_networks=$(netstack network ls | awk 'NR > 1 && $2 ~ /^soak-/' | wc -l)
 # Counts may take a moment to come back (a resolver closing, a thread retiring): poll them.
 for _ in $(seq 1 "$SETTLE"); do
     sleep 1
     AFTER=$(measure)
     back=1
     while IFS='=' read -r name base; do
-        [[ $name == rss_kib || $name == store_bytes ]] && continue
+        [[ $name == rss_kib || $name == store_*_bytes ]] && continue
         [[ $(value "$name" "$AFTER") -le $base ]] || back=0
     done <<<"$BASELINE"
     [[ $back -eq 1 ]] && break
@@ -268,8 +275,8 @@ while IFS='=' read -r name base; do
         rss_kib)
             # Within 10 % of the baseline.
             if (( after * 10 > base * 11 )); then verdict="LEAK (> +10 %)"; status=1; fi ;;
-        store_bytes)
-            # The file keeps pages it once used (SQLite reuses them); its keys are what must come back.
+        store_*_bytes)
+            # SQLite keeps the pages it once used and reuses them; the keys are what must come back.
             verdict="($(( (after - base) / 1024 )) KiB more)" ;;
         *)
             if (( after > base )); then verdict="LEAK (+$((after - base)))"; status=1; fi ;;
