@@ -9,9 +9,9 @@
 # in that namespace and the machine's own firewall is never touched; no packet leaves the machine
 # (the resolvers forward unknown names to 127.0.0.1 inside each sandbox, where nothing listens).
 #
-# 1. Start netstackd, import busybox (scenarios/make-busybox-image.sh), run one client round as a
-#    warm-up (so code paths are compiled and pools sized before the baseline), wait for it to
-#    settle, then take the baseline: the daemon's RSS, open fds and threads; in the host namespace
+# 1. Start netstackd, import busybox (scenarios/make-busybox-image.sh), run the clients for WARMUP
+#    seconds (default 30) as a warm-up (so code paths are compiled and pools sized before the
+#    baseline), remove what they made, let the daemon idle SETTLE seconds, then take the baseline: the daemon's RSS, open fds and threads; in the host namespace
 #    the sandbox namespaces, links, iptables and ip6tables rules and chains, mounts under the
 #    daemon's directories, runc containers, the daemon's child processes; the store's keys and
 #    file size.
@@ -28,7 +28,7 @@
 # 10 % above its baseline, when a client step failed, or when the daemon died. Everything is removed
 # on exit, failure included: containers, networks, the daemon (by pid), mounts, the namespace, the
 # temp directory. Set SOAK_KEEP_LOG=DIR to keep the daemon's and the clients' logs there, SETTLE=SECONDS
-# for the idle wait before each measurement.
+# for the idle wait before each measurement, WARMUP=SECONDS for the warm-up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -47,6 +47,7 @@ CLIENTS=${2:-8}
 [[ $CLIENTS =~ ^[0-9]+$ && $CLIENTS -ge 1 && $CLIENTS -le 64 ]] || { echo "CLIENTS: '$CLIENTS' must be 1..64" >&2; usage; }
 [[ $DURATION -ge 1 ]] || { echo "DURATION: must be at least 1 second" >&2; usage; }
 SETTLE=${SETTLE:-20}
+WARMUP=${WARMUP:-30}
 if [[ $(id -u) -ne 0 ]]; then echo "soak.sh needs root (namespaces, runc, iptables)" >&2; exit 1; fi
 for tool in nsenter ip runc iptables-save ip6tables-save curl busybox sqlite3; do
     command -v "$tool" >/dev/null || { echo "missing $tool (scenarios/install-deps.sh installs it)" >&2; exit 1; }
@@ -160,16 +161,26 @@ client() {
 
 # name=value lines, one per figure; the daemon's from /proc, the rest from inside the host namespace.
 measure() {
-    local rss fds threads
+    local rss fds threads children f t c
     rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$DAEMON_PID/status")
-    threads=$(awk '/^Threads:/ { print $2 }' "/proc/$DAEMON_PID/status")
-    fds=$(ls "/proc/$DAEMON_PID/fd" | wc -l)
+    # The firewall check runs iptables-save every second (a child, its pipes, a thread waiting for
+    # it): the least of a few samples leaves out what only lives for that moment.
+    fds=999999 threads=999999 children=999999
+    for _ in 1 2 3 4 5; do
+        f=$(ls "/proc/$DAEMON_PID/fd" | wc -l)
+        t=$(awk '/^Threads:/ { print $2 }' "/proc/$DAEMON_PID/status")
+        c=$(ps -o pid= --ppid "$DAEMON_PID" | wc -l)
+        (( f < fds )) && fds=$f
+        (( t < threads )) && threads=$t
+        (( c < children )) && children=$c
+        sleep 0.2
+    done
     # What the descriptors are, for the log directory: a leak shows as a kind that grew.
     find "/proc/$DAEMON_PID/fd" -mindepth 1 -printf '%l\n' 2>/dev/null | sed -E 's/[0-9]+/N/g' | sort | uniq -c | sort -rn >"$DIR/fds.log"
     echo "rss_kib=$rss"
     echo "fds=$fds"
     echo "threads=$threads"
-    echo "children=$(ps -o pid= --ppid "$DAEMON_PID" | wc -l)"
+    echo "children=$children"
     echo "namespaces=$(find "$DIR/exec" -maxdepth 3 -path '*netns*' -type f 2>/dev/null | wc -l)"
     echo "runc_containers=$(runc --root "$DIR/exec/runc" list -q 2>/dev/null | wc -l)"
     echo "links=$(ip -n "$HOST" -o link show | wc -l)"
@@ -208,12 +219,13 @@ netstack version >/dev/null
 scenarios/make-busybox-image.sh "$DIR/busybox.tar" >/dev/null
 netstack image import "$DIR/busybox.tar" busybox >/dev/null
 
-echo "== warm-up: one round per client"
-# A deadline one second ahead: each client checks it before a round, and a round takes longer.
-for i in $(seq 1 "$CLIENTS"); do client "$i" $(( $(date +%s) + 1 )) & CLIENT_PIDS+=($!); done
+echo "== warm-up: $CLIENTS clients for ${WARMUP}s"
+# The same churn, not measured: code paths compiled and tiered up, pools and arenas at the size
+# this load needs, so the baseline is the daemon's steady state and not its first minute.
+for i in $(seq 1 "$CLIENTS"); do client "$i" $(( $(date +%s) + WARMUP )) & CLIENT_PIDS+=($!); done
 wait "${CLIENT_PIDS[@]}"; CLIENT_PIDS=()
 if grep -qs '^FAIL' "$DIR"/client-*.log; then
-    echo "FAIL: the warm-up round failed:" >&2; grep -h '^FAIL' "$DIR"/client-*.log >&2; exit 1
+    echo "FAIL: a warm-up round failed:" >&2; grep -h '^FAIL' "$DIR"/client-*.log >&2; exit 1
 fi
 rm -f "$DIR"/client-*.log "$DIR"/client-*.result
 remove_all
