@@ -254,11 +254,13 @@ wait "${CLIENT_PIDS[@]}" || true
 CLIENT_PIDS=()
 ELAPSED=$(( $(date +%s) - START ))
 
-echo "== clean-up and settle (up to ${SETTLE}s)"
+echo "== clean-up and settle (${SETTLE}s, then up to ${SETTLE}s more)"
 remove_all
 leftover_containers=$(netstack ps -a -q | wc -l)
 leftover_networks=$(netstack network ls | awk 'NR > 1 && $2 ~ /^soak-/' | wc -l)
-# Counts may take a moment to come back (a resolver closing, a thread retiring): poll them.
+# The same idle as before the baseline (the daemon gives memory back once idle), then the counts
+# are polled as long again: some take a moment to come back (a resolver closing, a thread retiring).
+sleep "$SETTLE"
 for _ in $(seq 1 "$SETTLE"); do
     sleep 1
     AFTER=$(measure)
