@@ -17,4 +17,20 @@ public interface IFirewall
 
     /// <summary>The owners that have rules or chains in <paramref name="family"/> (for reconciling after a restart).</summary>
     Task<IReadOnlyList<string>> ListOwnersAsync(IpFamily family, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Makes the firewall hold <paramref name="ruleSet"/> for its owner, writing it only when the tables
+    /// (read afresh) lack any of it or hold more of it: a rule set that is already there, as a
+    /// previous daemon left it, keeps its chains and what other owners added to them. Either way the
+    /// set is now one <see cref="RepairAsync"/> keeps in place. True when it was written.
+    /// </summary>
+    Task<bool> EnsureAsync(FirewallRuleSet ruleSet, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Compares the live tables of <paramref name="family"/> with every rule set applied (or ensured)
+    /// and not removed since; when somebody else deleted or changed any of it (<c>iptables -F</c>,
+    /// <c>-X</c>, <c>firewall-cmd --reload</c>), writes the whole ruleset again, without duplicates,
+    /// and says what differed. Nothing is written when nothing differs.
+    /// </summary>
+    Task<FirewallDrift> RepairAsync(IpFamily family, CancellationToken cancellationToken = default);
 }

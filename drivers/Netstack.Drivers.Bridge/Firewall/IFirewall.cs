@@ -20,4 +20,10 @@ internal interface IFirewall
 
     /// <summary>Owners that have rules in netstack's chains of <paramref name="family"/> now (the driver's base owner excluded).</summary>
     Task<IReadOnlySet<string>> OwnersAsync(IpFamily family, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// In each family: compares the live tables with every rule the driver applied and, when somebody
+    /// else flushed, deleted or changed any of them, writes them all again; says what differed.
+    /// </summary>
+    Task<IReadOnlyList<FirewallDrift>> RepairAsync(CancellationToken cancellationToken);
 }

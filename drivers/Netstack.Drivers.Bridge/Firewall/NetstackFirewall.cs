@@ -67,6 +67,16 @@ internal sealed class NetstackFirewall : IFirewall
         return owners.Where(o => o != BaseOwner).ToHashSet(StringComparer.Ordinal);
     }
 
+    public async Task<IReadOnlyList<FirewallDrift>> RepairAsync(CancellationToken cancellationToken)
+    {
+        var drifts = new List<FirewallDrift>();
+        foreach (var family in _layouts.Keys.Order())
+        {
+            await Wrap($"repair the {family} firewall rules", async () => drifts.Add(await _inner.RepairAsync(family, cancellationToken).ConfigureAwait(false))).ConfigureAwait(false);
+        }
+        return drifts;
+    }
+
     /// <summary>The base rule set of a family: the shared chains, then the jumps, in the layout's order.</summary>
     internal FirewallRuleSet BaseRuleSet(IpFamily family = IpFamily.IPv4)
     {
@@ -103,21 +113,14 @@ internal sealed class NetstackFirewall : IFirewall
             {
                 return;
             }
-            var owners = await _inner.ListOwnersAsync(family, cancellationToken).ConfigureAwait(false);
-            if (!owners.Contains(BaseOwner, StringComparer.Ordinal))
-            {
-                // Applying the base declares (so empties) the shared chains: only done when the base
-                // is missing, and reconcile reapplies every network's rules after it.
-                await Wrap($"apply the bridge driver's {family} chains", () => _inner.ApplyAsync(BaseRuleSet(family), cancellationToken)).ConfigureAwait(false);
-            }
+            // Writing the base declares (so empties) the shared chains: only done when any of it is
+            // missing or changed, and reconcile reapplies every network's rules after it. A base a
+            // previous daemon left whole stays, with the rules in its chains.
+            await Wrap($"apply the bridge driver's {family} chains", () => _inner.EnsureAsync(BaseRuleSet(family), cancellationToken)).ConfigureAwait(false);
             lock (_baseReady)
             {
                 _baseReady.Add(family);
             }
-        }
-        catch (FirewallException e)
-        {
-            throw new InternalException($"list {family} firewall owners: {e.Message}", e);
         }
         finally
         {

@@ -1,24 +1,86 @@
-using System.Collections.Concurrent;
-
 namespace Netstack.Controller;
 
 /// <summary>
-/// One async mutex per key (network id, sandbox id). Entries are never removed: there are as many
-/// as objects ever seen in this process, a few hundred bytes each.
+/// One async mutex per key (network id, sandbox id). An entry lives while somebody holds or waits
+/// for its mutex and goes with the last of them, so the table holds the keys in use, not every key
+/// this process ever saw (a daemon churning networks and sandboxes would grow it without end).
 /// </summary>
 internal sealed class KeyedLocks
 {
-    private readonly ConcurrentDictionary<string, SemaphoreSlim> _locks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Entry> _locks = new(StringComparer.Ordinal);
+
+    /// <summary>Keys with a holder or a waiter now; for tests.</summary>
+    internal int Count
+    {
+        get
+        {
+            lock (_locks)
+            {
+                return _locks.Count;
+            }
+        }
+    }
 
     public async Task<Releaser> AcquireAsync(string key, CancellationToken cancellationToken)
     {
-        var semaphore = _locks.GetOrAdd(key, _ => new SemaphoreSlim(1, 1));
-        await semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return new Releaser(semaphore);
+        Entry? entry;
+        lock (_locks)
+        {
+            if (!_locks.TryGetValue(key, out entry))
+            {
+                entry = new Entry();
+                _locks[key] = entry;
+            }
+            entry.Users++;
+        }
+        try
+        {
+            await entry.Semaphore.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            Leave(key, entry);
+            throw;
+        }
+        return new Releaser(this, key, entry);
     }
 
-    public readonly struct Releaser(SemaphoreSlim semaphore) : IDisposable
+    private void Leave(string key, Entry entry)
     {
-        public void Dispose() => semaphore.Release();
+        lock (_locks)
+        {
+            if (--entry.Users == 0)
+            {
+                _locks.Remove(key);
+            }
+        }
+    }
+
+    public readonly struct Releaser : IDisposable
+    {
+        private readonly KeyedLocks _owner;
+        private readonly string _key;
+        private readonly Entry _entry;
+
+        internal Releaser(KeyedLocks owner, string key, Entry entry)
+        {
+            _owner = owner;
+            _key = key;
+            _entry = entry;
+        }
+
+        public void Dispose()
+        {
+            _entry.Semaphore.Release();
+            _owner.Leave(_key, _entry);
+        }
+    }
+
+    /// <summary>A mutex and how many hold or wait for it (under the table's lock).</summary>
+    internal sealed class Entry
+    {
+        public SemaphoreSlim Semaphore { get; } = new(1, 1);
+
+        public int Users { get; set; }
     }
 }

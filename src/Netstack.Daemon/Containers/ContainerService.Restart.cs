@@ -139,6 +139,13 @@ internal sealed partial class ContainerService
         }
     }
 
+    /// <summary>A removed container's policy lock and back-off go with it (they were kept per container id ever seen).</summary>
+    private void ForgetRestartState(string id)
+    {
+        _policyLocks.TryRemove(id, out _);
+        _backOff.TryRemove(id, out _);
+    }
+
     /// <summary>A user's start: the policy counts from zero again and no longer holds back.</summary>
     private async Task MarkStartedByUserAsync(string id, CancellationToken cancellationToken)
     {

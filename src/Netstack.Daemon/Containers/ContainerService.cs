@@ -286,6 +286,7 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
         }
         var info = await _runtime.DeleteAsync(reference, force, cancellationToken).ConfigureAwait(false);
         await ReleaseAsync(info.Id).ConfigureAwait(false);
+        ForgetRestartState(info.Id);
         RaiseRemoved(info.Id);
     }
 

@@ -1,5 +1,6 @@
 using Netstack.Daemon.Capture;
 using Netstack.Daemon.Dns;
+using Netstack.Daemon.Firewall;
 using Netstack.Daemon.Gossip;
 using Netstack.Daemon.Overlay;
 using Netstack.Daemon.RemoteDrivers;
@@ -20,6 +21,8 @@ internal static class Composition
         services.AddContainerRuntime();
         // Network drivers: each adds an INetworkDriver service.
         services.AddBridgeDriver();
+        // Puts the bridge driver's iptables rules back when somebody else flushes them.
+        services.AddHostedService<FirewallWatch>();
         services.AddMacvlanDriver();
         // VXLAN across hosts: its tunnel endpoint is --advertise-addr, its peers come through gossip.
         services.AddOverlay();

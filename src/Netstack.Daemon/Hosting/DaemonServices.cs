@@ -28,6 +28,8 @@ internal static class DaemonServices
         services.AddOptions<DaemonOptions>().Bind(configuration).ValidateOnStart();
         services.AddSingleton<IValidateOptions<DaemonOptions>, DaemonOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
+        // After a burst of churn, the memory it took goes back to the system once the daemon is idle.
+        services.AddHostedService<IdleMemoryTrim>();
         services.AddSingleton<DaemonIdentity>();
         // Drivers register themselves as INetworkDriver / IIpamDriver services; the registry takes them all,
         // and asks the IDriverResolver (remote plugins), when there is one, for any other name.

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Netstack.Linux;
@@ -17,6 +18,10 @@ namespace Netstack.Firewall.Iptables;
 /// <c>ip6tables-restore</c> for IPv6); the two families' tables are separate in the kernel, so an
 /// owner's IPv4 and IPv6 rules are applied and removed independently. Runs in the namespace given
 /// to the constructor (tests, a driver's host namespace), else in the caller's namespace.
+/// <para>Besides the view it keeps the rule sets applied (and ensured) and not removed since:
+/// what netstack means the tables to hold. <see cref="RepairAsync"/> compares the live tables with
+/// them (one <c>iptables-save -t TABLE</c> per table they use) and, when somebody else flushed,
+/// deleted or changed any of it, writes them all again in one restore per table.</para>
 /// </summary>
 public sealed class IptablesFirewall : IFirewall
 {
@@ -29,6 +34,16 @@ public sealed class IptablesFirewall : IFirewall
     // The view of each family's tables (under _gate); absent until first read, dropped when a
     // script built from it fails.
     private readonly Dictionary<IpFamily, IptablesSnapshot> _views = [];
+
+    // Per family, the rule sets applied and not removed (under _gate), in the order last applied; a
+    // set with neither chains nor rules is not kept.
+    private readonly Dictionary<IpFamily, List<FirewallRuleSet>> _applied = [];
+
+    // Per family: bumped by every change of _applied. A repair that did not hold (the tables read
+    // back still differ) is not tried again until the applied sets change, so a difference the check
+    // cannot see past does not rewrite the tables every time it runs.
+    private readonly Dictionary<IpFamily, long> _generation = [];
+    private readonly Dictionary<IpFamily, long> _repairFailedAt = [];
 
     public IptablesFirewall(NetworkNamespace? ns = null, ILogger<IptablesFirewall>? logger = null)
         : this(new IptablesRunner(ns), logger)
@@ -51,6 +66,7 @@ public sealed class IptablesFirewall : IFirewall
         {
             // An empty set for an owner with nothing in this family: nothing to write.
             await ChangeAsync(ruleSet.Family, current => RestoreScript.ForApply(ruleSet, current), cancellationToken).ConfigureAwait(false);
+            Keep(ruleSet);
         }
         finally
         {
@@ -77,6 +93,7 @@ public sealed class IptablesFirewall : IFirewall
         try
         {
             await ChangeAsync(family, current => RestoreScript.ForRemoval(owners, current), cancellationToken).ConfigureAwait(false);
+            Forget(family, owners);
         }
         finally
         {
@@ -98,6 +115,91 @@ public sealed class IptablesFirewall : IFirewall
         {
             _gate.Release();
         }
+    }
+
+    public async Task<bool> EnsureAsync(FirewallRuleSet ruleSet, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(ruleSet);
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var current = await ReadAsync(ruleSet.Family, cancellationToken).ConfigureAwait(false);
+            var drift = DriftCheck.Compare(ruleSet.Family, [ruleSet], current);
+            if (drift.Found)
+            {
+                IptablesLog.Applying(_logger, ruleSet.Owner, ruleSet.Family, ruleSet.Chains.Count, ruleSet.Rules.Count);
+                await ChangeAsync(ruleSet.Family, view => RestoreScript.ForApply(ruleSet, view), cancellationToken).ConfigureAwait(false);
+            }
+            Keep(ruleSet);
+            return drift.Found;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<FirewallDrift> RepairAsync(IpFamily family, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!_applied.TryGetValue(family, out var sets) || sets.Count == 0)
+            {
+                return FirewallDrift.None(family);
+            }
+            var tables = sets.SelectMany(s => s.TablesUsed).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            var live = await ReadTablesAsync(family, tables, cancellationToken).ConfigureAwait(false);
+            var drift = DriftCheck.Compare(family, sets, live);
+            var generation = _generation.GetValueOrDefault(family);
+            if (!drift.Found || _repairFailedAt.TryGetValue(family, out var failed) && failed == generation)
+            {
+                return drift;
+            }
+            var started = Stopwatch.GetTimestamp();
+            // Whatever happens now, the view no longer describes the tables.
+            _views.Remove(family);
+            await RestoreAsync(family, RestoreScript.ForRepair(sets, live), logFailure: true, cancellationToken).ConfigureAwait(false);
+            var after = DriftCheck.Compare(family, sets, await ReadTablesAsync(family, tables, cancellationToken).ConfigureAwait(false));
+            if (after.Found)
+            {
+                _repairFailedAt[family] = generation;
+                IptablesLog.RepairDidNotHold(_logger, family, after.Summary());
+                return drift;
+            }
+            IptablesLog.Repaired(_logger, family, drift.Summary(), sets.Count, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+            return drift with { Repaired = true };
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Records <paramref name="ruleSet"/> as what its owner has now (last in order). Called under <see cref="_gate"/>.</summary>
+    private void Keep(FirewallRuleSet ruleSet)
+    {
+        if (!_applied.TryGetValue(ruleSet.Family, out var sets))
+        {
+            sets = [];
+            _applied[ruleSet.Family] = sets;
+        }
+        sets.RemoveAll(s => s.Owner == ruleSet.Owner);
+        if (ruleSet.Chains.Count > 0 || ruleSet.Rules.Count > 0)
+        {
+            sets.Add(ruleSet);
+        }
+        _generation[ruleSet.Family] = _generation.GetValueOrDefault(ruleSet.Family) + 1;
+    }
+
+    /// <summary>Forgets the rule sets of <paramref name="owners"/>. Called under <see cref="_gate"/>.</summary>
+    private void Forget(IpFamily family, IReadOnlyCollection<string> owners)
+    {
+        if (_applied.TryGetValue(family, out var sets))
+        {
+            sets.RemoveAll(s => owners.Contains(s.Owner));
+        }
+        _generation[family] = _generation.GetValueOrDefault(family) + 1;
     }
 
     /// <summary>
@@ -141,6 +243,18 @@ public sealed class IptablesFirewall : IFirewall
         var view = IptablesSnapshot.Parse(save);
         _views[family] = view;
         return view;
+    }
+
+    /// <summary>The live <paramref name="tables"/> only (one <c>iptables-save -t TABLE</c> each); not kept as the view, which covers every table.</summary>
+    private async Task<IptablesSnapshot> ReadTablesAsync(IpFamily family, IReadOnlyList<string> tables, CancellationToken cancellationToken)
+    {
+        var program = IptablesPrograms.Save(family);
+        var save = new System.Text.StringBuilder();
+        foreach (var table in tables)
+        {
+            save.Append(await _runner.RunAsync(program, ["-t", table], null, cancellationToken).ConfigureAwait(false)).Append('\n');
+        }
+        return IptablesSnapshot.Parse(save.ToString());
     }
 
     private async Task RestoreAsync(IpFamily family, string script, bool logFailure, CancellationToken cancellationToken)

@@ -33,12 +33,16 @@ internal sealed class IptablesRunner : IIptablesRunner
         var command = $"{program} {string.Join(' ', arguments)}";
         Process Start() => Process.Start(info) ?? throw new FirewallException($"{command}: could not start");
         using var process = _namespace is null ? Start() : _namespace.Run(Start);
-        var output = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var error = process.StandardError.ReadToEndAsync(cancellationToken);
+        // Process.Dispose leaves the redirected streams open once they were read (the caller might
+        // still hold them): closed here, or each run would keep two pipes until a GC finalised them.
+        using var stdoutReader = process.StandardOutput;
+        using var stderrReader = process.StandardError;
+        var output = stdoutReader.ReadToEndAsync(cancellationToken);
+        var error = stderrReader.ReadToEndAsync(cancellationToken);
         if (input is not null)
         {
-            await process.StandardInput.WriteAsync(input.AsMemory(), cancellationToken).ConfigureAwait(false);
-            process.StandardInput.Close();
+            using var stdin = process.StandardInput;
+            await stdin.WriteAsync(input.AsMemory(), cancellationToken).ConfigureAwait(false);
         }
         await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
         var stdout = await output.ConfigureAwait(false);

@@ -27,13 +27,7 @@ internal static class RestoreScript
         foreach (var table in tables)
         {
             var declared = set.Chains.Where(c => c.Table == table).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
-            foreach (var rule in set.Rules.Where(r => r.Table == table && FirewallNames.IsOwnedChainName(r.Chain)))
-            {
-                if (!declared.Contains(rule.Chain) && !current.HasChain(table, rule.Chain))
-                {
-                    throw new FirewallException($"firewall apply {owner}: rule in {table}/{rule.Chain}, a chain that neither exists nor is declared by this rule set");
-                }
-            }
+            CheckChainsOfRules([set], table, declared, current);
 
             script.Append('*').Append(table).Append('\n');
             foreach (var chain in declared.Order(StringComparer.Ordinal))
@@ -47,20 +41,7 @@ internal static class RestoreScript
             }
             AppendChainRemovals(script, new HashSet<string>(StringComparer.Ordinal) { owner }, table, staleChains.Where(c => c.Table == table).Select(c => c.Chain), current, declared);
 
-            foreach (var chain in declared.Order(StringComparer.Ordinal))
-            {
-                script.Append("-A ").Append(chain).Append(" -m comment --comment \"")
-                    .Append(FirewallNames.ChainCommentPrefix).Append(owner).Append("\"\n");
-            }
-            foreach (var rule in set.Rules.Where(r => r.Table == table && !r.Insert))
-            {
-                AppendRule(script, "-A", rule, owner);
-            }
-            // -I puts each rule on top: insert in reverse to keep the listed order.
-            foreach (var rule in set.Rules.Where(r => r.Table == table && r.Insert).Reverse())
-            {
-                AppendRule(script, "-I", rule, owner);
-            }
+            AppendSet(script, set, table);
             script.Append("COMMIT\n");
         }
         return script.ToString();
@@ -123,22 +104,99 @@ internal static class RestoreScript
         }
     }
 
-    private static void AppendRule(StringBuilder script, string verb, FirewallRule rule, string owner)
+    /// <summary>
+    /// The script that writes every one of <paramref name="sets"/> again after somebody else changed
+    /// the tables (<paramref name="current"/>, read just now): in each table their chains are declared
+    /// (created, or emptied of whatever is left in them), their rules in other chains (jumps from
+    /// built-in chains) are deleted, every copy, and then each set's markers and rules are written
+    /// once. Sets that own chains go first, in the order given, then the others: a chain starts with
+    /// its owner's rules (the anchors that must come first) and other owners append to it, as when
+    /// they were applied one by one.
+    /// </summary>
+    public static string ForRepair(IReadOnlyList<FirewallRuleSet> sets, IptablesSnapshot current)
     {
-        script.Append(verb).Append(' ').Append(rule.Chain)
-            .Append(" -m comment --comment \"").Append(FirewallNames.RuleCommentPrefix).Append(owner).Append('"');
+        var owners = sets.Select(s => s.Owner).ToHashSet(StringComparer.Ordinal);
+        var ordered = sets.Where(s => s.Chains.Count > 0).Concat(sets.Where(s => s.Chains.Count == 0)).ToList();
+        var tables = sets.SelectMany(s => s.TablesUsed).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var script = new StringBuilder();
+        foreach (var table in tables)
+        {
+            var declared = sets.SelectMany(s => s.Chains).Where(c => c.Table == table).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+            CheckChainsOfRules(sets, table, declared, current);
+            script.Append('*').Append(table).Append('\n');
+            foreach (var chain in declared.Order(StringComparer.Ordinal))
+            {
+                script.Append(':').Append(chain).Append(" - [0:0]\n");
+            }
+            foreach (var rule in current.Rules.Where(r => r.Table == table && !declared.Contains(r.Chain) && IsRuleOf(r, owners)))
+            {
+                script.Append("-D ").Append(rule.Chain).Append(' ').Append(rule.Spec).Append('\n');
+            }
+            foreach (var set in ordered)
+            {
+                AppendSet(script, set, table);
+            }
+            script.Append("COMMIT\n");
+        }
+        return script.ToString();
+    }
+
+    /// <summary>The marker rule that opens each chain <paramref name="owner"/> owns: a comment, no target.</summary>
+    public static string MarkerSpec(string owner) =>
+        $"-m comment --comment \"{FirewallNames.ChainCommentPrefix}{owner}\"";
+
+    /// <summary>A rule as written after <c>-A CHAIN</c>: the owner's comment, then its arguments (quoted where they hold blanks).</summary>
+    public static string RuleSpec(FirewallRule rule, string owner)
+    {
+        var spec = new StringBuilder("-m comment --comment \"").Append(FirewallNames.RuleCommentPrefix).Append(owner).Append('"');
         foreach (var argument in rule.Arguments)
         {
-            script.Append(' ');
+            spec.Append(' ');
             if (argument.Any(char.IsWhiteSpace))
             {
-                script.Append('"').Append(argument).Append('"');
+                spec.Append('"').Append(argument).Append('"');
             }
             else
             {
-                script.Append(argument);
+                spec.Append(argument);
             }
         }
-        script.Append('\n');
+        return spec.ToString();
     }
+
+    /// <summary>A rule into a netstack chain that neither exists nor is declared would fail the whole batch: say which.</summary>
+    private static void CheckChainsOfRules(IEnumerable<FirewallRuleSet> sets, string table, IReadOnlySet<string> declared, IptablesSnapshot current)
+    {
+        foreach (var set in sets)
+        {
+            foreach (var rule in set.Rules.Where(r => r.Table == table && FirewallNames.IsOwnedChainName(r.Chain)))
+            {
+                if (!declared.Contains(rule.Chain) && !current.HasChain(table, rule.Chain))
+                {
+                    throw new FirewallException($"firewall apply {set.Owner}: rule in {table}/{rule.Chain}, a chain that neither exists nor is declared by this rule set");
+                }
+            }
+        }
+    }
+
+    /// <summary>The markers of <paramref name="set"/>'s chains in <paramref name="table"/>, then its rules.</summary>
+    private static void AppendSet(StringBuilder script, FirewallRuleSet set, string table)
+    {
+        foreach (var chain in set.Chains.Where(c => c.Table == table).Select(c => c.Name).Order(StringComparer.Ordinal))
+        {
+            script.Append("-A ").Append(chain).Append(' ').Append(MarkerSpec(set.Owner)).Append('\n');
+        }
+        foreach (var rule in set.Rules.Where(r => r.Table == table && !r.Insert))
+        {
+            AppendRule(script, "-A", rule, set.Owner);
+        }
+        // -I puts each rule on top: insert in reverse to keep the listed order.
+        foreach (var rule in set.Rules.Where(r => r.Table == table && r.Insert).Reverse())
+        {
+            AppendRule(script, "-I", rule, set.Owner);
+        }
+    }
+
+    private static void AppendRule(StringBuilder script, string verb, FirewallRule rule, string owner) =>
+        script.Append(verb).Append(' ').Append(rule.Chain).Append(' ').Append(RuleSpec(rule, owner)).Append('\n');
 }

@@ -32,8 +32,12 @@ internal static class CommandRunner
             throw RuntimeException.Failed($"cannot start {file}: {ex.Message}", ex);
         }
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        // Process.Dispose leaves the redirected streams open once they were read (the caller might
+        // still hold them): closed here, or each run would keep two pipes until a GC finalised them.
+        using var stdoutReader = process.StandardOutput;
+        using var stderrReader = process.StandardError;
+        var stdout = stdoutReader.ReadToEndAsync(cancellationToken);
+        var stderr = stderrReader.ReadToEndAsync(cancellationToken);
         try
         {
             await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
