@@ -182,7 +182,8 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
         catch (RuntimeException e) when (e.Kind == RuntimeErrorKind.InvalidArgument && spec.User is not null && e.Message.Contains(spec.User, StringComparison.Ordinal))
         {
             // The image has no such user or group: name the field as the other checks do.
-            throw new InvalidParameterException("User", spec.User, e.Message);
+            var prefix = $"invalid user \"{spec.User}\": ";
+            throw new InvalidParameterException("User", spec.User, e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message);
         }
     }
 
