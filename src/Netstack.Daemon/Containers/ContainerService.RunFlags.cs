@@ -18,10 +18,18 @@ internal sealed partial class ContainerService
         var mounts = new List<ContainerMount>();
         foreach (var bind in host?.Binds ?? [])
         {
+            if (bind is null)
+            {
+                throw new InvalidParameterException("HostConfig.Binds", null, "an entry is null: give HOSTPATH:CONTAINERPATH[:ro]");
+            }
             mounts.Add(Checked("HostConfig.Binds", bind, () => MountSpecs.ParseBind(bind)));
         }
         foreach (var mount in host?.Mounts ?? [])
         {
+            if (mount is null)
+            {
+                throw new InvalidParameterException("HostConfig.Mounts", null, "an entry is null");
+            }
             var described = $"type={mount.Type},source={mount.Source},target={mount.Target}";
             mounts.Add(Checked("HostConfig.Mounts", described, () => MountSpecs.FromEngine(mount)));
         }
@@ -67,6 +75,10 @@ internal sealed partial class ContainerService
         var search = host?.DnsSearch ?? [];
         foreach (var domain in search)
         {
+            if (domain is null)
+            {
+                throw new InvalidParameterException("HostConfig.DnsSearch", null, "an entry is null");
+            }
             // "." alone means "no search domains", as Docker passes it.
             if (domain != "." && (domain.Length is 0 or > 253 || domain.StartsWith('-') || domain.StartsWith('.')
                 || !domain.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_')))
@@ -77,6 +89,10 @@ internal sealed partial class ContainerService
         var options = host?.DnsOptions ?? [];
         foreach (var option in options)
         {
+            if (option is null)
+            {
+                throw new InvalidParameterException("HostConfig.DnsOptions", null, "an entry is null");
+            }
             if (option.Length == 0 || option.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
             {
                 throw new InvalidParameterException("HostConfig.DnsOptions", option, "one resolv.conf option without blanks, e.g. ndots:2 or timeout:3");
