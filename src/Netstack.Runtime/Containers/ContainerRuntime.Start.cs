@@ -211,6 +211,12 @@ public sealed partial class ContainerRuntime
             }
             if (File.Exists(paths.ExitFile))
             {
+                // A short-lived container may have started and ended between the two checks (a
+                // thread of a loaded machine can sleep there for tens of ms): its pid file says so.
+                if (TryReadInt(paths.PidFile) is { } ran)
+                {
+                    return ran;
+                }
                 throw StartFailure(entry);
             }
             if (_time.GetUtcNow() > deadline)
