@@ -50,6 +50,7 @@ internal static class CliApp
         ("ps", PsCommand.Build),
         ("exec", ExecCommand.Build),
         ("logs", LogsCommand.Build),
+        ("stats", StatsCommand.Build),
         ("start", StartCommand.Build),
         ("stop", StopCommand.Build),
         ("restart", RestartCommand.Build),

@@ -47,4 +47,7 @@ internal static partial class Log
 
     [LoggerMessage(3004, LogLevel.Warning, "container {Id}: restarting it by its restart policy failed")]
     public static partial void ContainerRestartFailed(ILogger logger, string id, Exception exception);
+
+    [LoggerMessage(3010, LogLevel.Debug, "container {Id}: reading its interfaces' counters for stats failed")]
+    public static partial void StatsNetworkFailed(ILogger logger, string id, Exception exception);
 }

@@ -168,6 +168,30 @@ public sealed class ApiClient : IDisposable
         }
     }
 
+    /// <summary>One reading of a container's stats with the previous one in precpu_stats (<c>GET /containers/{id}/stats?stream=0</c>).</summary>
+    public Task<ContainerStatsResponse> StatsAsync(string id, CancellationToken ct = default) =>
+        GetAsync($"containers/{Escape(id)}/stats?stream=0", ApiJsonContext.Default.ContainerStatsResponse, ct);
+
+    /// <summary>A container's stats as they come, one reading a second (<c>stream=1</c>), until <paramref name="ct"/> is cancelled or the daemon ends the stream.</summary>
+    public async IAsyncEnumerable<ContainerStatsResponse> StatsStreamAsync(string id, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var path = $"containers/{Escape(id)}/stats?stream=1";
+        // A 4xx (no such container) throws here with the daemon's message.
+        using var response = await SendAsync(Get, path, ct).ConfigureAwait(false);
+        var body = response.OpenBody();
+        await using (body.ConfigureAwait(false))
+        {
+            using var reader = new StreamReader(body, Encoding.UTF8);
+            while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } line)
+            {
+                if (line.Length > 0 && JsonSerializer.Deserialize(line, ApiJsonContext.Default.ContainerStatsResponse) is { } stats)
+                {
+                    yield return stats;
+                }
+            }
+        }
+    }
+
     // ---- capture (netstack's own)
 
     /// <summary>

@@ -41,6 +41,7 @@ namespace Netstack.Api.Serialization;
 [JsonSerializable(typeof(ContainerExecRequest))]
 [JsonSerializable(typeof(ContainerExecResponse))]
 [JsonSerializable(typeof(ContainerWaitResponse))]
+[JsonSerializable(typeof(ContainerStatsResponse))]
 [JsonSerializable(typeof(ExecConfig))]
 [JsonSerializable(typeof(ExecStartConfig))]
 [JsonSerializable(typeof(ExecCreateResponse))]

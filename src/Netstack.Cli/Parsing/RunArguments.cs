@@ -15,6 +15,7 @@ internal static class RunArguments
         "--dns", "-e", "--env", "-w", "--workdir", "-u", "--user", "--entrypoint", "-l", "--label",
         "--stop-timeout", "--restart", "-H", "--host",
         "--add-host", "-m", "--memory", "--memory-swap", "--cpus", "-c", "--cpu-shares", "--pids-limit", "--cpuset-cpus",
+        "-v", "--volume", "--mount", "--tmpfs", "--dns-search", "--dns-option", "--env-file", "--stop-signal",
     };
 
     private static readonly HashSet<string> ExecValueFlags = new(StringComparer.Ordinal)

@@ -69,6 +69,18 @@ internal sealed partial class ContainerService
         }
         if (mode!.StartsWith(ContainerModePrefix, StringComparison.Ordinal))
         {
+            // The owner's resolv.conf is shared as it is: no search domains or options of its own.
+            if (request.HostConfig?.DnsSearch is { Count: > 0 } search)
+            {
+                throw new InvalidParameterException("HostConfig.DnsSearch", string.Join(",", search), $"conflicting options: dns search and the network mode {mode}");
+            }
+            if (request.HostConfig?.DnsOptions is { Count: > 0 } options)
+            {
+                throw new InvalidParameterException("HostConfig.DnsOptions", string.Join(",", options), $"conflicting options: dns options and the network mode {mode}");
+            }
+        }
+        if (mode!.StartsWith(ContainerModePrefix, StringComparison.Ordinal))
+        {
             var reference = mode[ContainerModePrefix.Length..];
             if (!string.IsNullOrEmpty(request.Hostname))
             {
@@ -117,7 +129,8 @@ internal sealed partial class ContainerService
         var mode = info.NetworkMode!;
         if (mode == HostMode)
         {
-            return new ContainerSandbox(null, HostsFile.WithExtraHosts(ReadHostFile(HostHostsFile), info.ExtraHosts), ReadHostFile(HostResolvConfFile), HostNetwork: true);
+            return new ContainerSandbox(null, HostsFile.WithExtraHosts(ReadHostFile(HostHostsFile), info.ExtraHosts),
+                HostsFile.WithSearchAndOptions(ReadHostFile(HostResolvConfFile), info.DnsSearch, info.DnsOptions), HostNetwork: true);
         }
         if (mode.StartsWith(ContainerModePrefix, StringComparison.Ordinal))
         {
@@ -144,7 +157,7 @@ internal sealed partial class ContainerService
         }
         var embeddedDns = await _resolvers.SyncAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
         return new ContainerSandbox(sandbox.Key, HostsFile.Hosts(info.Hostname, sandbox.Endpoints, info.ExtraHosts),
-            embeddedDns ? HostsFile.EmbeddedResolvConf() : HostsFile.ResolvConf(sandbox.DnsServers));
+            embeddedDns ? HostsFile.EmbeddedResolvConf(info.DnsSearch, info.DnsOptions) : HostsFile.ResolvConf(sandbox.DnsServers, info.DnsSearch, info.DnsOptions));
     }
 
     /// <summary>The sandbox a container in sandbox: mode runs in; null for the other modes.</summary>

@@ -119,10 +119,6 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
         {
             throw new InvalidParameterException("OpenStdin", "true", "a container's stdin is not supported yet: run without -i");
         }
-        if (!string.IsNullOrEmpty(request.User))
-        {
-            throw new InvalidParameterException("User", request.User, "running as another user is not supported; containers run as root in their own namespaces");
-        }
         UpstreamLabels.Validate(request.Labels);
         foreach (var server in request.HostConfig?.Dns ?? [])
         {
@@ -131,6 +127,9 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
                 throw new InvalidParameterException("HostConfig.Dns", server, "not an IP address");
             }
         }
+        var mounts = ToMounts(request.HostConfig);
+        var (dnsSearch, dnsOptions) = ToDnsSettings(request.HostConfig);
+        var stop = ToStopSettings(request);
         var shared = await ResolveSharedModeAsync(name, request, warnings, cancellationToken).ConfigureAwait(false);
         var resources = ToResources(request.HostConfig, warnings);
         var extraHosts = request.HostConfig?.ExtraHosts ?? [];
@@ -168,8 +167,24 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
             Resources = resources,
             RestartPolicy = restartPolicy,
             ExtraHosts = extraHosts,
+            Mounts = mounts,
+            ReadonlyRootfs = request.HostConfig?.ReadonlyRootfs ?? false,
+            User = string.IsNullOrEmpty(request.User) ? null : request.User,
+            DnsSearch = dnsSearch,
+            DnsOptions = dnsOptions,
+            StopSignal = stop.Signal,
+            StopTimeout = stop.Timeout,
         };
-        return await _runtime.CreateAsync(spec, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await _runtime.CreateAsync(spec, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RuntimeException e) when (e.Kind == RuntimeErrorKind.InvalidArgument && spec.User is not null && e.Message.Contains(spec.User, StringComparison.Ordinal))
+        {
+            // The image has no such user or group: name the field as the other checks do.
+            var prefix = $"invalid user \"{spec.User}\": ";
+            throw new InvalidParameterException("User", spec.User, e.Message.StartsWith(prefix, StringComparison.Ordinal) ? e.Message[prefix.Length..] : e.Message);
+        }
     }
 
     /// <summary>
@@ -239,7 +254,7 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
             await _runtime.StartAsync(info.Id, new ContainerSandbox(
                 sandbox.Key,
                 HostsFile.Hosts(info.Hostname, endpoints, info.ExtraHosts),
-                embeddedDns ? HostsFile.EmbeddedResolvConf() : HostsFile.ResolvConf(info.Dns)), cancellationToken).ConfigureAwait(false);
+                ResolvConfOf(info, embeddedDns)), cancellationToken).ConfigureAwait(false);
             // Only asked for here: the router is talked to in the background, the start does not wait for it.
             await PublishUpstreamAsync(info, endpoints, cancellationToken).ConfigureAwait(false);
             return true;
@@ -257,10 +272,14 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
 
     // ---- stop / kill / wait / remove
 
-    public async Task StopAsync(string reference, TimeSpan? timeout, CancellationToken cancellationToken)
+    public Task StopAsync(string reference, TimeSpan? timeout, CancellationToken cancellationToken) =>
+        StopAsync(reference, timeout, null, cancellationToken);
+
+    /// <summary>Stops with <paramref name="signal"/> (the engine's <c>signal</c> query), else the container's stop signal, then SIGKILL after the timeout.</summary>
+    public async Task StopAsync(string reference, TimeSpan? timeout, string? signal, CancellationToken cancellationToken)
     {
         await MarkStoppedByUserAsync(reference, cancellationToken).ConfigureAwait(false);
-        var info = await _runtime.StopAsync(reference, timeout, cancellationToken).ConfigureAwait(false);
+        var info = await _runtime.StopAsync(reference, timeout, signal, cancellationToken).ConfigureAwait(false);
         await ReleaseAsync(info.Id).ConfigureAwait(false);
     }
 
@@ -389,7 +408,7 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
             var embeddedDns = await _resolvers.SyncAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
             await _runtime.UpdateNetworkFilesAsync(container.Id,
                 HostsFile.Hosts(container.Hostname, sandbox.Endpoints, container.ExtraHosts),
-                embeddedDns ? HostsFile.EmbeddedResolvConf() : HostsFile.ResolvConf(container.Dns),
+                ResolvConfOf(container, embeddedDns),
                 cancellationToken).ConfigureAwait(false);
             // Containers that joined this one's network share its files too.
             foreach (var joiner in JoinersOf(container))

@@ -67,15 +67,26 @@ internal static class HostsFile
 
     /// <summary>
     /// The resolv.conf of a container whose sandbox has an embedded resolver: only 127.0.0.11 (the
-    /// resolver forwards other names upstream), and <c>ndots:0</c> so single-label names such as
-    /// container names are asked as they are, as Docker writes it.
+    /// resolver forwards other names upstream), the search domains and options asked for
+    /// (<c>--dns-search</c>, <c>--dns-option</c>), and <c>ndots:0</c> unless an ndots was asked for,
+    /// so single-label names such as container names are asked as they are, as Docker writes it.
     /// </summary>
-    public static string EmbeddedResolvConf() => "nameserver 127.0.0.11\noptions ndots:0\n";
-
-    /// <summary>The given servers; null when none, leaving the runtime's default.</summary>
-    public static string? ResolvConf(IReadOnlyList<string> servers)
+    public static string EmbeddedResolvConf(IReadOnlyList<string>? search = null, IReadOnlyList<string>? options = null)
     {
-        if (servers.Count == 0)
+        var text = new StringBuilder("nameserver 127.0.0.11\n");
+        var all = new List<string>(options ?? []);
+        if (!all.Any(IsNdots))
+        {
+            all.Add("ndots:0");
+        }
+        AppendSearchAndOptions(text, search ?? [], all);
+        return text.ToString();
+    }
+
+    /// <summary>The given servers, search domains and options; null when there are none of any, leaving the runtime's default.</summary>
+    public static string? ResolvConf(IReadOnlyList<string> servers, IReadOnlyList<string>? search = null, IReadOnlyList<string>? options = null)
+    {
+        if (servers.Count == 0 && (search?.Count ?? 0) == 0 && (options?.Count ?? 0) == 0)
         {
             return null;
         }
@@ -84,6 +95,44 @@ internal static class HostsFile
         {
             text.Append("nameserver ").Append(server).Append('\n');
         }
+        AppendSearchAndOptions(text, search ?? [], options ?? []);
         return text.ToString();
+    }
+
+    /// <summary>A copy of the host's resolv.conf (host network mode) with its search and options lines replaced by those asked for, when any.</summary>
+    public static string WithSearchAndOptions(string resolvConf, IReadOnlyList<string> search, IReadOnlyList<string> options)
+    {
+        ArgumentNullException.ThrowIfNull(resolvConf);
+        if (search.Count == 0 && options.Count == 0)
+        {
+            return resolvConf;
+        }
+        var text = new StringBuilder();
+        foreach (var line in resolvConf.Split('\n'))
+        {
+            var word = line.TrimStart();
+            if ((search.Count > 0 && (word.StartsWith("search", StringComparison.Ordinal) || word.StartsWith("domain", StringComparison.Ordinal)))
+                || (options.Count > 0 && word.StartsWith("options", StringComparison.Ordinal)) || line.Length == 0)
+            {
+                continue;
+            }
+            text.Append(line).Append('\n');
+        }
+        AppendSearchAndOptions(text, search, options);
+        return text.ToString();
+    }
+
+    private static bool IsNdots(string option) => option.StartsWith("ndots:", StringComparison.Ordinal);
+
+    private static void AppendSearchAndOptions(StringBuilder text, IReadOnlyList<string> search, IReadOnlyList<string> options)
+    {
+        if (search.Count > 0)
+        {
+            text.Append("search ").AppendJoin(' ', search).Append('\n');
+        }
+        if (options.Count > 0)
+        {
+            text.Append("options ").AppendJoin(' ', options).Append('\n');
+        }
     }
 }

@@ -87,6 +87,9 @@ internal static class ContainerMapper
                 WorkingDir = info.WorkingDir,
                 Labels = new Dictionary<string, string>(info.Labels, StringComparer.Ordinal),
                 ExposedPorts = exposed.Count == 0 ? null : exposed,
+                User = info.User ?? "",
+                StopSignal = info.StopSignal,
+                StopTimeout = info.StopTimeout,
             },
             HostConfig = new HostConfig
             {
@@ -103,7 +106,25 @@ internal static class ContainerMapper
                 CpuShares = info.Resources?.CpuShares ?? 0,
                 PidsLimit = info.Resources is { PidsLimit: > 0 } p ? p.PidsLimit : null,
                 CpusetCpus = info.Resources?.CpusetCpus ?? "",
+                Binds = info.Mounts.Any(m => m.Type == ContainerMount.Bind)
+                    ? [.. info.Mounts.Where(m => m.Type == ContainerMount.Bind).Select(m => m.Source + ":" + m.Destination + BindMode(m))]
+                    : null,
+                Tmpfs = info.Mounts.Any(m => m.Type == ContainerMount.Tmpfs)
+                    ? info.Mounts.Where(m => m.Type == ContainerMount.Tmpfs).ToDictionary(m => m.Destination, m => string.Join(',', TmpfsOptions(m)), StringComparer.Ordinal)
+                    : null,
+                ReadonlyRootfs = info.ReadonlyRootfs,
+                DnsSearch = [.. info.DnsSearch],
+                DnsOptions = [.. info.DnsOptions],
             },
+            Mounts = [.. info.Mounts.Select(m => new MountPoint
+            {
+                Type = m.Type,
+                Source = m.Source ?? "",
+                Destination = m.Destination,
+                Mode = m.Type == ContainerMount.Bind ? BindMode(m).TrimStart(':') : string.Join(',', TmpfsOptions(m)),
+                RW = !m.ReadOnly,
+                Propagation = m.Type == ContainerMount.Bind ? m.Options.FirstOrDefault() ?? "rprivate" : "",
+            })],
             NetworkSettings = new ContainerNetworkSettings
             {
                 SandboxId = sandbox?.Id ?? "",
@@ -113,6 +134,15 @@ internal static class ContainerMapper
             },
         };
     }
+
+    /// <summary>A bind's options as <c>-v</c> writes them after the second colon (<c>:ro</c>, <c>:ro,rshared</c>), empty for none.</summary>
+    private static string BindMode(ContainerMount mount)
+    {
+        var options = (mount.ReadOnly ? new[] { "ro" } : []).Concat(mount.Options).ToList();
+        return options.Count == 0 ? "" : ":" + string.Join(',', options);
+    }
+
+    private static IEnumerable<string> TmpfsOptions(ContainerMount mount) => mount.ReadOnly ? mount.Options.Append("ro") : mount.Options;
 
     private const long ResourceLimitsPeriod = Api.Resources.ResourceLimits.CpuPeriodMicros;
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Netstack.Api.Client;
 using Netstack.Daemon.Containers;
 using Netstack.Daemon.Http;
+using Netstack.Runtime.Containers;
 
 namespace Netstack.Daemon.Routes;
 
@@ -10,8 +11,8 @@ namespace Netstack.Daemon.Routes;
 /// <c>docker run</c> without <c>-d</c> (attached before the start), <c>docker start -a</c> and
 /// <c>docker attach</c>: the container's output from now on (from its first byte with
 /// <c>logs=1</c>) in multiplexed frames, until the run in progress, or the next one, has ended.
-/// The runtime keeps stdout and stderr in one file, so frames are marked stdout (stderr when only
-/// stderr is asked for).
+/// stdout goes out as stream 1 and stderr as stream 2 (the runtime keeps them in two files), each
+/// only when asked for.
 /// </summary>
 internal static class AttachRoutes
 {
@@ -38,12 +39,12 @@ internal static class AttachRoutes
             throw ApiError.BadRequest("attach needs a hijacked connection: send Connection: Upgrade and Upgrade: tcp");
         }
 
-        var log = service.Runtime.OpenLog(info.Id);
+        var log = service.Runtime.OpenLogs(info.Id);
         await using (log.ConfigureAwait(false))
         {
             if (!logs)
             {
-                log.Seek(0, SeekOrigin.End);
+                log.SeekToEnd();
             }
             using var waitCancel = new CancellationTokenSource();
             // Registered before the 101: the CLI starts the container once it has the answer.
@@ -55,7 +56,7 @@ internal static class AttachRoutes
             try
             {
                 // Not RequestAborted: the CLI half-closes at once when it has no stdin; only a failed write means it is gone.
-                await PumpAsync(log, duplex, exit, stdout || !stderr ? LogStream.Stdout : LogStream.Stderr, stdout || stderr, time).ConfigureAwait(false);
+                await PumpAsync(log, duplex, exit, stdout, stderr, time).ConfigureAwait(false);
             }
             catch (IOException)
             {
@@ -69,19 +70,19 @@ internal static class AttachRoutes
         }
     }
 
-    private static async Task PumpAsync(Stream log, Stream client, Task exit, byte kind, bool wanted, TimeProvider time)
+    private static async Task PumpAsync(ContainerLog log, Stream client, Task exit, bool stdout, bool stderr, TimeProvider time)
     {
         var buffer = new byte[64 * 1024];
         var header = new byte[8];
         var draining = false;
         while (true)
         {
-            var n = await log.ReadAsync(buffer).ConfigureAwait(false);
+            var (stream, n) = await log.ReadAsync(buffer).ConfigureAwait(false);
             if (n > 0)
             {
-                if (wanted)
+                if (stream == ContainerLog.Stdout ? stdout : stderr)
                 {
-                    LogStream.WriteHeader(header, kind, n);
+                    LogStream.WriteHeader(header, stream, n);
                     await client.WriteAsync(header).ConfigureAwait(false);
                     await client.WriteAsync(buffer.AsMemory(0, n)).ConfigureAwait(false);
                     await client.FlushAsync().ConfigureAwait(false);

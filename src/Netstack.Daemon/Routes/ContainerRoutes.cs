@@ -17,6 +17,9 @@ internal static class ContainerRoutes
     // Log following polls the file: the runtime appends to it from the container's own pipes.
     private static readonly TimeSpan LogPollInterval = TimeSpan.FromMilliseconds(50);
 
+    // The engine's stats collector reads every container once a second.
+    private static readonly TimeSpan StatsInterval = TimeSpan.FromSeconds(1);
+
     public static void Map(IEndpointRouteBuilder routes)
     {
         routes.MapPost("/containers/create", CreateAsync);
@@ -27,6 +30,7 @@ internal static class ContainerRoutes
         routes.MapPost("/containers/{id}/kill", KillAsync);
         routes.MapPost("/containers/{id}/wait", WaitAsync);
         routes.MapGet("/containers/{id}/logs", LogsAsync);
+        routes.MapGet("/containers/{id}/stats", StatsAsync);
         routes.MapPost("/containers/{id}/exec/run", ExecAsync);
         routes.MapDelete("/containers/{id}", RemoveAsync);
     }
@@ -83,7 +87,9 @@ internal static class ContainerRoutes
                 ? TimeSpan.FromSeconds(seconds)
                 : throw ApiError.BadRequest($"invalid query parameter t=\"{t}\": expected seconds (0 or more)");
         }
-        await Service(context).StopAsync(Id(context), timeout, context.RequestAborted).ConfigureAwait(false);
+        // signal (API 1.42, docker stop -s) replaces the container's stop signal for this stop.
+        var signal = context.Request.Query["signal"].ToString();
+        await Service(context).StopAsync(Id(context), timeout, signal.Length == 0 ? null : signal, context.RequestAborted).ConfigureAwait(false);
         HttpJson.NoContent(context);
     }
 
@@ -119,6 +125,55 @@ internal static class ContainerRoutes
         await JsonSerializer.SerializeAsync(context.Response.Body, answer, ApiJsonContext.Default.ContainerWaitResponse, context.RequestAborted).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// <c>GET /containers/{id}/stats</c>: with <c>stream</c> (the default) one JSON object a second,
+    /// each with the one before in <c>precpu_stats</c>, until the client goes or the container is
+    /// removed; with <c>stream=0</c> one object, read a second after a first reading so the CPU share
+    /// has an interval (as the engine does), or at once with <c>one-shot=1</c> (no precpu_stats).
+    /// </summary>
+    private static async Task StatsAsync(HttpContext context)
+    {
+        var service = Service(context);
+        var time = context.RequestServices.GetRequiredService<TimeProvider>();
+        var id = Id(context);
+        var stream = !context.Request.Query.ContainsKey("stream") || HttpJson.QueryBool(context, "stream");
+        var oneShot = HttpJson.QueryBool(context, "one-shot");
+        if (stream && oneShot)
+        {
+            throw ApiError.BadRequest("invalid query parameters stream=1 and one-shot=1: one-shot needs stream=0");
+        }
+        var ct = context.RequestAborted;
+        // Unknown containers are a 404 here, before the 200 goes out.
+        var stats = service.ReadStats(id, previous: null);
+        if (!stream && !oneShot)
+        {
+            await Task.Delay(StatsInterval, time, ct).ConfigureAwait(false);
+            stats = service.ReadStats(id, stats);
+        }
+        context.Response.StatusCode = StatusCodes.Status200OK;
+        context.Response.ContentType = "application/json";
+        while (true)
+        {
+            await JsonSerializer.SerializeAsync(context.Response.Body, stats, ApiJsonContext.Default.ContainerStatsResponse, ct).ConfigureAwait(false);
+            await context.Response.Body.WriteAsync("\n"u8.ToArray(), ct).ConfigureAwait(false);
+            await context.Response.Body.FlushAsync(ct).ConfigureAwait(false);
+            if (!stream)
+            {
+                return;
+            }
+            await Task.Delay(StatsInterval, time, ct).ConfigureAwait(false);
+            try
+            {
+                stats = service.ReadStats(id, stats);
+            }
+            catch (Runtime.RuntimeException e) when (e.Kind == Runtime.RuntimeErrorKind.NotFound)
+            {
+                // Removed: the stream ends, as the engine ends it.
+                return;
+            }
+        }
+    }
+
     private static async Task RemoveAsync(HttpContext context)
     {
         await Service(context).RemoveAsync(Id(context), HttpJson.QueryBool(context, "force"), context.RequestAborted).ConfigureAwait(false);
@@ -133,8 +188,9 @@ internal static class ContainerRoutes
     }
 
     /// <summary>
-    /// The log in the engine's multiplexed framing. The runtime keeps stdout and stderr in one file,
-    /// so every frame is marked stdout. With <c>follow</c> the answer streams until the container exits.
+    /// The log in the engine's multiplexed framing: stdout frames as stream 1, stderr as stream 2
+    /// (the runtime keeps them in two files), each only when asked for. With <c>follow</c> the answer
+    /// streams until the container exits.
     /// </summary>
     private static async Task LogsAsync(HttpContext context)
     {
@@ -148,7 +204,7 @@ internal static class ContainerRoutes
         {
             throw ApiError.BadRequest("you must choose at least one stream: stdout=1 or stderr=1");
         }
-        var log = service.Runtime.OpenLog(id);
+        var log = service.Runtime.OpenLogs(id);
         await using (log.ConfigureAwait(false))
         {
             context.Response.StatusCode = StatusCodes.Status200OK;
@@ -156,32 +212,29 @@ internal static class ContainerRoutes
             var buffer = new byte[64 * 1024];
             var header = new byte[8];
             var ct = context.RequestAborted;
+            var exited = false;
             while (true)
             {
-                var n = await log.ReadAsync(buffer, ct).ConfigureAwait(false);
+                var (stream, n) = await log.ReadAsync(buffer, ct).ConfigureAwait(false);
                 if (n > 0)
                 {
-                    LogStream.WriteHeader(header, LogStream.Stdout, n);
-                    await context.Response.Body.WriteAsync(header, ct).ConfigureAwait(false);
-                    await context.Response.Body.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
-                    await context.Response.Body.FlushAsync(ct).ConfigureAwait(false);
+                    if (stream == ContainerLog.Stdout ? wantStdout : wantStderr)
+                    {
+                        LogStream.WriteHeader(header, stream, n);
+                        await context.Response.Body.WriteAsync(header, ct).ConfigureAwait(false);
+                        await context.Response.Body.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
+                        await context.Response.Body.FlushAsync(ct).ConfigureAwait(false);
+                    }
                     continue;
                 }
-                if (!follow)
+                if (!follow || exited)
                 {
                     return;
                 }
                 if (service.Runtime.Inspect(id).State != ContainerState.Running)
                 {
-                    // One more read after the exit: output written just before it must not be lost.
-                    var last = await log.ReadAsync(buffer, ct).ConfigureAwait(false);
-                    if (last == 0)
-                    {
-                        return;
-                    }
-                    LogStream.WriteHeader(header, LogStream.Stdout, last);
-                    await context.Response.Body.WriteAsync(header, ct).ConfigureAwait(false);
-                    await context.Response.Body.WriteAsync(buffer.AsMemory(0, last), ct).ConfigureAwait(false);
+                    // One more pass after the exit: output written just before it must not be lost.
+                    exited = true;
                     continue;
                 }
                 await Task.Delay(LogPollInterval, time, ct).ConfigureAwait(false);

@@ -38,7 +38,15 @@ public sealed record Link
 
     /// <summary>For a macvlan, its mode.</summary>
     public MacvlanMode? MacvlanMode { get; init; }
+
+    /// <summary>The device's counters, when they were asked for (<see cref="NetlinkHandle.LinkListWithStatistics"/>).</summary>
+    public LinkStatistics? Statistics { get; init; }
 }
+
+/// <summary>A device's traffic counters (IFLA_STATS64), what <c>ip -s link show</c> prints.</summary>
+public sealed record LinkStatistics(
+    ulong RxPackets, ulong TxPackets, ulong RxBytes, ulong TxBytes,
+    ulong RxErrors, ulong TxErrors, ulong RxDropped, ulong TxDropped);
 
 /// <summary>The VXLAN settings the kernel reports in IFLA_INFO_DATA.</summary>
 public sealed record VxlanInfo(uint Vni, ushort Port, IPAddress? Local, IPAddress? Remote, int UnderlayIndex,

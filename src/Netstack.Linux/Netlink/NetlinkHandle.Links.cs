@@ -143,6 +143,22 @@ public sealed partial class NetlinkHandle
         return links;
     }
 
+    /// <summary>Lists every link with its traffic counters. Equivalent to <c>ip -s link show</c>.</summary>
+    public IReadOnlyList<Link> LinkListWithStatistics()
+    {
+        var links = new List<Link>();
+        Dump("link show -s", (ref NetlinkWriter w, uint seq) => LinkCodec.GetLink(ref w, seq, null, withStatistics: true),
+            (in NetlinkMessage m) =>
+            {
+                if (m.Type == Nl.RTM_NEWLINK)
+                {
+                    links.Add(LinkCodec.Parse(m.Payload));
+                }
+            },
+            links.Clear);
+        return links;
+    }
+
     /// <summary>The ifindex of a link. Equivalent to reading <c>ip link show NAME</c>.</summary>
     public int LinkIndex(LinkRef link) => link.Index > 0 ? link.Index : LinkGet(link).Index;
 

@@ -73,8 +73,26 @@ public sealed record ContainerInfo
     /// <summary>The network namespace (sandbox key) of the current or last run; null before the first start or with a private namespace.</summary>
     public string? NetworkNamespace { get; init; }
 
-    /// <summary>File holding the container's stdout and stderr.</summary>
+    /// <summary>File holding the container's stdout (its stderr is next to it, <c>container-stderr.log</c>).</summary>
     public string LogPath { get; init; } = "";
+
+    /// <summary>Bind and tmpfs mounts, in order.</summary>
+    public IReadOnlyList<ContainerMount> Mounts { get; init; } = [];
+
+    public bool ReadonlyRootfs { get; init; }
+
+    /// <summary>The user as asked (<c>-u</c>), resolved at every start against the container's passwd and group files; null for root.</summary>
+    public string? User { get; init; }
+
+    public IReadOnlyList<string> DnsSearch { get; init; } = [];
+
+    public IReadOnlyList<string> DnsOptions { get; init; } = [];
+
+    /// <summary>The signal a stop sends first; null for SIGTERM.</summary>
+    public string? StopSignal { get; init; }
+
+    /// <summary>Seconds a stop waits before SIGKILL; null for the default 10, -1 for ever.</summary>
+    public int? StopTimeout { get; init; }
 
     /// <summary>Start time of the init process in clock ticks since boot (/proc/PID/stat field 22), to tell it from a reused pid.</summary>
     public ulong PidStartTime { get; init; }

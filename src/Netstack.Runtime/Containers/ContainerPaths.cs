@@ -11,7 +11,11 @@ internal sealed class ContainerPaths(RuntimeOptions options, string id)
 
     public string RecordFile => Path.Combine(DataDir, "container.json");
 
+    /// <summary>The container's stdout.</summary>
     public string LogFile => Path.Combine(DataDir, "container.log");
+
+    /// <summary>The container's stderr, kept apart so attach and logs can frame it as stream 2.</summary>
+    public string ErrorLogFile => Path.Combine(DataDir, "container-stderr.log");
 
     public string UpperDir => Path.Combine(DataDir, "upper");
 

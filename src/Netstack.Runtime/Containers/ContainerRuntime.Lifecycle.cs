@@ -15,21 +15,33 @@ public sealed partial class ContainerRuntime
     public const int UnknownExitCode = 255;
 
     /// <summary>
-    /// Stops a running container: SIGTERM, then SIGKILL after <paramref name="timeout"/> (10 s by
-    /// default). Returns the exited record; a container that is not running is returned as is.
-    /// Equivalent to: docker stop -t SECONDS NAME.
+    /// Stops a running container: its stop signal (SIGTERM unless <c>--stop-signal</c>, or
+    /// <paramref name="signal"/>), then SIGKILL after <paramref name="timeout"/> (the container's
+    /// <c>--stop-timeout</c>, else 10 s; negative waits for ever). A container's init (pid 1 of its
+    /// namespace) gets only the signals it handles, so one that ignores SIGTERM is killed at the
+    /// end of the wait, as with Docker without <c>--init</c>. Returns the exited record; a
+    /// container that is not running is returned as is. Equivalent to: docker stop [-s SIG] -t SECONDS NAME.
     /// </summary>
-    public async Task<ContainerInfo> StopAsync(string idOrName, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public Task<ContainerInfo> StopAsync(string idOrName, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        StopAsync(idOrName, timeout, null, cancellationToken);
+
+    /// <inheritdoc cref="StopAsync(string, TimeSpan?, CancellationToken)"/>
+    public async Task<ContainerInfo> StopAsync(string idOrName, TimeSpan? timeout, string? signal, CancellationToken cancellationToken = default)
     {
         var entry = Find(idOrName);
-        var exit = await SignalIfRunningAsync(entry, "TERM", cancellationToken).ConfigureAwait(false);
+        var number = Signals.Parse(string.IsNullOrEmpty(signal) ? entry.Info.StopSignal ?? "SIGTERM" : signal);
+        var wait = timeout ?? (entry.Info.StopTimeout is { } seconds ? TimeSpan.FromSeconds(seconds) : DefaultStopTimeout);
+        var exit = await SignalIfRunningAsync(entry, number.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
         if (exit is null)
         {
             return entry.Info;
         }
         try
         {
-            return await AwaitExitAsync(entry, exit, cancellationToken).WaitAsync(timeout ?? DefaultStopTimeout, _time, cancellationToken).ConfigureAwait(false);
+            var exited = AwaitExitAsync(entry, exit, cancellationToken);
+            return wait < TimeSpan.Zero
+                ? await exited.ConfigureAwait(false)
+                : await exited.WaitAsync(wait, _time, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {

@@ -172,6 +172,10 @@ public sealed partial class ContainerRuntime
         Directory.CreateDirectory(paths.UpperDir);
         Directory.CreateDirectory(paths.WorkDir);
         await RootfsMounts.MountOverlayAsync(imageRootfs, paths.UpperDir, paths.WorkDir, paths.Rootfs, cancellationToken).ConfigureAwait(false);
+        // Against the container's own files (its writable layer over the image), as Docker resolves it at start.
+        var user = ContainerUsers.Resolve(info.User, paths.Rootfs);
+        // A bind source removed since the create fails here, before runc, with its name.
+        ContainerSpecValidator.ValidateMounts(info.Mounts);
 
         var spec = OciSpecBuilder.Build(info, new OciBundleInputs(
             paths.HostsFile,
@@ -179,7 +183,8 @@ public sealed partial class ContainerRuntime
             paths.HostnameFile,
             sandbox.NetworkNamespace,
             CgroupsPath(info.Id),
-            sandbox.HostNetwork));
+            sandbox.HostNetwork,
+            user));
         // Plain write, no fsync: runc reads config.json once, right below, and nothing reads it after a
         // crash (every start rebuilds the bundle), so durability would only cost a flush to disk
         // (5 ms median, 20+ ms under I/O load on the benchmark machine; scenarios/bench/README-run.md).
@@ -206,6 +211,12 @@ public sealed partial class ContainerRuntime
             }
             if (File.Exists(paths.ExitFile))
             {
+                // A short-lived container may have started and ended between the two checks (a
+                // thread of a loaded machine can sleep there for tens of ms): its pid file says so.
+                if (TryReadInt(paths.PidFile) is { } ran)
+                {
+                    return ran;
+                }
                 throw StartFailure(entry);
             }
             if (_time.GetUtcNow() > deadline)

@@ -63,6 +63,9 @@ public sealed partial class ContainerRuntime : IAsyncDisposable
         try
         {
             var image = _images.ResolveLocked(spec.Image);
+            // A user the image does not have is refused now, before anything is made (resolved
+            // again at every start, against the container's own files).
+            ContainerUsers.Resolve(spec.User, _images.RootfsPath(image.Id));
             var id = ContainerNames.NewId();
             var paths = new ContainerPaths(_options, id);
             ContainerEntry entry;
@@ -96,6 +99,13 @@ public sealed partial class ContainerRuntime : IAsyncDisposable
                     Dns = [.. spec.Dns],
                     Labels = new Dictionary<string, string>(spec.Labels, StringComparer.Ordinal),
                     LogPath = paths.LogFile,
+                    Mounts = [.. spec.Mounts],
+                    ReadonlyRootfs = spec.ReadonlyRootfs,
+                    User = string.IsNullOrEmpty(spec.User) ? null : spec.User,
+                    DnsSearch = [.. spec.DnsSearch],
+                    DnsOptions = [.. spec.DnsOptions],
+                    StopSignal = string.IsNullOrEmpty(spec.StopSignal) ? null : spec.StopSignal,
+                    StopTimeout = spec.StopTimeout,
                 };
                 entry = new ContainerEntry(info, paths);
                 _containers[id] = entry;
@@ -105,6 +115,7 @@ public sealed partial class ContainerRuntime : IAsyncDisposable
                 Directory.CreateDirectory(paths.UpperDir);
                 Directory.CreateDirectory(paths.WorkDir);
                 File.WriteAllBytes(paths.LogFile, []);
+                File.WriteAllBytes(paths.ErrorLogFile, []);
                 Persist(entry);
             }
             catch (Exception ex)
@@ -143,19 +154,57 @@ public sealed partial class ContainerRuntime : IAsyncDisposable
         }
     }
 
-    /// <summary>Opens the container's log (stdout and stderr interleaved, as written) for reading from the start.</summary>
+    /// <summary>Opens the container's stdout log for reading from the start.</summary>
     public Stream OpenLog(string idOrName)
     {
         var entry = Find(idOrName);
         return new FileStream(entry.Paths.LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
     }
 
-    /// <summary>The whole log as text. Equivalent to: docker logs NAME.</summary>
+    /// <summary>Opens the container's stdout and stderr for reading from the start, each read telling which stream it is.</summary>
+    public ContainerLog OpenLogs(string idOrName)
+    {
+        var entry = Find(idOrName);
+        return new ContainerLog(entry.Paths.LogFile, entry.Paths.ErrorLogFile);
+    }
+
+    /// <summary>The whole output as text, stdout then stderr. Equivalent to: docker logs NAME 2>&amp;1.</summary>
     public async Task<string> ReadLogAsync(string idOrName, CancellationToken cancellationToken = default)
     {
-        await using var stream = OpenLog(idOrName);
-        using var reader = new StreamReader(stream);
-        return await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+        var stdout = new System.Text.StringBuilder();
+        var stderr = new System.Text.StringBuilder();
+        var log = OpenLogs(idOrName);
+        await using (log.ConfigureAwait(false))
+        {
+            var buffer = new byte[64 * 1024];
+            while (await log.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) is (var stream, > 0 and var n))
+            {
+                (stream == ContainerLog.Stdout ? stdout : stderr).Append(System.Text.Encoding.UTF8.GetString(buffer, 0, n));
+            }
+        }
+        return stdout.Append(stderr).ToString();
+    }
+
+    /// <summary>
+    /// A reading of a running container's cgroup counters (CPU, memory, pids, block I/O) and the
+    /// host's CPU time; null when it is not running. Equivalent to the cgroup part of: docker stats.
+    /// </summary>
+    public ContainerStats? ReadStats(string idOrName)
+    {
+        var info = Find(idOrName).Info;
+        if (info.State != ContainerState.Running || !InitProcess.IsAlive(info.Pid, info.PidStartTime))
+        {
+            return null;
+        }
+        try
+        {
+            return CgroupStats.Read(info.Pid, _time.GetUtcNow());
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Exited between the check and the read (/proc/PID/cgroup gone).
+            return null;
+        }
     }
 
     /// <summary>Waits until the current run ends and returns the exited record; returns at once when not running.</summary>

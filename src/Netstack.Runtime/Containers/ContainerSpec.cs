@@ -49,4 +49,25 @@ public sealed class ContainerSpec
 
     /// <summary>Resource limits for the OCI spec; null for none.</summary>
     public ContainerResources? Resources { get; init; }
+
+    /// <summary>Bind mounts and tmpfs mounts (<c>-v</c>, <c>--mount</c>, <c>--tmpfs</c>), in order.</summary>
+    public IReadOnlyList<ContainerMount> Mounts { get; init; } = [];
+
+    /// <summary>Mount the root file system read-only (<c>--read-only</c>); /etc/hosts, resolv.conf, hostname and the mounts stay as they are.</summary>
+    public bool ReadonlyRootfs { get; init; }
+
+    /// <summary>The user to run as (<c>-u</c>): <c>uid[:gid]</c> or <c>name[:group]</c> from the image's passwd and group files; null for root.</summary>
+    public string? User { get; init; }
+
+    /// <summary>Search domains for the container's resolv.conf (<c>--dns-search</c>). Kept for the daemon.</summary>
+    public IReadOnlyList<string> DnsSearch { get; init; } = [];
+
+    /// <summary>resolv.conf options (<c>--dns-option</c>, e.g. <c>ndots:2</c>). Kept for the daemon.</summary>
+    public IReadOnlyList<string> DnsOptions { get; init; } = [];
+
+    /// <summary>The signal a stop sends first (<c>--stop-signal</c>); null for SIGTERM.</summary>
+    public string? StopSignal { get; init; }
+
+    /// <summary>Seconds a stop waits before SIGKILL (<c>--stop-timeout</c>); null for 10, -1 to wait for ever.</summary>
+    public int? StopTimeout { get; init; }
 }

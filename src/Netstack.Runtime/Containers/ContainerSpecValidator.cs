@@ -50,6 +50,63 @@ internal static partial class ContainerSpecValidator
                 throw RuntimeException.Invalid($"invalid dns server \"{server}\": not an IP address");
             }
         }
+        foreach (var entry in spec.DnsSearch.Concat(spec.DnsOptions))
+        {
+            // One word per entry: resolv.conf separates them by blanks and ends a line at a newline.
+            if (entry.Length == 0 || entry.Any(c => char.IsWhiteSpace(c) || c == '\0'))
+            {
+                throw RuntimeException.Invalid($"invalid dns search domain or option \"{entry}\": one word without blanks");
+            }
+        }
+        ValidateMounts(spec.Mounts);
+        if (spec.StopSignal is { Length: > 0 } signal)
+        {
+            Signals.Parse(signal);
+        }
+        if (spec.StopTimeout is < -1)
+        {
+            throw RuntimeException.Invalid($"invalid stop timeout {spec.StopTimeout}: seconds, 0 or more (-1 waits for ever)");
+        }
+    }
+
+    /// <summary>Absolute targets, each once, not the root; a bind's source an absolute path that exists.</summary>
+    public static void ValidateMounts(IReadOnlyList<ContainerMount> mounts)
+    {
+        var targets = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var mount in mounts)
+        {
+            var target = mount.Destination;
+            if (!target.StartsWith('/') || target.Contains('\0', StringComparison.Ordinal))
+            {
+                throw RuntimeException.Invalid($"invalid mount target \"{target}\": must be an absolute path in the container");
+            }
+            var clean = Path.TrimEndingDirectorySeparator(target);
+            if (clean is "/" or "")
+            {
+                throw RuntimeException.Invalid($"invalid mount target \"{target}\": the root of the container cannot be a mount");
+            }
+            if (!targets.Add(clean))
+            {
+                throw RuntimeException.Invalid($"duplicate mount point \"{target}\"");
+            }
+            switch (mount.Type)
+            {
+                case ContainerMount.Bind:
+                    if (mount.Source is not { } source || !source.StartsWith('/'))
+                    {
+                        throw RuntimeException.Invalid($"invalid bind source \"{mount.Source}\" for {target}: must be an absolute host path");
+                    }
+                    if (!File.Exists(source) && !Directory.Exists(source))
+                    {
+                        throw RuntimeException.Invalid($"invalid bind source \"{source}\" for {target}: bind source path does not exist");
+                    }
+                    break;
+                case ContainerMount.Tmpfs:
+                    break;
+                default:
+                    throw RuntimeException.Invalid($"invalid mount type \"{mount.Type}\" for {target}: bind or tmpfs");
+            }
+        }
     }
 
     public static void ValidateEnv(string entry, string field)

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Netstack.Runtime.Containers;
 
 /// <summary>Signal names and numbers as <c>docker kill --signal</c> takes them.</summary>
-internal static class Signals
+public static class Signals
 {
     // Linux x86-64 / arm64 numbering (signal(7)).
     private static readonly Dictionary<string, int> Numbers = new(StringComparer.OrdinalIgnoreCase)

@@ -44,6 +44,8 @@ internal sealed class OciUser
     public uint Uid { get; set; }
 
     public uint Gid { get; set; }
+
+    public List<uint>? AdditionalGids { get; set; }
 }
 
 internal sealed class OciCapabilities

@@ -7,7 +7,8 @@ internal sealed record OciBundleInputs(
     string HostnameFile,
     string? NetworkNamespace,
     string CgroupsPath,
-    bool HostNetwork = false);
+    bool HostNetwork = false,
+    Containers.ContainerUser? User = null);
 
 /// <summary>
 /// Builds the OCI runtime spec (config.json) of a container: Docker's defaults for capabilities,
@@ -42,13 +43,20 @@ internal static class OciSpecBuilder
     public static OciSpec Build(Containers.ContainerInfo container, OciBundleInputs inputs)
     {
         var caps = DefaultCapabilities.ToList();
+        var user = inputs.User ?? Containers.ContainerUsers.Root;
         var spec = new OciSpec
         {
             Process = new OciProcess
             {
                 Terminal = false,
+                User = new OciUser
+                {
+                    Uid = user.Uid,
+                    Gid = user.Gid,
+                    AdditionalGids = user.AdditionalGids.Count == 0 ? null : [.. user.AdditionalGids],
+                },
                 Args = [.. container.Cmd],
-                Env = BuildEnv(container),
+                Env = BuildEnv(container, user.Home),
                 Cwd = container.WorkingDir,
                 Capabilities = new OciCapabilities
                 {
@@ -62,9 +70,11 @@ internal static class OciSpecBuilder
                 Rlimits = [],
                 NoNewPrivileges = false,
             },
-            Root = new OciRoot { Path = "rootfs", Readonly = false },
+            // runc remounts the root read-only after every mount is in place, so the mount points of
+            // /etc/hosts and the user's mounts can still be made first.
+            Root = new OciRoot { Path = "rootfs", Readonly = container.ReadonlyRootfs },
             Hostname = container.Hostname,
-            Mounts = BuildMounts(inputs),
+            Mounts = [.. BuildMounts(inputs), .. BuildUserMounts(container.Mounts)],
             Linux = new OciLinux
             {
                 CgroupsPath = inputs.CgroupsPath,
@@ -123,8 +133,8 @@ internal static class OciSpecBuilder
         return resources;
     }
 
-    /// <summary>PATH and HOSTNAME first (as Docker sets them), then the user's entries, later ones winning.</summary>
-    internal static List<string> BuildEnv(Containers.ContainerInfo container)
+    /// <summary>PATH and HOSTNAME first (as Docker sets them), then the user's entries, later ones winning; HOME from the user's passwd entry unless given.</summary>
+    internal static List<string> BuildEnv(Containers.ContainerInfo container, string home = "/root")
     {
         var env = new List<string>();
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -147,7 +157,44 @@ internal static class OciSpecBuilder
         {
             Set(entry);
         }
+        if (!index.ContainsKey("HOME"))
+        {
+            Set("HOME=" + home);
+        }
         return env;
+    }
+
+    /// <summary>
+    /// Docker's defaults for the user's mounts: a bind is recursive and private unless a propagation
+    /// is given; a tmpfs is noexec, nosuid and nodev unless its options say otherwise (runc applies
+    /// them in order, so a later <c>exec</c> wins).
+    /// </summary>
+    internal static IEnumerable<OciMount> BuildUserMounts(IReadOnlyList<Containers.ContainerMount> mounts)
+    {
+        foreach (var mount in mounts)
+        {
+            if (mount.Type == Containers.ContainerMount.Bind)
+            {
+                var propagation = mount.Options.FirstOrDefault(o => o is "private" or "rprivate" or "shared" or "rshared" or "slave" or "rslave") ?? "rprivate";
+                yield return new OciMount
+                {
+                    Destination = mount.Destination,
+                    Type = "bind",
+                    Source = mount.Source!,
+                    Options = ["rbind", mount.ReadOnly ? "ro" : "rw", propagation],
+                };
+            }
+            else
+            {
+                yield return new OciMount
+                {
+                    Destination = mount.Destination,
+                    Type = "tmpfs",
+                    Source = "tmpfs",
+                    Options = ["noexec", "nosuid", "nodev", .. mount.Options, .. mount.ReadOnly ? new[] { "ro" } : []],
+                };
+            }
+        }
     }
 
     private static List<OciMount> BuildMounts(OciBundleInputs inputs) =>

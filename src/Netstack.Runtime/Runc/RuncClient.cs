@@ -122,7 +122,7 @@ internal sealed class RuncClient(string runcPath, string stateRoot)
     {
         await File.WriteAllTextAsync(paths.ShimScript, ShimScript, cancellationToken).ConfigureAwait(false);
         var startInfo = new ProcessStartInfo("setsid") { UseShellExecute = false };
-        foreach (var arg in new[] { "-f", "/bin/sh", paths.ShimScript, RuncPath, StateRoot, paths.BundleDir, id, paths.LogFile })
+        foreach (var arg in new[] { "-f", "/bin/sh", paths.ShimScript, RuncPath, StateRoot, paths.BundleDir, id, paths.LogFile, paths.ErrorLogFile })
         {
             startInfo.ArgumentList.Add(arg);
         }
@@ -135,14 +135,15 @@ internal sealed class RuncClient(string runcPath, string stateRoot)
         }
     }
 
-    // $1 runc, $2 runc state root, $3 bundle, $4 container id, $5 container log.
+    // $1 runc, $2 runc state root, $3 bundle, $4 container id, $5 stdout log, $6 stderr log (apart,
+    // so attach and logs can frame stderr as stream 2).
     // --keep: runc leaves the stopped container (and its cgroup) to our runc delete, so the exit
     // handler can still read the cgroup's OOM kill count.
     private const string ShimScript = """
         #!/bin/sh
         # netstack shim: runs one container in the foreground and records its exit status.
         echo $$ > "$3/shim.pid"
-        exec </dev/null >>"$5" 2>&1
+        exec </dev/null >>"$5" 2>>"$6"
         "$1" --root "$2" --log "$3/runc.log" --log-format json run --keep --bundle "$3" --pid-file "$3/init.pid" "$4"
         echo $? > "$3/exit.tmp"
         mv -f "$3/exit.tmp" "$3/exit"

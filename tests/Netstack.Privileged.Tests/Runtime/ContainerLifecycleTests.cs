@@ -245,7 +245,9 @@ public sealed class ContainerLifecycleTests
                 Assert.DoesNotContain(target, ours);
                 if (level > 0)
                 {
-                    Assert.True(target == "/dev/null" || target == running.LogPath, $"pid {pid} fd {fd} -> {target}");
+                    // stdout to the log, stderr to the stderr log next to it.
+                    var stderrLog = Path.Combine(Path.GetDirectoryName(running.LogPath)!, "container-stderr.log");
+                    Assert.True(target == "/dev/null" || target == running.LogPath || target == stderrLog, $"pid {pid} fd {fd} -> {target}");
                 }
             }
             pid = parent;

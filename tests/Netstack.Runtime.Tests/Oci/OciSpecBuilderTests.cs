@@ -43,7 +43,47 @@ public sealed class OciSpecBuilderTests
         Assert.Equal("/var/www", process.GetProperty("cwd").GetString());
         Assert.Equal(0, process.GetProperty("user").GetProperty("uid").GetInt32());
         // The user's PATH replaces the default in place; a repeated key keeps its last value.
-        Assert.Equal(["PATH=/bin", "HOSTNAME=web1", "A=2"], process.GetProperty("env").EnumerateArray().Select(e => e.GetString()));
+        // HOME comes last, from the user's passwd entry (root's here), as Docker sets it.
+        Assert.Equal(["PATH=/bin", "HOSTNAME=web1", "A=2", "HOME=/root"], process.GetProperty("env").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public void Build_User_IdsGroupsAndHomeOfTheResolvedUser_AGivenHomeWins()
+    {
+        var user = new ContainerUser(1000, 100, [10, 20], "/home/app");
+        var process = Render(Container, Inputs with { User = user }).GetProperty("process");
+        Assert.Equal(1000u, process.GetProperty("user").GetProperty("uid").GetUInt32());
+        Assert.Equal(100u, process.GetProperty("user").GetProperty("gid").GetUInt32());
+        Assert.Equal([10u, 20u], process.GetProperty("user").GetProperty("additionalGids").EnumerateArray().Select(e => e.GetUInt32()));
+        Assert.Contains("HOME=/home/app", process.GetProperty("env").EnumerateArray().Select(e => e.GetString()));
+        var given = Render(Container with { Env = ["HOME=/data"] }, Inputs with { User = user }).GetProperty("process").GetProperty("env");
+        Assert.Equal(["HOME=/data"], given.EnumerateArray().Select(e => e.GetString()).Where(e => e!.StartsWith("HOME=", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Build_ReadonlyRootfsBindsAndTmpfs_ComeAfterTheStandardMounts_WithDockersDefaults()
+    {
+        var container = Container with
+        {
+            ReadonlyRootfs = true,
+            Mounts =
+            [
+                new ContainerMount(ContainerMount.Bind, "/srv/data", "/data", ReadOnly: true, []),
+                new ContainerMount(ContainerMount.Bind, "/srv/logs", "/logs", ReadOnly: false, ["rshared"]),
+                new ContainerMount(ContainerMount.Tmpfs, null, "/scratch", ReadOnly: false, ["size=64m", "exec"]),
+            ],
+        };
+        var json = Render(container, Inputs);
+        Assert.True(json.GetProperty("root").GetProperty("readonly").GetBoolean());
+        var mounts = json.GetProperty("mounts").EnumerateArray().ToList();
+        Assert.Equal(["/data", "/logs", "/scratch"], mounts.TakeLast(3).Select(m => m.GetProperty("destination").GetString()));
+        string[] Options(int i) => [.. mounts[^(3 - i)].GetProperty("options").EnumerateArray().Select(e => e.GetString()!)];
+        Assert.Equal("/srv/data", mounts[^3].GetProperty("source").GetString());
+        Assert.Equal(["rbind", "ro", "rprivate"], Options(0));
+        Assert.Equal(["rbind", "rw", "rshared"], Options(1));
+        Assert.Equal("tmpfs", mounts[^1].GetProperty("type").GetString());
+        // Docker's tmpfs defaults first; the user's "exec" after them undoes noexec (runc applies them in order).
+        Assert.Equal(["noexec", "nosuid", "nodev", "size=64m", "exec"], Options(2));
     }
 
     [Fact]

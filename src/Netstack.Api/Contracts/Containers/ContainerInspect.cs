@@ -37,7 +37,27 @@ public sealed class ContainerInspect
 
     public HostConfig HostConfig { get; set; } = new();
 
+    /// <summary>The container's mounts as they are made (bind and tmpfs), in order.</summary>
+    public List<MountPoint> Mounts { get; set; } = [];
+
     public ContainerNetworkSettings NetworkSettings { get; set; } = new();
+}
+
+/// <summary>One entry of inspect's <c>Mounts</c>.</summary>
+public sealed class MountPoint
+{
+    public string Type { get; set; } = "";
+
+    public string Source { get; set; } = "";
+
+    public string Destination { get; set; } = "";
+
+    /// <summary>The options as given (<c>ro</c>, a tmpfs's size and mode), comma-separated.</summary>
+    public string Mode { get; set; } = "";
+
+    public bool RW { get; set; }
+
+    public string Propagation { get; set; } = "";
 }
 
 /// <summary><c>State</c> of <see cref="ContainerInspect"/>.</summary>

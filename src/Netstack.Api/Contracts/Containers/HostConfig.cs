@@ -42,6 +42,50 @@ public sealed class HostConfig
 
     /// <summary>CPUs the container may use (<c>--cpuset-cpus</c>, e.g. <c>0-1</c>).</summary>
     public string? CpusetCpus { get; set; }
+
+    /// <summary>Bind mounts as <c>-v</c> gives them: <c>HOSTPATH:CTRPATH[:OPTIONS]</c>, options <c>ro</c>, <c>rw</c> and a propagation.</summary>
+    public List<string>? Binds { get; set; }
+
+    /// <summary>Mounts as <c>--mount</c> gives them (types bind and tmpfs).</summary>
+    public List<Mount>? Mounts { get; set; }
+
+    /// <summary>tmpfs mounts (<c>--tmpfs</c>): container path to mount options, e.g. <c>{"/run": "rw,size=64m"}</c>.</summary>
+    public Dictionary<string, string>? Tmpfs { get; set; }
+
+    /// <summary>Mount the container's root file system read-only (<c>--read-only</c>).</summary>
+    public bool ReadonlyRootfs { get; set; }
+}
+
+/// <summary>One entry of <c>HostConfig.Mounts</c>, the engine's mount object.</summary>
+public sealed class Mount
+{
+    /// <summary><c>bind</c> or <c>tmpfs</c> (volumes are not served).</summary>
+    public string? Type { get; set; }
+
+    public string? Source { get; set; }
+
+    public string? Target { get; set; }
+
+    public bool ReadOnly { get; set; }
+
+    public MountBindOptions? BindOptions { get; set; }
+
+    public MountTmpfsOptions? TmpfsOptions { get; set; }
+}
+
+public sealed class MountBindOptions
+{
+    /// <summary>private, rprivate, shared, rshared, slave or rslave.</summary>
+    public string? Propagation { get; set; }
+}
+
+public sealed class MountTmpfsOptions
+{
+    /// <summary>Size in bytes; 0 for the kernel's default (half the memory).</summary>
+    public long SizeBytes { get; set; }
+
+    /// <summary>Permission bits of the tmpfs's root, e.g. 1777 octal as the number 1023.</summary>
+    public int Mode { get; set; }
 }
 
 /// <summary>One host side of a published port.</summary>

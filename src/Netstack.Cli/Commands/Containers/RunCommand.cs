@@ -43,7 +43,7 @@ internal static class RunCommand
         {
             Detach, Remove, Name, Hostname, Network, Ip, Ip6, NetworkAlias, Publish, Dns, AddHost, Env, Label, Workdir, User, Restart, Image, Command,
         };
-        foreach (var option in RunResourceOptions.All)
+        foreach (var option in RunResourceOptions.All.Concat(RunContainerOptions.All))
         {
             command.Options.Add(option);
         }
@@ -164,6 +164,7 @@ internal static class RunCommand
             NetworkingConfig = endpoints.Count == 0 ? null : new NetworkingConfig { EndpointsConfig = endpoints },
         };
         RunResourceOptions.Apply(parse, request.HostConfig);
+        RunContainerOptions.Apply(parse, request, environment);
         return request;
     }
 

@@ -104,12 +104,12 @@ internal static class LinkCodec
     }
 
     /// <summary>RTM_GETLINK for one link (by index or IFLA_IFNAME) or, with <paramref name="link"/> null, a dump.</summary>
-    public static void GetLink(ref NetlinkWriter w, uint sequence, LinkRef? link)
+    public static void GetLink(ref NetlinkWriter w, uint sequence, LinkRef? link, bool withStatistics = false)
     {
         w.BeginMessage(Nl.RTM_GETLINK, link is null ? (ushort)(Nl.NLM_F_REQUEST | Nl.NLM_F_DUMP) : (ushort)(Nl.NLM_F_REQUEST | Nl.NLM_F_ACK), sequence);
         WriteInfo(ref w, link?.Index ?? 0);
-        // RTEXT_FILTER_VF | RTEXT_FILTER_SKIP_STATS: no VF lists, no counters (smaller replies).
-        w.PutU32(29 /* IFLA_EXT_MASK */, 1 | 8);
+        // RTEXT_FILTER_VF, plus RTEXT_FILTER_SKIP_STATS unless counters are asked for (smaller replies).
+        w.PutU32(29 /* IFLA_EXT_MASK */, withStatistics ? 1u : 1 | 8);
         if (link is { Index: 0 } byName)
         {
             w.PutString(Ifla.IFNAME, byName.Name!);
@@ -211,6 +211,7 @@ internal static class LinkCodec
         PhysicalAddress? mac = null;
         VxlanInfo? vxlan = null;
         MacvlanMode? macvlanMode = null;
+        LinkStatistics? statistics = null;
 
         var attributes = new AttributeReader(payload[Ifla.InfoMessageLength..]);
         while (attributes.TryRead(out var type, out var value))
@@ -224,6 +225,7 @@ internal static class LinkCodec
                 case Ifla.LINK: parent = AttributeValue.S32(value); break;
                 case Ifla.GROUP: group = AttributeValue.U32(value); break;
                 case Ifla.OPERSTATE: operState = AttributeValue.U8(value); break;
+                case Ifla.STATS64: statistics = ParseStatistics(value); break;
                 case Ifla.LINKINFO:
                     ParseLinkInfo(value, out kind, out vxlan, out macvlanMode);
                     break;
@@ -243,7 +245,29 @@ internal static class LinkCodec
             OperState = operState,
             Vxlan = vxlan,
             MacvlanMode = macvlanMode,
+            Statistics = statistics,
         };
+    }
+
+    /// <summary>
+    /// struct rtnl_link_stats64 (if_link.h): u64 rx_packets, tx_packets, rx_bytes, tx_bytes,
+    /// rx_errors, tx_errors, rx_dropped, tx_dropped, then counters we do not report. A short one
+    /// (an older or a hostile sender) is no statistics rather than an error.
+    /// </summary>
+    internal static LinkStatistics? ParseStatistics(ReadOnlySpan<byte> value)
+    {
+        if (value.Length < 8 * 8)
+        {
+            return null;
+        }
+        Span<ulong> at = stackalloc ulong[8];
+        for (var i = 0; i < at.Length; i++)
+        {
+            at[i] = BinaryPrimitives.ReadUInt64LittleEndian(value[(i * 8)..]);
+        }
+        return new LinkStatistics(
+            RxPackets: at[0], TxPackets: at[1], RxBytes: at[2], TxBytes: at[3],
+            RxErrors: at[4], TxErrors: at[5], RxDropped: at[6], TxDropped: at[7]);
     }
 
     private static void ParseLinkInfo(ReadOnlySpan<byte> linkInfo, out string? kind, out VxlanInfo? vxlan, out MacvlanMode? macvlanMode)

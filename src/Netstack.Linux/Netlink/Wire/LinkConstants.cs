@@ -17,6 +17,9 @@ internal static class Ifla
     internal const ushort LINKINFO = 18;
     internal const ushort NET_NS_PID = 19;
     internal const ushort IFALIAS = 20;
+
+    /// <summary>IFLA_STATS64: struct rtnl_link_stats64, the device's counters as 64-bit values.</summary>
+    internal const ushort STATS64 = 23;
     internal const ushort GROUP = 27;
     internal const ushort NET_NS_FD = 28;
     internal const ushort LINK_NETNSID = 37;
