@@ -89,6 +89,7 @@ public sealed class CaptureSession : IDisposable
     private const int ReadTimeoutMs = 100;
     private const int ChannelCapacity = 8192;
     private const int QuietReadsToFinish = 3;
+    private const int SpuriousWakeUps = 100;
 
     private readonly List<LibPcapLiveDevice> _devices;
     private readonly List<Thread> _readers = [];
@@ -183,6 +184,8 @@ public sealed class CaptureSession : IDisposable
                 device.Dispose();
                 throw new InvalidOperationException($"libpcap could not open {point.InterfaceName}: {e.Message}", e);
             }
+            // Non-blocking: the reader waits on the socket itself (PcapReadiness says why).
+            device.NonBlockingMode = true;
             if (!string.IsNullOrWhiteSpace(settings.Filter))
             {
                 try
@@ -232,17 +235,31 @@ public sealed class CaptureSession : IDisposable
         var device = _devices[index];
         var drained = 0;
         var quiet = 0;
+        var empty = 0;
         nint header = 0;
         nint data = 0;
         try
         {
+            var descriptor = PcapReadiness.SelectableDescriptor(device.Handle);
             while (!_abandoned)
             {
-                // pcap_next_ex straight: SharpPcap's GetNextPacket polls the socket before every frame
-                // (a system call per frame even when the current block holds hundreds) and wraps it.
+                // pcap_next_ex straight, without blocking: SharpPcap's GetNextPacket polls the socket
+                // before every frame (a system call per frame even when the current block holds
+                // hundreds). Only when libpcap has nothing does the reader wait on the socket.
                 var status = device.GetNextPacketPointers(ref header, ref data);
+                if (status == PcapTimeout && ++empty < SpuriousWakeUps && PcapReadiness.Wait(descriptor, ReadTimeoutMs))
+                {
+                    continue;
+                }
                 if (status == PcapTimeout)
                 {
+                    if (empty >= SpuriousWakeUps)
+                    {
+                        // The socket keeps saying "readable" and libpcap keeps having nothing (an error
+                        // state it has not reported yet): do not spin; count it as a quiet read.
+                        Thread.Sleep(ReadTimeoutMs);
+                    }
+                    empty = 0;
                     // Asked to finish and the ring stayed empty for longer than a block's timeout (the
                     // kernel hands a partly filled block over only when that passes): every frame it
                     // delivered has been read.
@@ -253,6 +270,7 @@ public sealed class CaptureSession : IDisposable
                     continue;
                 }
                 quiet = 0;
+                empty = 0;
                 if (status != PcapPacketRead)
                 {
                     break;

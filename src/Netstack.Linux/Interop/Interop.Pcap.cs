@@ -20,4 +20,20 @@ internal static partial class Interop
 
     [LibraryImport(Libraries.Pcap, EntryPoint = "pcap_geterr")]
     internal static partial nint PcapGetErr(nint pcap);
+
+    [LibraryImport(Libraries.Pcap, EntryPoint = "pcap_get_selectable_fd")]
+    internal static partial int PcapGetSelectableFd(nint pcap);
+
+    internal const short POLLIN = 0x001;
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "poll", SetLastError = true)]
+    internal static unsafe partial int Poll(PollFd* fds, nuint count, int timeoutMs);
 }
