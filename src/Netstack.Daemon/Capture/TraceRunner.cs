@@ -95,7 +95,7 @@ internal sealed class TraceRunner(INetworkController controller, CaptureTargets 
         {
             foreach (var (point, filter) in hops)
             {
-                var hop = new TraceHop { Interface = point.InterfaceName, Role = point.Role, Namespace = point.NamespacePath };
+                var hop = new TraceHop { Interface = point.InterfaceName, Role = point.Role, Namespace = point.NamespacePath, LinkState = LinkState(point) };
                 result.Hops.Add(hop);
                 var settings = new CaptureSettings { Filter = filter, Snaplen = 512, BufferBytes = 2 * 1024 * 1024, Immediate = true };
                 try
@@ -144,6 +144,27 @@ internal sealed class TraceRunner(INetworkController controller, CaptureTargets 
         Judge(result, destination, nextHop);
         CaptureLog.Traced(logger, result.Container, result.Probe, result.Verdict);
         return result;
+    }
+
+    /// <summary>What rtnetlink says of the hop's interface, in its namespace; null when it cannot be asked.</summary>
+    private static string? LinkState(CapturePoint point)
+    {
+        try
+        {
+            using var ns = point.NamespacePath is null ? null : NetworkNamespace.Open(point.NamespacePath);
+            using var netlink = ns is null ? NetlinkHandle.Open() : NetlinkHandle.Open(ns);
+            return netlink.LinkFind(point.InterfaceName) switch
+            {
+                null => "gone",
+                { IsUp: false } => "down",
+                { OperState: 2 } => "no-carrier", // IF_OPER_DOWN (RFC 2863) while set up: the veth peer or lower device is down
+                _ => "up",
+            };
+        }
+        catch (Exception e) when (e is NetlinkException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     private static string Named(EndpointInfo endpoint) => endpoint.SandboxName.Length > 0 ? endpoint.SandboxName : endpoint.Name;
@@ -311,7 +332,9 @@ internal sealed class TraceRunner(INetworkController controller, CaptureTargets 
     /// <summary>Where it stopped: the first captured hop without the request, else the first on the way back without the reply.</summary>
     internal static void Judge(TraceResult result, IPAddress destination, IPAddress? nextHop)
     {
-        var captured = result.Hops.Where(h => h.Error is null).ToList();
+        // A hop that could not be captured (an interface that is gone) counts as one the request did
+        // not reach: it is where to look.
+        var captured = result.Hops;
         var who = result.DestinationName is { } n ? $"{destination} ({n})" : destination.ToString();
         var missing = captured.FirstOrDefault(h => h.RequestsSeen == 0);
         if (missing is not null)
@@ -322,12 +345,12 @@ internal sealed class TraceRunner(INetworkController controller, CaptureTargets 
             {
                 result.Verdict = missing.ArpRequestsSeen > 0 && missing.ArpRepliesSeen == 0
                     ? $"the request never left {result.Container}: nobody answered its ARP requests for {nextHop} (seen {Seen(captured, h => h.ArpRequestsSeen)}); look at {nextHop}'s interface first"
-                    : $"the request never left {result.Container} ({missing.Role}): look at its routes and firewall first";
+                    : $"the request never left {result.Container} ({missing.Role}{Why(missing)}): look at its routes and firewall first";
             }
             else
             {
                 var arp = missing.ArpRequestsSeen == 0 && captured[index - 1].ArpRequestsSeen > 0 ? $" (ARP requests for {nextHop} were not seen there either)" : "";
-                result.Verdict = $"the request was seen at {captured[index - 1].Role} but not at {missing.Role}{arp}: look there first";
+                result.Verdict = $"the request was seen at {captured[index - 1].Role} but not at {missing.Role}{arp}{Why(missing)}: look there first";
             }
             if (result.ReplyReceived)
             {
@@ -337,7 +360,7 @@ internal sealed class TraceRunner(INetworkController controller, CaptureTargets 
         }
         if (captured.Count == 0)
         {
-            result.Verdict = "no hop could be captured";
+            result.Verdict = "no hop to capture";
             return;
         }
         // Back from the last hop: the reply passes the hops in reverse order.
@@ -360,6 +383,15 @@ internal sealed class TraceRunner(INetworkController controller, CaptureTargets 
             : $"the reply was seen at {back[at - 1].Role} but not at {noReply.Role}: look there first";
     }
 
-    private static string Seen(List<TraceHop> hops, Func<TraceHop, int> count) =>
+    private static string Why(TraceHop hop) => (hop.LinkState, hop.Error) switch
+    {
+        ("down", _) => "; the interface is down",
+        ("no-carrier", _) => "; the interface has no carrier (its peer is down)",
+        ("gone", _) => "; the interface is gone",
+        (_, { } error) => "; it could not be captured: " + error,
+        _ => "",
+    };
+
+    private static string Seen(IReadOnlyList<TraceHop> hops, Func<TraceHop, int> count) =>
         string.Join(", ", hops.Where(h => count(h) > 0).Select(h => h.Role)) is { Length: > 0 } s ? "at " + s : "nowhere";
 }

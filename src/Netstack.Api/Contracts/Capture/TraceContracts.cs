@@ -71,6 +71,9 @@ public sealed class TraceHop
 
     public int ArpRepliesSeen { get; set; }
 
+    /// <summary>The interface's state when the trace began: <c>up</c>, <c>down</c> (set down), <c>no-carrier</c> (its peer or lower device is down) or <c>gone</c>.</summary>
+    public string? LinkState { get; set; }
+
     /// <summary>Why this hop could not be captured; null when it was.</summary>
     public string? Error { get; set; }
 }
