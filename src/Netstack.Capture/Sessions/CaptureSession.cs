@@ -82,6 +82,7 @@ public sealed record CaptureCounters(int Interface, long Received, long Dropped,
 /// reader thread per interface moves frames into a bounded channel and waits when it is full, so a
 /// slow consumer makes the kernel buffer fill (and the kernel count what it drops) but nothing is
 /// ever dropped between libpcap and the consumer.
+/// The kernel's counters are read with <see cref="PcapCounters"/>, so what it drops is reported.
 /// </summary>
 public sealed class CaptureSession : IDisposable
 {
