@@ -204,6 +204,10 @@ public sealed class ApiClient : IDisposable
         return new CaptureStreamReader(response, ct);
     }
 
+    /// <summary><c>POST /debug/trace</c>: one probe from a container, captured at every hop of this host.</summary>
+    public Task<TraceResult> TraceAsync(TraceRequest request, CancellationToken ct = default) =>
+        PostAsync("debug/trace", request, CaptureJsonContext.Default.TraceRequest, CaptureJsonContext.Default.TraceResult, ct);
+
     // ---- images
 
     /// <summary>Imports a rootfs tarball as <c>repo:tag</c> through <c>POST /images/create?fromSrc=-</c>; returns the image id.</summary>

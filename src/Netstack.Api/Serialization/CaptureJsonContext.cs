@@ -14,6 +14,8 @@ namespace Netstack.Api.Serialization;
     GenerationMode = JsonSourceGenerationMode.Metadata | JsonSourceGenerationMode.Serialization)]
 [JsonSerializable(typeof(CaptureRequest))]
 [JsonSerializable(typeof(CaptureEvent))]
+[JsonSerializable(typeof(TraceRequest))]
+[JsonSerializable(typeof(TraceResult))]
 public sealed partial class CaptureJsonContext : JsonSerializerContext
 {
 }

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Netstack.Core;
 using Netstack.Core.Drivers;
@@ -23,22 +25,53 @@ public sealed record CaptureSettings
     public int BufferBytes { get; init; } = DefaultBufferBytes;
 
     /// <summary>
-    /// Frames handed over as they come (a ping shows at once) rather than when a block of the kernel's
-    /// ring fills or its timeout passes: right for a person watching, a wake-up per frame on a busy link.
+    /// Frames handed over one by one as they come (libpcap then uses TPACKET_V2: a fixed slot of the
+    /// largest frame per frame, a wake-up per frame) rather than in TPACKET_V3 blocks, handed over when
+    /// one fills or the read timeout (100 ms) passes: blocks pack frames by their real size and are
+    /// read without a system call per frame, so they are the default; a ping still shows within the
+    /// timeout.
     /// </summary>
-    public bool Immediate { get; init; } = true;
+    public bool Immediate { get; init; }
 }
 
-/// <summary>One frame as libpcap handed it over: which interface, when, its length on the wire and the captured bytes.</summary>
-public sealed record CapturedFrame(int Interface, long TimestampMicroseconds, int WireLength, byte[] Data);
+/// <summary>
+/// One frame as libpcap handed it over: which interface, when, its length on the wire and the
+/// captured bytes, the first <see cref="Length"/> of <see cref="Buffer"/> (rented from the shared
+/// pool; <see cref="Release"/> gives it back once the frame has been written out).
+/// </summary>
+public sealed class CapturedFrame(int @interface, long timestampMicroseconds, int wireLength, byte[] buffer, int length)
+{
+    public int Interface { get; } = @interface;
+
+    public long TimestampMicroseconds { get; } = timestampMicroseconds;
+
+    public int WireLength { get; } = wireLength;
+
+    public byte[] Buffer { get; private set; } = buffer;
+
+    public int Length { get; } = length;
+
+    public ReadOnlySpan<byte> Data => Buffer.AsSpan(0, Length);
+
+    /// <summary>Returns the buffer to the pool; the frame's bytes must not be used after this.</summary>
+    public void Release()
+    {
+        var buffer = Buffer;
+        Buffer = [];
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
 
 /// <summary>An opened interface of a session.</summary>
 public sealed record CaptureInterface(int Index, CapturePoint Point, int LinkType, int Snaplen);
 
 /// <summary>
-/// The kernel's counters of one interface at the end (pcap_stats: what passed the filter, what the
-/// kernel dropped because the buffer was full, what the interface dropped) and what the session
-/// read from it. <see cref="Read"/> = <see cref="Received"/> - <see cref="Dropped"/> when nothing
+/// The kernel's counters of one interface at the end (pcap_stats, read with the right layout by
+/// <see cref="PcapCounters"/>: what passed the filter, what the kernel dropped because the ring was
+/// full, what the interface dropped) and what the session read from it. <see cref="Read"/> = <see cref="Received"/> - <see cref="Dropped"/> when nothing
 /// was lost between the kernel and the reader.
 /// </summary>
 public sealed record CaptureCounters(int Interface, long Received, long Dropped, long InterfaceDropped, long Read);
@@ -49,6 +82,7 @@ public sealed record CaptureCounters(int Interface, long Received, long Dropped,
 /// reader thread per interface moves frames into a bounded channel and waits when it is full, so a
 /// slow consumer makes the kernel buffer fill (and the kernel count what it drops) but nothing is
 /// ever dropped between libpcap and the consumer.
+/// The kernel's counters are read with <see cref="PcapCounters"/>, so what it drops is reported.
 /// </summary>
 public sealed class CaptureSession : IDisposable
 {
@@ -56,6 +90,7 @@ public sealed class CaptureSession : IDisposable
     private const int ReadTimeoutMs = 100;
     private const int ChannelCapacity = 8192;
     private const int QuietReadsToFinish = 3;
+    private const int SpuriousWakeUps = 100;
 
     private readonly List<LibPcapLiveDevice> _devices;
     private readonly List<Thread> _readers = [];
@@ -150,6 +185,8 @@ public sealed class CaptureSession : IDisposable
                 device.Dispose();
                 throw new InvalidOperationException($"libpcap could not open {point.InterfaceName}: {e.Message}", e);
             }
+            // Non-blocking: the reader waits on the socket itself (PcapReadiness says why).
+            device.NonBlockingMode = true;
             if (!string.IsNullOrWhiteSpace(settings.Filter))
             {
                 try
@@ -190,18 +227,40 @@ public sealed class CaptureSession : IDisposable
         }
     }
 
+    // pcap_next_ex's answers (pcap/pcap.h).
+    private const int PcapPacketRead = 1;
+    private const int PcapTimeout = 0;
+
     private void ReadLoop(int index)
     {
         var device = _devices[index];
         var drained = 0;
         var quiet = 0;
+        var empty = 0;
+        nint header = 0;
+        nint data = 0;
         try
         {
+            var descriptor = PcapReadiness.SelectableDescriptor(device.Handle);
             while (!_abandoned)
             {
-                var status = device.GetNextPacket(out var capture);
-                if (status == GetPacketStatus.ReadTimeout)
+                // pcap_next_ex straight, without blocking: SharpPcap's GetNextPacket polls the socket
+                // before every frame (a system call per frame even when the current block holds
+                // hundreds). Only when libpcap has nothing does the reader wait on the socket.
+                var status = device.GetNextPacketPointers(ref header, ref data);
+                if (status == PcapTimeout && ++empty < SpuriousWakeUps && PcapReadiness.Wait(descriptor, ReadTimeoutMs))
                 {
+                    continue;
+                }
+                if (status == PcapTimeout)
+                {
+                    if (empty >= SpuriousWakeUps)
+                    {
+                        // The socket keeps saying "readable" and libpcap keeps having nothing (an error
+                        // state it has not reported yet): do not spin; count it as a quiet read.
+                        Thread.Sleep(ReadTimeoutMs);
+                    }
+                    empty = 0;
                     // Asked to finish and the ring stayed empty for longer than a block's timeout (the
                     // kernel hands a partly filled block over only when that passes): every frame it
                     // delivered has been read.
@@ -212,15 +271,23 @@ public sealed class CaptureSession : IDisposable
                     continue;
                 }
                 quiet = 0;
-                if (status != GetPacketStatus.PacketRead)
+                empty = 0;
+                if (status != PcapPacketRead)
                 {
                     break;
                 }
-                var time = capture.Header.Timeval;
-                var wireLength = capture.Header is PcapHeader header ? (int)header.PacketLength : capture.Data.Length;
-                var frame = new CapturedFrame(index, (long)time.Seconds * 1_000_000 + (long)time.MicroSeconds, wireLength, capture.Data.ToArray());
+                // struct pcap_pkthdr on 64-bit Linux: struct timeval (tv_sec, tv_usec: 8 bytes each,
+                // microseconds as the handle was opened), then caplen and len (4 bytes each).
+                var seconds = Marshal.ReadInt64(header, 0);
+                var micros = Marshal.ReadInt64(header, 8);
+                var captured = Marshal.ReadInt32(header, 16);
+                var wireLength = Marshal.ReadInt32(header, 20);
+                var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(captured, 1));
+                Marshal.Copy(data, buffer, 0, captured);
+                var frame = new CapturedFrame(index, seconds * 1_000_000 + micros, wireLength, buffer, captured);
                 if (!Write(frame))
                 {
+                    frame.Release();
                     break;
                 }
                 _read[index]++;
@@ -237,10 +304,10 @@ public sealed class CaptureSession : IDisposable
             // after that (traffic that goes on) is not the capture's to account for.
             try
             {
-                var stats = device.Statistics;
-                _atStop[index] = new CaptureCounters(index, stats.ReceivedPackets, stats.DroppedPackets, stats.InterfaceDroppedPackets, _read[index]);
+                var stats = PcapCounters.Read(device.Handle);
+                _atStop[index] = new CaptureCounters(index, stats.Received, stats.Dropped, stats.InterfaceDropped, _read[index]);
             }
-            catch (PcapException)
+            catch (InvalidOperationException)
             {
                 // Counters are read again in Stop.
             }
@@ -302,8 +369,8 @@ public sealed class CaptureSession : IDisposable
                 counters.Add(atStop);
                 continue;
             }
-            var stats = _devices[i].Statistics;
-            counters.Add(new CaptureCounters(i, stats.ReceivedPackets, stats.DroppedPackets, stats.InterfaceDroppedPackets, _read[i]));
+            var stats = PcapCounters.Read(_devices[i].Handle);
+            counters.Add(new CaptureCounters(i, stats.Received, stats.Dropped, stats.InterfaceDropped, _read[i]));
         }
         _channel.Writer.TryComplete();
         _counters = counters;

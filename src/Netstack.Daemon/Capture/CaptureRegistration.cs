@@ -6,6 +6,7 @@ internal static class CaptureRegistration
     {
         services.AddSingleton<CaptureTargets>();
         services.AddSingleton<CaptureStreamer>();
+        services.AddSingleton<TraceRunner>();
         return services;
     }
 }

@@ -39,6 +39,9 @@ internal sealed class CaptureTargets(
 
     private ushort VxlanPort => (ushort)overlayOptions.Value.VxlanPort;
 
+    /// <summary>The UDP port of VXLAN on the underlay.</summary>
+    internal ushort VxlanPortNumber => VxlanPort;
+
     public async Task<CapturePlan> ResolveAsync(string? target, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(target))
@@ -78,6 +81,27 @@ internal sealed class CaptureTargets(
         }
         return new CapturePlan(target, points, null);
     }
+
+    /// <summary>The underlay's capture (interface and VXLAN-port filter), or null when this daemon has none.</summary>
+    internal CapturePlan? UnderlayPlanOrNull()
+    {
+        if (!gossipOptions.Value.Enabled)
+        {
+            return null;
+        }
+        try
+        {
+            return UnderlayPlan();
+        }
+        catch (NetstackException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The devices of <paramref name="network"/> on this host its driver names (bridge; br0 and VXLAN device), or none.</summary>
+    internal IReadOnlyList<CapturePoint> NetworkPoints(NetworkInfo network) =>
+        drivers.FirstOrDefault(d => d.Type == network.Driver) is ICaptureSource source ? source.CapturePoints(network.Id) : [];
 
     private CapturePlan UnderlayPlan()
     {

@@ -199,7 +199,7 @@ public sealed class CaptureDaemonTests(ITestOutputHelper output)
 
     internal sealed record Box(string Name, string Key, string Ip);
 
-    private static async Task<(Box A, Box B)> TwoSandboxesAsync(ApiClient client)
+    internal static async Task<(Box A, Box B)> TwoSandboxesAsync(ApiClient client)
     {
         await client.CreateNetworkAsync(new NetworkCreateRequest
         {

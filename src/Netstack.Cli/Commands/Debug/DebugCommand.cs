@@ -7,14 +7,15 @@ using Netstack.Cli.Parsing;
 
 namespace Netstack.Cli.Commands.Debug;
 
-/// <summary><c>netstack debug capture</c> (packets, see <see cref="CaptureCommand"/>) and <c>netstack debug upstream</c>: the upstream router the daemon found, its protocol, external address and live mappings.</summary>
+/// <summary><c>netstack debug capture</c> (packets, see <see cref="CaptureCommand"/>), <c>netstack debug trace</c> (one probe followed hop by hop, see <see cref="TraceCommand"/>) and <c>netstack debug upstream</c>: the upstream router the daemon found, its protocol, external address and live mappings.</summary>
 internal static class DebugCommand
 {
     internal static readonly Option<string> Format = new Option<string>("--format") { Description = "table or json", DefaultValueFactory = _ => "table" }.Each(Validate.Format);
 
-    public static Command Build(CliContext context) => new("debug", "Look into the daemon's workings: capture and decode packets, the upstream router")
+    public static Command Build(CliContext context) => new("debug", "Look into the daemon's workings: capture and decode packets, trace a probe hop by hop, the upstream router")
     {
         CaptureCommand.Build(context),
+        TraceCommand.Build(context),
         BuildUpstream(context),
     };
 
