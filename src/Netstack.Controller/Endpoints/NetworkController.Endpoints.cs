@@ -5,6 +5,7 @@ using Netstack.Core;
 using Netstack.Core.Drivers;
 using Netstack.Core.Ipam;
 using Netstack.Core.Storage;
+using Netstack.Core.FailPoints;
 
 namespace Netstack.Controller;
 
@@ -76,6 +77,7 @@ public sealed partial class NetworkController
             {
                 v6 = await AllocateAsync(net, ipam, plan.IPv6, "ip6", AddressFamily.InterNetworkV6, undo, ct).ConfigureAwait(false);
             }
+            FailPoint.Hit(FailPointNames.EndpointCreateAfterAddress);
 
             var record = new EndpointRecord
             {
@@ -109,14 +111,17 @@ public sealed partial class NetworkController
             {
                 await AttachGlobalAsync(net, record, undo, ct).ConfigureAwait(false);
             }
+            FailPoint.Hit(FailPointNames.EndpointCreateAfterIntent);
 
             var created = await driver.CreateEndpointAsync(RecordMapping.ToDriverEndpoint(record), ct).ConfigureAwait(false);
             undo.Push($"delete endpoint in driver {net.Driver}", c => driver.DeleteEndpointAsync(net.Id, record.Id, c));
             record = record with { MacAddress = created.MacAddress };
+            FailPoint.Hit(FailPointNames.EndpointCreateAfterDriver);
 
             var join = await driver.JoinAsync(RecordMapping.ToJoinRequest(record, sb), ct).ConfigureAwait(false);
             undo.Push($"leave sandbox in driver {net.Driver}", c => driver.LeaveAsync(net.Id, record.Id, c));
             record = record with { InterfaceName = join.InterfaceName };
+            FailPoint.Hit(FailPointNames.EndpointJoinAfterDriver);
 
             _kernel.ConfigureInterface(sb.Key, join.InterfaceName, ipv4, v6.Address);
             foreach (var route in join.StaticRoutes)
@@ -142,6 +147,8 @@ public sealed partial class NetworkController
                 }
             }
 
+            FailPoint.Hit(FailPointNames.EndpointJoinAfterInterface);
+
             IReadOnlyList<PortBinding> published = [];
             if (needsGatewayNetwork && GatewayEndpointOf(sb.Id) is null && !HasOwnGateway(sb.Id, record.Id))
             {
@@ -163,6 +170,7 @@ public sealed partial class NetworkController
                     Options = plan.DriverOptions,
                 }, ct).ConfigureAwait(false);
                 undo.Push($"revoke external connectivity in driver {net.Driver}", c => driver.RevokeExternalConnectivityAsync(net.Id, record.Id, c));
+                FailPoint.Hit(FailPointNames.PortPublishAfterDriver);
             }
             else if (net.Internal && plan.Ports.Count > 0)
             {
@@ -182,6 +190,7 @@ public sealed partial class NetworkController
             var ready = await _store.Inner.PutAsync(key, StateStore.Serialize(record), revision, CancellationToken.None).ConfigureAwait(false);
             _endpoints[record.Id] = new Stored<EndpointRecord>(record, ready);
             undo.Commit();
+            FailPoint.Hit(FailPointNames.EndpointJoinAfterReady);
             if (providesGateway && !gatewayEndpoint)
             {
                 // A real gateway makes the gateway network's endpoint unneeded (libnetwork's clearDefaultGW).
@@ -303,13 +312,26 @@ public sealed partial class NetworkController
             var revision = await _store.Inner.PutAsync(key, StateStore.Serialize(endpoint), stored.Revision, ct).ConfigureAwait(false);
             _endpoints[endpoint.Id] = new Stored<EndpointRecord>(endpoint, revision);
         }
+        FailPoint.Hit(FailPointNames.EndpointLeaveAfterMark);
 
         var teardown = new Teardown($"disconnect endpoint {endpoint.Name}");
         if (network is not null && _drivers.TryGetNetworkDriver(network.Driver, out var driver))
         {
-            await teardown.StepAsync("revoke external connectivity", () => driver.RevokeExternalConnectivityAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None)).ConfigureAwait(false);
-            await teardown.StepAsync("leave sandbox", () => driver.LeaveAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None)).ConfigureAwait(false);
-            await teardown.StepAsync("delete endpoint", () => driver.DeleteEndpointAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None)).ConfigureAwait(false);
+            await teardown.StepAsync("revoke external connectivity", async () =>
+            {
+                await driver.RevokeExternalConnectivityAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None).ConfigureAwait(false);
+                FailPoint.Hit(FailPointNames.EndpointLeaveAfterRevoke);
+            }).ConfigureAwait(false);
+            await teardown.StepAsync("leave sandbox", async () =>
+            {
+                await driver.LeaveAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None).ConfigureAwait(false);
+                FailPoint.Hit(FailPointNames.EndpointLeaveAfterDriver);
+            }).ConfigureAwait(false);
+            await teardown.StepAsync("delete endpoint", async () =>
+            {
+                await driver.DeleteEndpointAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None).ConfigureAwait(false);
+                FailPoint.Hit(FailPointNames.EndpointDeleteAfterDriver);
+            }).ConfigureAwait(false);
         }
         if (teardown.Errors.Count > 0)
         {
@@ -322,7 +344,9 @@ public sealed partial class NetworkController
 
         await _store.Inner.DeleteAsync(key, cancellationToken: CancellationToken.None).ConfigureAwait(false);
         _endpoints.TryRemove(endpoint.Id, out _);
+        FailPoint.Hit(FailPointNames.EndpointDeleteAfterRecord);
         await ReleaseAddressesAsync(network, endpoint).ConfigureAwait(false);
+        FailPoint.Hit(FailPointNames.EndpointDeleteAfterRelease);
 
         if (endpoint.ProvidesGateway && sandbox is not null)
         {

@@ -1,6 +1,7 @@
 using Netstack.Core;
 using Netstack.Core.Ipam;
 using Netstack.Core.Storage;
+using Netstack.Core.FailPoints;
 
 namespace Netstack.Controller;
 
@@ -73,6 +74,7 @@ public sealed partial class NetworkController
                 }
                 _networks.TryRemove(intent.Id, out _);
             });
+            FailPoint.Hit(FailPointNames.NetworkCreateAfterIntent);
 
             var pools = new List<PoolRecord>();
             foreach (var pool in plan.Pools)
@@ -80,6 +82,7 @@ public sealed partial class NetworkController
                 pools.Add(await ReservePoolAsync(plan, pool, undo, cancellationToken).ConfigureAwait(false));
             }
             record = record with { Pools = pools };
+            FailPoint.Hit(FailPointNames.NetworkCreateAfterPools);
 
             await plan.Driver.CreateNetworkAsync(RecordMapping.ToDriverNetwork(record), cancellationToken).ConfigureAwait(false);
             _driverNetworks[record.Id] = 0;
@@ -89,6 +92,7 @@ public sealed partial class NetworkController
                 _driverNetworks.TryRemove(created, out _);
                 return plan.Driver.DeleteNetworkAsync(created, ct);
             });
+            FailPoint.Hit(FailPointNames.NetworkCreateAfterDriver);
 
             // The acknowledgement: only now is the network Ready.
             record = record with { State = RecordState.Ready, Node = null };
@@ -102,6 +106,7 @@ public sealed partial class NetworkController
             LogRollback($"create network {spec.Name}", undo);
             throw;
         }
+        FailPoint.Hit(FailPointNames.NetworkCreateAfterReady);
         ControllerLog.NetworkCreated(_logger, record.Name, record.Id, record.Driver);
         return RecordMapping.ToInfo(record, []);
     }
@@ -214,6 +219,7 @@ public sealed partial class NetworkController
             stored = new Stored<NetworkRecord>(network, revision);
             _networks[network.Id] = stored;
         }
+        FailPoint.Hit(FailPointNames.NetworkRemoveAfterMark);
         // Kernel first; the store record goes next (the acknowledgement); pools last. A crash after
         // the record is gone leaks the pools, which reconcile releases; releasing them before could
         // let a retry release a pool that a new network has taken meanwhile.
@@ -224,6 +230,7 @@ public sealed partial class NetworkController
         }
         teardown.ThrowIfFailed();
         _driverNetworks.TryRemove(network.Id, out _);
+        FailPoint.Hit(FailPointNames.NetworkRemoveAfterDriver);
         if (IsGlobal(network))
         {
             await DeleteGlobalKeysAsync(network, CancellationToken.None).ConfigureAwait(false);
@@ -234,7 +241,9 @@ public sealed partial class NetworkController
                 .Delete(networkKey).Delete(StateStore.NetworkNameKey(network.Name)), CancellationToken.None).ConfigureAwait(false);
         }
         _networks.TryRemove(network.Id, out _);
+        FailPoint.Hit(FailPointNames.NetworkRemoveAfterRecord);
         await ReleasePoolsAsync(network).ConfigureAwait(false);
+        FailPoint.Hit(FailPointNames.NetworkRemoveAfterPools);
         ControllerLog.NetworkDeleted(_logger, network.Name, network.Id);
     }
 

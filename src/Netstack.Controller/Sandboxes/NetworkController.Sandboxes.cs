@@ -1,5 +1,6 @@
 using Netstack.Core;
 using Netstack.Core.Storage;
+using Netstack.Core.FailPoints;
 
 namespace Netstack.Controller;
 
@@ -60,12 +61,14 @@ public sealed partial class NetworkController
                 await _store.Inner.CommitAsync(new StoreTransaction().Delete(sandboxKey).Delete(nameKey), CancellationToken.None).ConfigureAwait(false);
                 _sandboxes.TryRemove(id, out _);
             });
+            FailPoint.Hit(FailPointNames.SandboxCreateAfterIntent);
 
             if (!external)
             {
                 _kernel.CreateNamespace(_options.NetnsDirectory, fileName);
                 undo.Push($"delete namespace {record.Key}", () => _kernel.DeleteNamespace(_options.NetnsDirectory, fileName));
             }
+            FailPoint.Hit(FailPointNames.SandboxCreateAfterNamespace);
 
             record = record with { State = RecordState.Ready };
             var ready = await _store.Inner.PutAsync(sandboxKey, StateStore.Serialize(record), revision, CancellationToken.None).ConfigureAwait(false);
@@ -78,6 +81,7 @@ public sealed partial class NetworkController
             LogRollback($"create sandbox {spec.Name}", undo);
             throw;
         }
+        FailPoint.Hit(FailPointNames.SandboxCreateAfterReady);
         ControllerLog.SandboxCreated(_logger, record.Name, record.Id, record.Key);
         return RecordMapping.ToInfo(record, []);
     }
@@ -132,6 +136,7 @@ public sealed partial class NetworkController
             var revision = await _store.Inner.PutAsync(sandboxKey, StateStore.Serialize(record), stored.Revision, CancellationToken.None).ConfigureAwait(false);
             _sandboxes[record.Id] = new Stored<SandboxRecord>(record, revision);
         }
+        FailPoint.Hit(FailPointNames.SandboxDeleteAfterMark);
         var teardown = new Teardown($"remove sandbox {record.Name}");
         if (record.External)
         {
@@ -139,11 +144,16 @@ public sealed partial class NetworkController
         }
         else
         {
-            teardown.Step($"delete namespace {record.Key}", () => _kernel.DeleteNamespace(Path.GetDirectoryName(record.Key)!, Path.GetFileName(record.Key)));
+            teardown.Step($"delete namespace {record.Key}", () =>
+            {
+                _kernel.DeleteNamespace(Path.GetDirectoryName(record.Key)!, Path.GetFileName(record.Key));
+                FailPoint.Hit(FailPointNames.SandboxDeleteAfterNamespace);
+            });
         }
         teardown.ThrowIfFailed();
         await _store.Inner.CommitAsync(new StoreTransaction().Delete(sandboxKey).Delete(StateStore.SandboxNameKey(record.Name)), CancellationToken.None).ConfigureAwait(false);
         _sandboxes.TryRemove(record.Id, out _);
+        FailPoint.Hit(FailPointNames.SandboxDeleteAfterRecord);
         ControllerLog.SandboxDeleted(_logger, record.Name, record.Id);
     }
 

@@ -12,6 +12,7 @@ using Netstack.Runtime;
 using Netstack.Runtime.Containers;
 using Netstack.Runtime.Images;
 using ContainerState = Netstack.Runtime.Containers.ContainerState;
+using Netstack.Core.FailPoints;
 
 namespace Netstack.Daemon.Containers;
 
@@ -219,6 +220,7 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
                 DnsServers = info.Dns,
                 Labels = info.Labels,
             }, cancellationToken).ConfigureAwait(false);
+            FailPoint.Hit(FailPointNames.ContainerStartAfterSandbox);
 
             var endpoints = new List<EndpointInfo>();
             for (var i = 0; i < info.Networks.Count; i++)
@@ -235,11 +237,14 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
 
             // On a user-defined network the container asks the sandbox's resolver, which is up
             // before runc starts; only on the default bridge it gets the servers directly, as Docker.
+            FailPoint.Hit(FailPointNames.ContainerStartAfterEndpoints);
             var embeddedDns = await _resolvers.SyncAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
+            FailPoint.Hit(FailPointNames.ContainerStartAfterDns);
             await _runtime.StartAsync(info.Id, new ContainerSandbox(
                 sandbox.Key,
                 HostsFile.Hosts(info.Hostname, endpoints, info.ExtraHosts),
                 embeddedDns ? HostsFile.EmbeddedResolvConf() : HostsFile.ResolvConf(info.Dns)), cancellationToken).ConfigureAwait(false);
+            FailPoint.Hit(FailPointNames.ContainerStartAfterRecord);
             // Only asked for here: the router is talked to in the background, the start does not wait for it.
             await PublishUpstreamAsync(info, endpoints, cancellationToken).ConfigureAwait(false);
             return true;
@@ -261,7 +266,9 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
     {
         await MarkStoppedByUserAsync(reference, cancellationToken).ConfigureAwait(false);
         var info = await _runtime.StopAsync(reference, timeout, cancellationToken).ConfigureAwait(false);
+        FailPoint.Hit(FailPointNames.ContainerStopAfterExit);
         await ReleaseAsync(info.Id).ConfigureAwait(false);
+        FailPoint.Hit(FailPointNames.ContainerStopAfterRelease);
     }
 
     public async Task KillAsync(string reference, string? signal, CancellationToken cancellationToken)
@@ -286,6 +293,7 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
         }
         var info = await _runtime.DeleteAsync(reference, force, cancellationToken).ConfigureAwait(false);
         await ReleaseAsync(info.Id).ConfigureAwait(false);
+        FailPoint.Hit(FailPointNames.ContainerRemoveAfterRelease);
         RaiseRemoved(info.Id);
     }
 
