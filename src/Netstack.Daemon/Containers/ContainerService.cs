@@ -69,6 +69,7 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
         try
         {
             var recovered = await _runtime.RecoverAsync(cancellationToken).ConfigureAwait(false);
+            await ReleaseOrphanSandboxesAsync(recovered, cancellationToken).ConfigureAwait(false);
             if (_upstream is { Enabled: true })
             {
                 // Containers outlive the daemon: their upstream mappings are asked for again (and the
@@ -90,6 +91,31 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
     }
 
     private volatile bool _recovering;
+
+    /// <summary>
+    /// A container's sandbox lives exactly while the container runs. A daemon killed between a
+    /// container's exit (a stop, an rm -f) and the release of its sandbox leaves the sandbox with
+    /// its endpoints, addresses and ports: released here, for containers that no longer run or no
+    /// longer exist. Sandboxes made with <c>sandbox create</c> belong to no container and stay.
+    /// </summary>
+    private async Task ReleaseOrphanSandboxesAsync(IReadOnlyList<ContainerInfo> recovered, CancellationToken cancellationToken)
+    {
+        var running = recovered.Where(c => c.State == ContainerState.Running).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var sandbox in await _controller.ListSandboxesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (sandbox.ContainerId is { } owner && !running.Contains(owner))
+            {
+                try
+                {
+                    await _controller.DeleteSandboxAsync(sandbox.Id, force: true, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is NetstackException)
+                {
+                    Log.ContainerCleanupFailed(_logger, owner, e);
+                }
+            }
+        }
+    }
 
     public (int Total, int Running, int Images) Count()
     {
