@@ -69,6 +69,8 @@ public sealed partial class NetworkController
         var ipam = IpamOf(net);
         var interfaceName = NextInterfaceName(sb.Id);
         var undo = new UndoStack();
+        EndpointRecord record;
+        bool providesGateway;
         try
         {
             var (ipv4, pool4) = await AllocateAsync(net, ipam, plan.IPv4, "ip", AddressFamily.InterNetwork, undo, ct).ConfigureAwait(false);
@@ -79,7 +81,7 @@ public sealed partial class NetworkController
             }
             FailPoint.Hit(FailPointNames.EndpointCreateAfterAddress);
 
-            var record = new EndpointRecord
+            record = new EndpointRecord
             {
                 Id = ObjectId.New(),
                 NetworkId = net.Id,
@@ -100,7 +102,17 @@ public sealed partial class NetworkController
             };
             // The intent, with the addresses: a crash from here on is undone by reconcile.
             var key = StateStore.EndpointKey(net.Id, record.Id);
-            var revision = await _store.Inner.PutAsync(key, StateStore.Serialize(record), expectedRevision: 0, ct).ConfigureAwait(false);
+            long revision;
+            try
+            {
+                revision = await _store.Inner.PutAsync(key, StateStore.Serialize(record), expectedRevision: 0, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not ConflictException)
+            {
+                // Failed, yet perhaps written: no intent may stay for an endpoint that is not made.
+                await _store.ForgetIntentAsync(key, null, record.Id).ConfigureAwait(false);
+                throw;
+            }
             _endpoints[record.Id] = new Stored<EndpointRecord>(record, revision);
             undo.Push("remove endpoint record", async c =>
             {
@@ -131,7 +143,7 @@ public sealed partial class NetworkController
             // One default route per sandbox (per family): the first endpoint that offers a gateway
             // provides it, as Docker's gateway endpoint; internal networks offer none.
             // The gateway network's endpoint does not count: one with a real gateway replaces it.
-            var providesGateway = !join.DisableGatewayService && !net.Internal
+            providesGateway = !join.DisableGatewayService && !net.Internal
                 && (join.Gateway is not null || join.GatewayIPv6 is not null)
                 && !EndpointsOfSandbox(sb.Id).Any(e => e.ProvidesGateway && e.Id != record.Id && !IsGatewayEndpoint(e));
             var needsGatewayNetwork = !gatewayEndpoint && NeedsGatewayNetwork(net, driver, join);
@@ -190,13 +202,6 @@ public sealed partial class NetworkController
             var ready = await _store.Inner.PutAsync(key, StateStore.Serialize(record), revision, CancellationToken.None).ConfigureAwait(false);
             _endpoints[record.Id] = new Stored<EndpointRecord>(record, ready);
             undo.Commit();
-            FailPoint.Hit(FailPointNames.EndpointJoinAfterReady);
-            if (providesGateway && !gatewayEndpoint)
-            {
-                // A real gateway makes the gateway network's endpoint unneeded (libnetwork's clearDefaultGW).
-                await ClearGatewayEndpointAsync(sb, "a network with a gateway joined").ConfigureAwait(false);
-            }
-            return record;
         }
         catch
         {
@@ -208,6 +213,26 @@ public sealed partial class NetworkController
             }
             throw;
         }
+
+        // The Ready record is the acknowledgement: the endpoint is joined. What follows is logged
+        // when it fails, never reported as the connect's failure, so the Joined event (the
+        // sandbox's resolver, the names of the network) always follows an acknowledged join.
+        try
+        {
+            FailPoint.Hit(FailPointNames.EndpointJoinAfterReady);
+            if (providesGateway && !gatewayEndpoint)
+            {
+                // A real gateway makes the gateway network's endpoint unneeded (libnetwork's clearDefaultGW).
+                await ClearGatewayEndpointAsync(sb, "a network with a gateway joined").ConfigureAwait(false);
+            }
+        }
+#pragma warning disable CA1031 // after the acknowledgement: logged (see above)
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            ControllerLog.ReconcileError(_logger, $"after endpoint {record.Name} joined sandbox {sb.Name}: {e.Message}");
+        }
+        return record;
     }
 
     /// <summary>Reserves an address of one family: the static one in the pool whose subnet holds it, or the next free one of the first pool.</summary>
@@ -309,7 +334,17 @@ public sealed partial class NetworkController
         if (endpoint.State != RecordState.Deleting)
         {
             endpoint = endpoint with { State = RecordState.Deleting };
-            var revision = await _store.Inner.PutAsync(key, StateStore.Serialize(endpoint), stored.Revision, ct).ConfigureAwait(false);
+            long revision;
+            try
+            {
+                revision = await _store.Inner.PutAsync(key, StateStore.Serialize(endpoint), stored.Revision, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not ConflictException)
+            {
+                // Failed, yet perhaps written: a retry must compare with what the store holds now.
+                await RefreshAsync(_endpoints, endpoint.Id, key, ControllerJsonContext.Default.EndpointRecord).ConfigureAwait(false);
+                throw;
+            }
             _endpoints[endpoint.Id] = new Stored<EndpointRecord>(endpoint, revision);
         }
         FailPoint.Hit(FailPointNames.EndpointLeaveAfterMark);
@@ -344,17 +379,29 @@ public sealed partial class NetworkController
 
         await _store.Inner.DeleteAsync(key, cancellationToken: CancellationToken.None).ConfigureAwait(false);
         _endpoints.TryRemove(endpoint.Id, out _);
-        FailPoint.Hit(FailPointNames.EndpointDeleteAfterRecord);
-        await ReleaseAddressesAsync(network, endpoint).ConfigureAwait(false);
-        FailPoint.Hit(FailPointNames.EndpointDeleteAfterRelease);
 
-        if (endpoint.ProvidesGateway && sandbox is not null)
+        // The record is gone: that is the acknowledgement, the endpoint has left. What follows
+        // must all run whatever fails in it (a failure logged, not reported): an exception here
+        // would skip the Left event, and the sandbox's resolver would keep serving the endpoint.
+        try
         {
-            await MoveGatewayAsync(sandbox).ConfigureAwait(false);
+            FailPoint.Hit(FailPointNames.EndpointDeleteAfterRecord);
+            await ReleaseAddressesAsync(network, endpoint).ConfigureAwait(false);
+            FailPoint.Hit(FailPointNames.EndpointDeleteAfterRelease);
+            if (endpoint.ProvidesGateway && sandbox is not null)
+            {
+                await MoveGatewayAsync(sandbox).ConfigureAwait(false);
+            }
+            if (sandbox is not null && !IsGatewayEndpoint(endpoint))
+            {
+                await UpdateGatewayEndpointAfterLeaveAsync(sandbox, sandboxLeaving).ConfigureAwait(false);
+            }
         }
-        if (sandbox is not null && !IsGatewayEndpoint(endpoint))
+#pragma warning disable CA1031 // after the acknowledgement: logged, the rest goes on (see above)
+        catch (Exception e)
+#pragma warning restore CA1031
         {
-            await UpdateGatewayEndpointAfterLeaveAsync(sandbox, sandboxLeaving).ConfigureAwait(false);
+            ControllerLog.ReconcileError(_logger, $"after endpoint {endpoint.Name} left sandbox {sandbox?.Name ?? endpoint.SandboxId}: {e.Message}");
         }
         ControllerLog.EndpointLeft(_logger, endpoint.Id, sandbox?.Name ?? endpoint.SandboxId, network?.Name ?? endpoint.NetworkId);
         _events.Publish(new EndpointEvent(EndpointEventKind.Left, RecordMapping.ToInfo(endpoint, network, sandbox)));
@@ -369,11 +416,11 @@ public sealed partial class NetworkController
         var teardown = new Teardown($"release addresses of endpoint {endpoint.Name}");
         if (endpoint is { IPv4PoolId: { } p4, IPv4Address: { } a4 })
         {
-            await teardown.StepAsync($"release {a4}", () => ipam.ReleaseAddressAsync(p4, CidrAddress.Parse(a4).Address, CancellationToken.None)).ConfigureAwait(false);
+            await teardown.StepAsync($"release {a4}", () => Retries.ReleaseAsync(() => ipam.ReleaseAddressAsync(p4, CidrAddress.Parse(a4).Address, CancellationToken.None), _time)).ConfigureAwait(false);
         }
         if (endpoint is { IPv6PoolId: { } p6, IPv6Address: { } a6 })
         {
-            await teardown.StepAsync($"release {a6}", () => ipam.ReleaseAddressAsync(p6, CidrAddress.Parse(a6).Address, CancellationToken.None)).ConfigureAwait(false);
+            await teardown.StepAsync($"release {a6}", () => Retries.ReleaseAsync(() => ipam.ReleaseAddressAsync(p6, CidrAddress.Parse(a6).Address, CancellationToken.None), _time)).ConfigureAwait(false);
         }
         foreach (var error in teardown.Errors)
         {

@@ -55,10 +55,19 @@ public sealed partial class NetworkController
             }
             else
             {
-                revision = await _store.CommitAsync(
-                    new StoreTransaction().IfAbsent(nameKey).IfAbsent(networkKey)
-                        .Put(networkKey, StateStore.Serialize(record)).Put(nameKey, StateStore.Utf8(record.Id)),
-                    $"network with name {spec.Name} already exists", cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    revision = await _store.CommitAsync(
+                        new StoreTransaction().IfAbsent(nameKey).IfAbsent(networkKey)
+                            .Put(networkKey, StateStore.Serialize(record)).Put(nameKey, StateStore.Utf8(record.Id)),
+                        $"network with name {spec.Name} already exists", cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not ConflictException)
+                {
+                    // Failed, yet perhaps written: the intent must not stay holding the name.
+                    await _store.ForgetIntentAsync(networkKey, nameKey, record.Id).ConfigureAwait(false);
+                    throw;
+                }
             }
             _networks[record.Id] = new Stored<NetworkRecord>(record, revision);
             var intent = record;
@@ -215,7 +224,17 @@ public sealed partial class NetworkController
         else if (network.State != RecordState.Deleting)
         {
             network = network with { State = RecordState.Deleting };
-            var revision = await _store.Inner.PutAsync(networkKey, StateStore.Serialize(network), stored.Revision, ct).ConfigureAwait(false);
+            long revision;
+            try
+            {
+                revision = await _store.Inner.PutAsync(networkKey, StateStore.Serialize(network), stored.Revision, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not ConflictException)
+            {
+                // Failed, yet perhaps written: a retry must compare with what the store holds now.
+                await RefreshAsync(_networks, network.Id, networkKey, ControllerJsonContext.Default.NetworkRecord).ConfigureAwait(false);
+                throw;
+            }
             stored = new Stored<NetworkRecord>(network, revision);
             _networks[network.Id] = stored;
         }
@@ -241,8 +260,16 @@ public sealed partial class NetworkController
                 .Delete(networkKey).Delete(StateStore.NetworkNameKey(network.Name)), CancellationToken.None).ConfigureAwait(false);
         }
         _networks.TryRemove(network.Id, out _);
-        FailPoint.Hit(FailPointNames.NetworkRemoveAfterRecord);
-        await ReleasePoolsAsync(network).ConfigureAwait(false);
+        // The record is gone: the network is removed. Its pools are released whatever fails after
+        // that (a failure is logged, not reported), or their subnets would stay taken.
+        try
+        {
+            FailPoint.Hit(FailPointNames.NetworkRemoveAfterRecord);
+        }
+        finally
+        {
+            await ReleasePoolsAsync(network).ConfigureAwait(false);
+        }
         FailPoint.Hit(FailPointNames.NetworkRemoveAfterPools);
         ControllerLog.NetworkDeleted(_logger, network.Name, network.Id);
     }
@@ -257,7 +284,7 @@ public sealed partial class NetworkController
         var teardown = new Teardown($"release pools of network {network.Name}");
         foreach (var pool in network.Pools)
         {
-            await teardown.StepAsync($"release pool {pool.PoolId}", () => ipam.ReleasePoolAsync(pool.PoolId, CancellationToken.None)).ConfigureAwait(false);
+            await teardown.StepAsync($"release pool {pool.PoolId}", () => Retries.ReleaseAsync(() => ipam.ReleasePoolAsync(pool.PoolId, CancellationToken.None), _time)).ConfigureAwait(false);
         }
         foreach (var error in teardown.Errors)
         {

@@ -52,9 +52,19 @@ public sealed partial class NetworkController
         var undo = new UndoStack();
         try
         {
-            var revision = await _store.CommitAsync(
-                new StoreTransaction().IfAbsent(nameKey).Put(sandboxKey, StateStore.Serialize(record)).Put(nameKey, StateStore.Utf8(id)),
-                $"sandbox name \"{spec.Name}\" is already in use", cancellationToken).ConfigureAwait(false);
+            long revision;
+            try
+            {
+                revision = await _store.CommitAsync(
+                    new StoreTransaction().IfAbsent(nameKey).Put(sandboxKey, StateStore.Serialize(record)).Put(nameKey, StateStore.Utf8(id)),
+                    $"sandbox name \"{spec.Name}\" is already in use", cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not ConflictException)
+            {
+                // Failed, yet perhaps written: the intent must not stay holding the name.
+                await _store.ForgetIntentAsync(sandboxKey, nameKey, id).ConfigureAwait(false);
+                throw;
+            }
             _sandboxes[id] = new Stored<SandboxRecord>(record, revision);
             undo.Push("remove sandbox record", async c =>
             {
@@ -133,7 +143,17 @@ public sealed partial class NetworkController
         if (record.State != RecordState.Deleting)
         {
             record = record with { State = RecordState.Deleting };
-            var revision = await _store.Inner.PutAsync(sandboxKey, StateStore.Serialize(record), stored.Revision, CancellationToken.None).ConfigureAwait(false);
+            long revision;
+            try
+            {
+                revision = await _store.Inner.PutAsync(sandboxKey, StateStore.Serialize(record), stored.Revision, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not ConflictException)
+            {
+                // Failed, yet perhaps written: a retry must compare with what the store holds now.
+                await RefreshAsync(_sandboxes, record.Id, sandboxKey, ControllerJsonContext.Default.SandboxRecord).ConfigureAwait(false);
+                throw;
+            }
             _sandboxes[record.Id] = new Stored<SandboxRecord>(record, revision);
         }
         FailPoint.Hit(FailPointNames.SandboxDeleteAfterMark);
