@@ -1,3 +1,5 @@
+using Netstack.Api.Client;
+using Netstack.Api.Contracts.Containers;
 using Netstack.Privileged.Tests.Api;
 
 namespace Netstack.Privileged.Tests.FailPoints;
@@ -20,8 +22,14 @@ internal sealed record FailPointScenario
     /// <summary>Made before the daemon is armed; null when the operation needs nothing.</summary>
     public Func<NetstackdProcess, Task>? Setup { get; init; }
 
-    /// <summary>The operation under the fail point.</summary>
-    public required string[] Operation { get; init; }
+    /// <summary>The operation under the fail point, as a user would run it; its exit code and error text.</summary>
+    public required Func<NetstackdProcess, Task<(int Exit, string Error)>> Operation { get; init; }
+
+    /// <summary>
+    /// For a removal: after it failed (error mode), on the same daemon, before any restart, retries
+    /// it while its object is still there; a failed removal must leave what a retry can finish.
+    /// </summary>
+    public Func<NetstackdProcess, Task>? RetryRemoval { get; init; }
 
     /// <summary>Objects the setup made that must still be there after the operation (kind, name).</summary>
     public IReadOnlyList<(string Kind, string Name)> Acknowledged { get; init; } = [];
@@ -32,13 +40,12 @@ internal sealed record FailPointScenario
     public override string ToString() => Name;
 
     private static readonly string[] CreateNetwork = ["network", "create", "--subnet", Subnet, Network];
-    private static readonly string[] CreateContainer = ["create", "--name", Container, "--network", Network, "-p", HostPort + ":80", "busybox", "sleep", "600"];
     private static readonly string[] RunContainer = ["run", "-d", "--name", Container, "--network", Network, "-p", HostPort + ":80", "busybox", "sleep", "600"];
 
     public static readonly FailPointScenario NetworkCreate = new()
     {
         Name = "network create",
-        Operation = CreateNetwork,
+        Operation = Cli(CreateNetwork),
         RepeatOrUndo = async d =>
         {
             if (await ExistsAsync(d, "network", Network))
@@ -53,7 +60,8 @@ internal sealed record FailPointScenario
     {
         Name = "network rm",
         Setup = d => MustAsync(d, CreateNetwork),
-        Operation = ["network", "rm", Network],
+        Operation = Cli("network", "rm", Network),
+        RetryRemoval = d => RetryWhileExistsAsync(d, "network", Network, "network", "rm", Network),
         RepeatOrUndo = async d =>
         {
             if (await ExistsAsync(d, "network", Network))
@@ -73,7 +81,7 @@ internal sealed record FailPointScenario
             await MustAsync(d, CreateNetwork);
             await MustAsync(d, "sandbox", "create", Sandbox);
         },
-        Operation = ["network", "connect", Network, Sandbox],
+        Operation = Cli("network", "connect", Network, Sandbox),
         Acknowledged = [("network", Network), ("sandbox", Sandbox)],
         RepeatOrUndo = async d =>
         {
@@ -94,7 +102,14 @@ internal sealed record FailPointScenario
             await MustAsync(d, "sandbox", "create", Sandbox);
             await MustAsync(d, "network", "connect", Network, Sandbox);
         },
-        Operation = ["network", "disconnect", Network, Sandbox],
+        Operation = Cli("network", "disconnect", Network, Sandbox),
+        RetryRemoval = async d =>
+        {
+            if (await ConnectedAsync(d))
+            {
+                await MustAsync(d, "network", "disconnect", Network, Sandbox);
+            }
+        },
         Acknowledged = [("network", Network), ("sandbox", Sandbox)],
         RepeatOrUndo = async d =>
         {
@@ -110,7 +125,7 @@ internal sealed record FailPointScenario
     public static readonly FailPointScenario SandboxCreate = new()
     {
         Name = "sandbox create",
-        Operation = ["sandbox", "create", Sandbox],
+        Operation = Cli("sandbox", "create", Sandbox),
         RepeatOrUndo = async d =>
         {
             if (await ExistsAsync(d, "sandbox", Sandbox))
@@ -125,7 +140,8 @@ internal sealed record FailPointScenario
     {
         Name = "sandbox rm",
         Setup = d => MustAsync(d, "sandbox", "create", Sandbox),
-        Operation = ["sandbox", "rm", Sandbox],
+        Operation = Cli("sandbox", "rm", Sandbox),
+        RetryRemoval = d => RetryWhileExistsAsync(d, "sandbox", Sandbox, "sandbox", "rm", Sandbox),
         RepeatOrUndo = async d =>
         {
             if (await ExistsAsync(d, "sandbox", Sandbox))
@@ -144,7 +160,7 @@ internal sealed record FailPointScenario
             await d.ImportBusyboxAsync();
             await MustAsync(d, CreateNetwork);
         },
-        Operation = CreateContainer,
+        Operation = CreateContainerAsync,
         Acknowledged = [("network", Network)],
         RepeatOrUndo = async d =>
         {
@@ -152,7 +168,7 @@ internal sealed record FailPointScenario
             {
                 await MustAsync(d, "rm", "-f", Container);
             }
-            await MustAsync(d, CreateContainer);
+            await MustCreateContainerAsync(d);
             await MustAsync(d, "start", Container);
         },
     };
@@ -164,9 +180,9 @@ internal sealed record FailPointScenario
         {
             await d.ImportBusyboxAsync();
             await MustAsync(d, CreateNetwork);
-            await MustAsync(d, CreateContainer);
+            await MustCreateContainerAsync(d);
         },
-        Operation = ["start", Container],
+        Operation = Cli("start", Container),
         Acknowledged = [("network", Network), ("container", Container)],
         RepeatOrUndo = async d =>
         {
@@ -187,7 +203,14 @@ internal sealed record FailPointScenario
             await MustAsync(d, CreateNetwork);
             await MustAsync(d, RunContainer);
         },
-        Operation = ["stop", "-t", "1", Container],
+        Operation = Cli("stop", "-t", "1", Container),
+        RetryRemoval = async d =>
+        {
+            if (await RunningAsync(d))
+            {
+                await MustAsync(d, "stop", "-t", "1", Container);
+            }
+        },
         Acknowledged = [("network", Network), ("container", Container)],
         RepeatOrUndo = async d =>
         {
@@ -209,7 +232,8 @@ internal sealed record FailPointScenario
             await MustAsync(d, CreateNetwork);
             await MustAsync(d, RunContainer);
         },
-        Operation = ["rm", "-f", Container],
+        Operation = Cli("rm", "-f", Container),
+        RetryRemoval = d => RetryWhileExistsAsync(d, "container", Container, "rm", "-f", Container),
         Acknowledged = [("network", Network)],
         RepeatOrUndo = async d =>
         {
@@ -237,6 +261,53 @@ internal sealed record FailPointScenario
         foreach (var network in await client.ListNetworksAsync())
         {
             await MustAsync(d, "network", "rm", network.Name);
+        }
+    }
+
+    private static Func<NetstackdProcess, Task<(int Exit, string Error)>> Cli(params string[] args) => async d =>
+    {
+        var (exit, output, error) = await d.NetstackAsync(args);
+        return (exit, $"netstack {string.Join(' ', args)}: {error}{output}".Trim());
+    };
+
+    /// <summary>Docker's <c>create</c> (our CLI has only run): through the engine API, as the docker CLI sends it.</summary>
+    private static async Task<(int Exit, string Error)> CreateContainerAsync(NetstackdProcess d)
+    {
+        using var client = d.Client();
+        try
+        {
+            await client.CreateContainerAsync(Container, new ContainerCreateRequest
+            {
+                Image = "busybox",
+                Cmd = ["sleep", "600"],
+                HostConfig = new HostConfig
+                {
+                    NetworkMode = Network,
+                    PortBindings = new() { ["80/tcp"] = [new PortBinding { HostPort = HostPort }] },
+                },
+            });
+            return (0, "");
+        }
+        catch (Exception e) when (e is ApiException or HttpRequestException or IOException)
+        {
+            return (1, "POST /containers/create: " + e.Message);
+        }
+    }
+
+    private static async Task MustCreateContainerAsync(NetstackdProcess d)
+    {
+        var (exit, error) = await CreateContainerAsync(d);
+        if (exit != 0)
+        {
+            throw new InvalidOperationException(error);
+        }
+    }
+
+    private static async Task RetryWhileExistsAsync(NetstackdProcess d, string kind, string name, params string[] args)
+    {
+        if (await ExistsAsync(d, kind, name))
+        {
+            await MustAsync(d, args);
         }
     }
 
