@@ -236,6 +236,7 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
         }
 
         SandboxInfo? sandbox = null;
+        var endpoints = new List<EndpointInfo>();
         try
         {
             sandbox = await _controller.CreateSandboxAsync(new SandboxSpec
@@ -248,7 +249,6 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
             }, cancellationToken).ConfigureAwait(false);
             FailPoint.Hit(FailPointNames.ContainerStartAfterSandbox);
 
-            var endpoints = new List<EndpointInfo>();
             for (var i = 0; i < info.Networks.Count; i++)
             {
                 var request = info.Networks[i];
@@ -270,10 +270,6 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
                 sandbox.Key,
                 HostsFile.Hosts(info.Hostname, endpoints, info.ExtraHosts),
                 embeddedDns ? HostsFile.EmbeddedResolvConf() : HostsFile.ResolvConf(info.Dns)), cancellationToken).ConfigureAwait(false);
-            FailPoint.Hit(FailPointNames.ContainerStartAfterRecord);
-            // Only asked for here: the router is talked to in the background, the start does not wait for it.
-            await PublishUpstreamAsync(info, endpoints, cancellationToken).ConfigureAwait(false);
-            return true;
         }
         catch
         {
@@ -284,6 +280,19 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
             }
             throw;
         }
+        // The container runs and its record says so: the start is done. What follows must not undo
+        // it (taking the sandbox from a running container would cut it off): a failure is logged.
+        try
+        {
+            FailPoint.Hit(FailPointNames.ContainerStartAfterRecord);
+            // Only asked for here: the router is talked to in the background, the start does not wait for it.
+            await PublishUpstreamAsync(info, endpoints, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.ContainerCleanupFailed(_logger, info.Id, e);
+        }
+        return true;
     }
 
     // ---- stop / kill / wait / remove
