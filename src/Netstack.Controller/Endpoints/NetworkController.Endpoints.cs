@@ -471,7 +471,7 @@ public sealed partial class NetworkController
         await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
         var networkId = network is null ? null : ResolveNetwork(network).Id;
         return _endpoints.Values.Select(e => e.Value)
-            .Where(e => e.State == RecordState.Ready && (networkId is null || e.NetworkId == networkId))
+            .Where(e => e.State != RecordState.Creating && (networkId is null || e.NetworkId == networkId))
             .OrderBy(e => e.NetworkId, StringComparer.Ordinal).ThenBy(e => e.Name, StringComparer.Ordinal)
             .Select(EndpointInfoOf)
             .ToArray();

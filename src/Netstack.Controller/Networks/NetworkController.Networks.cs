@@ -166,7 +166,7 @@ public sealed partial class NetworkController
         await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
         var network = ResolveNetwork(idOrName);
         var endpoints = EndpointsOfNetwork(network.Id)
-            .Where(e => e.State == RecordState.Ready)
+            .Where(e => e.State != RecordState.Creating)
             .OrderBy(e => e.Name, StringComparer.Ordinal)
             .Select(e => RecordMapping.ToInfo(e, network, _sandboxes.GetValueOrDefault(e.SandboxId)?.Value))
             .ToArray();

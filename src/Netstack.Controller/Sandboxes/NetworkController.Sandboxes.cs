@@ -213,7 +213,7 @@ public sealed partial class NetworkController
 
     private SandboxInfo SandboxInfoOf(SandboxRecord sandbox) =>
         RecordMapping.ToInfo(sandbox, EndpointsOfSandbox(sandbox.Id)
-            .Where(e => e.State == RecordState.Ready)
+            .Where(e => e.State != RecordState.Creating)
             .OrderBy(e => e.InterfaceName, InterfaceNameComparer.Instance)
             .Select(EndpointInfoOf)
             .ToArray());
