@@ -217,23 +217,36 @@ public sealed partial class NetworkController
         // The Ready record is the acknowledgement: the endpoint is joined. What follows is logged
         // when it fails, never reported as the connect's failure, so the Joined event (the
         // sandbox's resolver, the names of the network) always follows an acknowledged join.
-        try
+        var joined = $"after endpoint {record.Name} joined sandbox {sb.Name}";
+        await AfterAcknowledgementHitAsync(joined, () => FailPoint.Hit(FailPointNames.EndpointJoinAfterReady)).ConfigureAwait(false);
+        if (providesGateway && !gatewayEndpoint)
         {
-            FailPoint.Hit(FailPointNames.EndpointJoinAfterReady);
-            if (providesGateway && !gatewayEndpoint)
-            {
-                // A real gateway makes the gateway network's endpoint unneeded (libnetwork's clearDefaultGW).
-                await ClearGatewayEndpointAsync(sb, "a network with a gateway joined").ConfigureAwait(false);
-            }
-        }
-#pragma warning disable CA1031 // after the acknowledgement: logged (see above)
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            ControllerLog.ReconcileError(_logger, $"after endpoint {record.Name} joined sandbox {sb.Name}: {e.Message}");
+            // A real gateway makes the gateway network's endpoint unneeded (libnetwork's clearDefaultGW).
+            await AfterAcknowledgementAsync(joined, () => ClearGatewayEndpointAsync(sb, "a network with a gateway joined")).ConfigureAwait(false);
         }
         return record;
     }
+
+    /// <summary>A step after an operation's acknowledgement: its failure is logged, and never stops the steps after it.</summary>
+    private async Task AfterAcknowledgementAsync(string what, Func<Task> step)
+    {
+        try
+        {
+            await step().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // the operation is done: a failure here is logged (reconcile repairs what it left)
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            ControllerLog.ReconcileError(_logger, $"{what}: {e.Message}");
+        }
+    }
+
+    private Task AfterAcknowledgementHitAsync(string what, Action step) => AfterAcknowledgementAsync(what, () =>
+    {
+        step();
+        return Task.CompletedTask;
+    });
 
     /// <summary>Reserves an address of one family: the static one in the pool whose subnet holds it, or the next free one of the first pool.</summary>
     private static async Task<(CidrAddress? Address, PoolRecord? Pool)> AllocateAsync(NetworkRecord net, IIpamDriver ipam, IPAddress? requested, string field, AddressFamily family, UndoStack undo, CancellationToken ct)
@@ -383,25 +396,17 @@ public sealed partial class NetworkController
         // The record is gone: that is the acknowledgement, the endpoint has left. What follows
         // must all run whatever fails in it (a failure logged, not reported): an exception here
         // would skip the Left event, and the sandbox's resolver would keep serving the endpoint.
-        try
+        var left = $"after endpoint {endpoint.Name} left sandbox {sandbox?.Name ?? endpoint.SandboxId}";
+        await AfterAcknowledgementHitAsync(left, () => FailPoint.Hit(FailPointNames.EndpointDeleteAfterRecord)).ConfigureAwait(false);
+        await AfterAcknowledgementAsync(left, () => ReleaseAddressesAsync(network, endpoint)).ConfigureAwait(false);
+        await AfterAcknowledgementHitAsync(left, () => FailPoint.Hit(FailPointNames.EndpointDeleteAfterRelease)).ConfigureAwait(false);
+        if (endpoint.ProvidesGateway && sandbox is not null)
         {
-            FailPoint.Hit(FailPointNames.EndpointDeleteAfterRecord);
-            await ReleaseAddressesAsync(network, endpoint).ConfigureAwait(false);
-            FailPoint.Hit(FailPointNames.EndpointDeleteAfterRelease);
-            if (endpoint.ProvidesGateway && sandbox is not null)
-            {
-                await MoveGatewayAsync(sandbox).ConfigureAwait(false);
-            }
-            if (sandbox is not null && !IsGatewayEndpoint(endpoint))
-            {
-                await UpdateGatewayEndpointAfterLeaveAsync(sandbox, sandboxLeaving).ConfigureAwait(false);
-            }
+            await AfterAcknowledgementAsync(left, () => MoveGatewayAsync(sandbox)).ConfigureAwait(false);
         }
-#pragma warning disable CA1031 // after the acknowledgement: logged, the rest goes on (see above)
-        catch (Exception e)
-#pragma warning restore CA1031
+        if (sandbox is not null && !IsGatewayEndpoint(endpoint))
         {
-            ControllerLog.ReconcileError(_logger, $"after endpoint {endpoint.Name} left sandbox {sandbox?.Name ?? endpoint.SandboxId}: {e.Message}");
+            await AfterAcknowledgementAsync(left, () => UpdateGatewayEndpointAfterLeaveAsync(sandbox, sandboxLeaving)).ConfigureAwait(false);
         }
         ControllerLog.EndpointLeft(_logger, endpoint.Id, sandbox?.Name ?? endpoint.SandboxId, network?.Name ?? endpoint.NetworkId);
         _events.Publish(new EndpointEvent(EndpointEventKind.Left, RecordMapping.ToInfo(endpoint, network, sandbox)));
