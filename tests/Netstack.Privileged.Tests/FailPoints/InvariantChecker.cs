@@ -269,7 +269,17 @@ internal static class InvariantChecker
             }
             var sandbox = sandboxes.Values.Single(s => s.Str("key") == key);
             var own = endpoints.Values.Where(e => e.Str("sandboxId") == sandbox.Str("id")).ToList();
-            var links = NetstackdProcess.IpJsonIn(key, "addr", "show").EnumerateArray().ToList();
+            List<JsonElement> links;
+            try
+            {
+                links = NetstackdProcess.IpJsonIn(key, "addr", "show").EnumerateArray().ToList();
+            }
+            catch (InvalidOperationException e)
+            {
+                // Gone while this check ran (a release in the background): the next check sees it settled.
+                problems.Add($"sandbox {sandbox.Str("name")}'s namespace could not be read: {e.Message}");
+                continue;
+            }
             foreach (var link in links)
             {
                 var name = link.GetProperty("ifname").GetString()!;
