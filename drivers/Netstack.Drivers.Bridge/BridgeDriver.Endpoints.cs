@@ -1,6 +1,7 @@
 using Netstack.Core;
 using Netstack.Core.Drivers;
 using Netstack.Linux;
+using Netstack.Core.FailPoints;
 
 namespace Netstack.Drivers.Bridge;
 
@@ -111,6 +112,7 @@ public sealed partial class BridgeDriver
             }
             try
             {
+                FailPoint.Hit(FailPointNames.EndpointJoinAfterVeth);
                 // Hairpin: a frame may leave by the port it came in on, so a container reaches its own
                 // published port through the host address (Docker sets it without its userland proxy).
                 _host.Netlink.LinkSetHairpin(hostEnd, true);

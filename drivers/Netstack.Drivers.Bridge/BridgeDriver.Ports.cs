@@ -1,5 +1,6 @@
 using Netstack.Core;
 using Netstack.Core.Drivers;
+using Netstack.Core.FailPoints;
 
 namespace Netstack.Drivers.Bridge;
 
@@ -35,6 +36,7 @@ public sealed partial class BridgeDriver
             {
                 var rules = BridgeRules.ForPorts(config, endpoint.Address, resolved, endpoint.IPv6Address?.Address);
                 await _firewall.ApplyAsync(owner, rules, config.Families, cancellationToken).ConfigureAwait(false);
+                FailPoint.Hit(FailPointNames.PortPublishAfterRules);
             }
             catch
             {

@@ -142,6 +142,26 @@ public sealed partial class NetworkController : INetworkController, IDisposable
     private IEnumerable<EndpointRecord> EndpointsOfSandbox(string sandboxId) =>
         _endpoints.Values.Select(e => e.Value).Where(e => e.SandboxId == sandboxId);
 
+    /// <summary>
+    /// After a write of unknown outcome: the in-memory copy takes the store's record and revision,
+    /// so the next compare-and-swap on it can succeed. Best effort (the store may be what failed).
+    /// </summary>
+    private async Task RefreshAsync<T>(ConcurrentDictionary<string, Stored<T>> view, string id, string key, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
+    {
+        try
+        {
+            if (await _store.GetAsync(key, type, CancellationToken.None).ConfigureAwait(false) is { } fresh)
+            {
+                view[id] = fresh;
+            }
+        }
+#pragma warning disable CA1031 // best effort, see above
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
     /// <summary>Logs what a failed operation's rollback could not undo (reconcile will deal with it).</summary>
     private void LogRollback(string operation, UndoStack undo)
     {

@@ -12,6 +12,16 @@ internal static class Program
         var commandLine = new DaemonCommandLine();
         commandLine.Root.SetAction(async (parse, ct) =>
         {
+            if (Core.FailPoints.FailPoint.Error is { } failPointError)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync("netstackd: " + failPointError).ConfigureAwait(false);
+                return 1;
+            }
+            if (Core.FailPoints.FailPoint.Description is { } armed)
+            {
+                // Test-only: said loudly, so a daemon never runs armed by accident unnoticed.
+                await parse.InvocationConfiguration.Error.WriteLineAsync("netstackd: fail points armed: " + armed).ConfigureAwait(false);
+            }
             var configFile = parse.GetValue(commandLine.ConfigFile);
             var explicitFile = configFile is not null;
             configFile ??= DaemonOptions.DefaultConfigFile;

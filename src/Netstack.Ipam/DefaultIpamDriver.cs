@@ -113,7 +113,17 @@ public sealed partial class DefaultIpamDriver : IIpamDriver, IIpamAddressOwners
                 {
                     transaction.Delete(entry.Key);
                 }
-                var result = await store.CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
+                TransactionResult result;
+                try
+                {
+                    result = await store.CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Failed, yet perhaps written: the caller hears of no pool, so none may stay reserved.
+                    await ForgetReservationAsync(id, store).ConfigureAwait(false);
+                    throw;
+                }
                 if (result.Succeeded)
                 {
                     _pools[SubnetKeyOf(id)] = new PoolState(chosen, request.IpRange, serial) { Loaded = true };
@@ -139,6 +149,33 @@ public sealed partial class DefaultIpamDriver : IIpamDriver, IIpamAddressOwners
         var spaceLock = _spaceLocks.GetOrAdd(id.AddressSpace, _ => new SemaphoreSlim(1, 1));
         await spaceLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
+        {
+            await ReleasePoolLockedAsync(id, store, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            spaceLock.Release();
+        }
+    }
+
+    /// <summary>Takes back a reservation whose store write failed but may have been applied. Best effort: the start-up sweep releases unused pools.</summary>
+    private async Task ForgetReservationAsync(PoolId id, IKeyValueStore store)
+    {
+        try
+        {
+            await ReleasePoolLockedAsync(id, store, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // best effort, see above
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    /// <summary>Removes a pool and its address keys from the store; the caller holds the space's lock.</summary>
+    private async Task ReleasePoolLockedAsync(PoolId id, IKeyValueStore store, CancellationToken cancellationToken)
+    {
+        var poolId = id.ToString();
         {
             for (var attempt = 0; ; attempt++)
             {
@@ -168,10 +205,6 @@ public sealed partial class DefaultIpamDriver : IIpamDriver, IIpamAddressOwners
                     throw new ConflictException($"pool {poolId} keeps changing; release gave up after {attempt + 1} attempts");
                 }
             }
-        }
-        finally
-        {
-            spaceLock.Release();
         }
     }
 
@@ -372,9 +405,9 @@ public sealed partial class DefaultIpamDriver : IIpamDriver, IIpamAddressOwners
     private async Task<bool> TryTakeAsync(PoolId id, PoolState pool, IKeyValueStore store, UInt128 n, CancellationToken cancellationToken)
     {
         var address = IPNetworkMath.FromNumber(n, pool.Family);
+        var marker = id.AddressSpace == IpamAddressSpaces.Global ? _globalMarker : Marker;
         try
         {
-            var marker = id.AddressSpace == IpamAddressSpaces.Global ? _globalMarker : Marker;
             await store.PutAsync(AddressKey(id, address), marker, expectedRevision: 0, cancellationToken).ConfigureAwait(false);
         }
         catch (StoreConflictException)
@@ -382,9 +415,33 @@ public sealed partial class DefaultIpamDriver : IIpamDriver, IIpamAddressOwners
             pool.Taken.Add(n);
             return false;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Failed, yet perhaps written (a commit that failed after its fsync, an etcd answer
+            // lost): the caller hears of no address, so none may stay taken in the store.
+            await ForgetTakeAsync(store, AddressKey(id, address), marker).ConfigureAwait(false);
+            throw;
+        }
         pool.Taken.Add(n);
         pool.Last = n;
         return true;
+    }
+
+    /// <summary>Deletes an address key of unknown outcome while it holds this allocator's own marker (another node's stays). Best effort: the start-up reconcile frees what is left.</summary>
+    private static async Task ForgetTakeAsync(IKeyValueStore store, string key, byte[] marker)
+    {
+        try
+        {
+            if (await store.GetAsync(key, CancellationToken.None).ConfigureAwait(false) is { } entry && entry.Value.Span.SequenceEqual(marker))
+            {
+                await store.DeleteAsync(key, entry.Revision, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+#pragma warning disable CA1031 // best effort, see above
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
     }
 
     private async Task<PoolState> GetPoolAsync(PoolId id, IKeyValueStore store, CancellationToken cancellationToken)

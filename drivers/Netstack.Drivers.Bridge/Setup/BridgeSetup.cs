@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Netstack.Core;
 using Netstack.Linux;
+using Netstack.Core.FailPoints;
 
 namespace Netstack.Drivers.Bridge;
 
@@ -73,6 +74,10 @@ internal static class BridgeSetup
             if (rollback && step.Undo is { } u)
             {
                 undo.Push(step.Name, _ => u(context));
+            }
+            if (rollback && step.Name == "bring bridge up")
+            {
+                FailPoint.Hit(FailPointNames.NetworkCreateAfterBridge);
             }
         }
         undo.Commit();

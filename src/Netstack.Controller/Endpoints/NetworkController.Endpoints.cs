@@ -5,6 +5,7 @@ using Netstack.Core;
 using Netstack.Core.Drivers;
 using Netstack.Core.Ipam;
 using Netstack.Core.Storage;
+using Netstack.Core.FailPoints;
 
 namespace Netstack.Controller;
 
@@ -68,6 +69,8 @@ public sealed partial class NetworkController
         var ipam = IpamOf(net);
         var interfaceName = NextInterfaceName(sb.Id);
         var undo = new UndoStack();
+        EndpointRecord record;
+        bool providesGateway;
         try
         {
             var (ipv4, pool4) = await AllocateAsync(net, ipam, plan.IPv4, "ip", AddressFamily.InterNetwork, undo, ct).ConfigureAwait(false);
@@ -76,8 +79,9 @@ public sealed partial class NetworkController
             {
                 v6 = await AllocateAsync(net, ipam, plan.IPv6, "ip6", AddressFamily.InterNetworkV6, undo, ct).ConfigureAwait(false);
             }
+            FailPoint.Hit(FailPointNames.EndpointCreateAfterAddress);
 
-            var record = new EndpointRecord
+            record = new EndpointRecord
             {
                 Id = ObjectId.New(),
                 NetworkId = net.Id,
@@ -98,7 +102,17 @@ public sealed partial class NetworkController
             };
             // The intent, with the addresses: a crash from here on is undone by reconcile.
             var key = StateStore.EndpointKey(net.Id, record.Id);
-            var revision = await _store.Inner.PutAsync(key, StateStore.Serialize(record), expectedRevision: 0, ct).ConfigureAwait(false);
+            long revision;
+            try
+            {
+                revision = await _store.Inner.PutAsync(key, StateStore.Serialize(record), expectedRevision: 0, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not ConflictException)
+            {
+                // Failed, yet perhaps written: no intent may stay for an endpoint that is not made.
+                await _store.ForgetIntentAsync(key, null, record.Id).ConfigureAwait(false);
+                throw;
+            }
             _endpoints[record.Id] = new Stored<EndpointRecord>(record, revision);
             undo.Push("remove endpoint record", async c =>
             {
@@ -109,14 +123,17 @@ public sealed partial class NetworkController
             {
                 await AttachGlobalAsync(net, record, undo, ct).ConfigureAwait(false);
             }
+            FailPoint.Hit(FailPointNames.EndpointCreateAfterIntent);
 
             var created = await driver.CreateEndpointAsync(RecordMapping.ToDriverEndpoint(record), ct).ConfigureAwait(false);
             undo.Push($"delete endpoint in driver {net.Driver}", c => driver.DeleteEndpointAsync(net.Id, record.Id, c));
             record = record with { MacAddress = created.MacAddress };
+            FailPoint.Hit(FailPointNames.EndpointCreateAfterDriver);
 
             var join = await driver.JoinAsync(RecordMapping.ToJoinRequest(record, sb), ct).ConfigureAwait(false);
             undo.Push($"leave sandbox in driver {net.Driver}", c => driver.LeaveAsync(net.Id, record.Id, c));
             record = record with { InterfaceName = join.InterfaceName };
+            FailPoint.Hit(FailPointNames.EndpointJoinAfterDriver);
 
             _kernel.ConfigureInterface(sb.Key, join.InterfaceName, ipv4, v6.Address);
             foreach (var route in join.StaticRoutes)
@@ -126,7 +143,7 @@ public sealed partial class NetworkController
             // One default route per sandbox (per family): the first endpoint that offers a gateway
             // provides it, as Docker's gateway endpoint; internal networks offer none.
             // The gateway network's endpoint does not count: one with a real gateway replaces it.
-            var providesGateway = !join.DisableGatewayService && !net.Internal
+            providesGateway = !join.DisableGatewayService && !net.Internal
                 && (join.Gateway is not null || join.GatewayIPv6 is not null)
                 && !EndpointsOfSandbox(sb.Id).Any(e => e.ProvidesGateway && e.Id != record.Id && !IsGatewayEndpoint(e));
             var needsGatewayNetwork = !gatewayEndpoint && NeedsGatewayNetwork(net, driver, join);
@@ -141,6 +158,8 @@ public sealed partial class NetworkController
                     _kernel.ReplaceRoute(sb.Key, join.InterfaceName, null, join.GatewayIPv6);
                 }
             }
+
+            FailPoint.Hit(FailPointNames.EndpointJoinAfterInterface);
 
             IReadOnlyList<PortBinding> published = [];
             if (needsGatewayNetwork && GatewayEndpointOf(sb.Id) is null && !HasOwnGateway(sb.Id, record.Id))
@@ -163,6 +182,7 @@ public sealed partial class NetworkController
                     Options = plan.DriverOptions,
                 }, ct).ConfigureAwait(false);
                 undo.Push($"revoke external connectivity in driver {net.Driver}", c => driver.RevokeExternalConnectivityAsync(net.Id, record.Id, c));
+                FailPoint.Hit(FailPointNames.PortPublishAfterDriver);
             }
             else if (net.Internal && plan.Ports.Count > 0)
             {
@@ -182,12 +202,6 @@ public sealed partial class NetworkController
             var ready = await _store.Inner.PutAsync(key, StateStore.Serialize(record), revision, CancellationToken.None).ConfigureAwait(false);
             _endpoints[record.Id] = new Stored<EndpointRecord>(record, ready);
             undo.Commit();
-            if (providesGateway && !gatewayEndpoint)
-            {
-                // A real gateway makes the gateway network's endpoint unneeded (libnetwork's clearDefaultGW).
-                await ClearGatewayEndpointAsync(sb, "a network with a gateway joined").ConfigureAwait(false);
-            }
-            return record;
         }
         catch
         {
@@ -199,7 +213,40 @@ public sealed partial class NetworkController
             }
             throw;
         }
+
+        // The Ready record is the acknowledgement: the endpoint is joined. What follows is logged
+        // when it fails, never reported as the connect's failure, so the Joined event (the
+        // sandbox's resolver, the names of the network) always follows an acknowledged join.
+        var joined = $"after endpoint {record.Name} joined sandbox {sb.Name}";
+        await AfterAcknowledgementHitAsync(joined, () => FailPoint.Hit(FailPointNames.EndpointJoinAfterReady)).ConfigureAwait(false);
+        if (providesGateway && !gatewayEndpoint)
+        {
+            // A real gateway makes the gateway network's endpoint unneeded (libnetwork's clearDefaultGW).
+            await AfterAcknowledgementAsync(joined, () => ClearGatewayEndpointAsync(sb, "a network with a gateway joined")).ConfigureAwait(false);
+        }
+        return record;
     }
+
+    /// <summary>A step after an operation's acknowledgement: its failure is logged, and never stops the steps after it.</summary>
+    private async Task AfterAcknowledgementAsync(string what, Func<Task> step)
+    {
+        try
+        {
+            await step().ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // the operation is done: a failure here is logged (reconcile repairs what it left)
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            ControllerLog.ReconcileError(_logger, $"{what}: {e.Message}");
+        }
+    }
+
+    private Task AfterAcknowledgementHitAsync(string what, Action step) => AfterAcknowledgementAsync(what, () =>
+    {
+        step();
+        return Task.CompletedTask;
+    });
 
     /// <summary>Reserves an address of one family: the static one in the pool whose subnet holds it, or the next free one of the first pool.</summary>
     private static async Task<(CidrAddress? Address, PoolRecord? Pool)> AllocateAsync(NetworkRecord net, IIpamDriver ipam, IPAddress? requested, string field, AddressFamily family, UndoStack undo, CancellationToken ct)
@@ -300,16 +347,39 @@ public sealed partial class NetworkController
         if (endpoint.State != RecordState.Deleting)
         {
             endpoint = endpoint with { State = RecordState.Deleting };
-            var revision = await _store.Inner.PutAsync(key, StateStore.Serialize(endpoint), stored.Revision, ct).ConfigureAwait(false);
+            long revision;
+            try
+            {
+                revision = await _store.Inner.PutAsync(key, StateStore.Serialize(endpoint), stored.Revision, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not ConflictException)
+            {
+                // Failed, yet perhaps written: a retry must compare with what the store holds now.
+                await RefreshAsync(_endpoints, endpoint.Id, key, ControllerJsonContext.Default.EndpointRecord).ConfigureAwait(false);
+                throw;
+            }
             _endpoints[endpoint.Id] = new Stored<EndpointRecord>(endpoint, revision);
         }
+        FailPoint.Hit(FailPointNames.EndpointLeaveAfterMark);
 
         var teardown = new Teardown($"disconnect endpoint {endpoint.Name}");
         if (network is not null && _drivers.TryGetNetworkDriver(network.Driver, out var driver))
         {
-            await teardown.StepAsync("revoke external connectivity", () => driver.RevokeExternalConnectivityAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None)).ConfigureAwait(false);
-            await teardown.StepAsync("leave sandbox", () => driver.LeaveAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None)).ConfigureAwait(false);
-            await teardown.StepAsync("delete endpoint", () => driver.DeleteEndpointAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None)).ConfigureAwait(false);
+            await teardown.StepAsync("revoke external connectivity", async () =>
+            {
+                await driver.RevokeExternalConnectivityAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None).ConfigureAwait(false);
+                FailPoint.Hit(FailPointNames.EndpointLeaveAfterRevoke);
+            }).ConfigureAwait(false);
+            await teardown.StepAsync("leave sandbox", async () =>
+            {
+                await driver.LeaveAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None).ConfigureAwait(false);
+                FailPoint.Hit(FailPointNames.EndpointLeaveAfterDriver);
+            }).ConfigureAwait(false);
+            await teardown.StepAsync("delete endpoint", async () =>
+            {
+                await driver.DeleteEndpointAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None).ConfigureAwait(false);
+                FailPoint.Hit(FailPointNames.EndpointDeleteAfterDriver);
+            }).ConfigureAwait(false);
         }
         if (teardown.Errors.Count > 0)
         {
@@ -322,15 +392,21 @@ public sealed partial class NetworkController
 
         await _store.Inner.DeleteAsync(key, cancellationToken: CancellationToken.None).ConfigureAwait(false);
         _endpoints.TryRemove(endpoint.Id, out _);
-        await ReleaseAddressesAsync(network, endpoint).ConfigureAwait(false);
 
+        // The record is gone: that is the acknowledgement, the endpoint has left. What follows
+        // must all run whatever fails in it (a failure logged, not reported): an exception here
+        // would skip the Left event, and the sandbox's resolver would keep serving the endpoint.
+        var left = $"after endpoint {endpoint.Name} left sandbox {sandbox?.Name ?? endpoint.SandboxId}";
+        await AfterAcknowledgementHitAsync(left, () => FailPoint.Hit(FailPointNames.EndpointDeleteAfterRecord)).ConfigureAwait(false);
+        await AfterAcknowledgementAsync(left, () => ReleaseAddressesAsync(network, endpoint)).ConfigureAwait(false);
+        await AfterAcknowledgementHitAsync(left, () => FailPoint.Hit(FailPointNames.EndpointDeleteAfterRelease)).ConfigureAwait(false);
         if (endpoint.ProvidesGateway && sandbox is not null)
         {
-            await MoveGatewayAsync(sandbox).ConfigureAwait(false);
+            await AfterAcknowledgementAsync(left, () => MoveGatewayAsync(sandbox)).ConfigureAwait(false);
         }
         if (sandbox is not null && !IsGatewayEndpoint(endpoint))
         {
-            await UpdateGatewayEndpointAfterLeaveAsync(sandbox, sandboxLeaving).ConfigureAwait(false);
+            await AfterAcknowledgementAsync(left, () => UpdateGatewayEndpointAfterLeaveAsync(sandbox, sandboxLeaving)).ConfigureAwait(false);
         }
         ControllerLog.EndpointLeft(_logger, endpoint.Id, sandbox?.Name ?? endpoint.SandboxId, network?.Name ?? endpoint.NetworkId);
         _events.Publish(new EndpointEvent(EndpointEventKind.Left, RecordMapping.ToInfo(endpoint, network, sandbox)));
@@ -345,11 +421,11 @@ public sealed partial class NetworkController
         var teardown = new Teardown($"release addresses of endpoint {endpoint.Name}");
         if (endpoint is { IPv4PoolId: { } p4, IPv4Address: { } a4 })
         {
-            await teardown.StepAsync($"release {a4}", () => ipam.ReleaseAddressAsync(p4, CidrAddress.Parse(a4).Address, CancellationToken.None)).ConfigureAwait(false);
+            await teardown.StepAsync($"release {a4}", () => Retries.ReleaseAsync(() => ipam.ReleaseAddressAsync(p4, CidrAddress.Parse(a4).Address, CancellationToken.None), _time)).ConfigureAwait(false);
         }
         if (endpoint is { IPv6PoolId: { } p6, IPv6Address: { } a6 })
         {
-            await teardown.StepAsync($"release {a6}", () => ipam.ReleaseAddressAsync(p6, CidrAddress.Parse(a6).Address, CancellationToken.None)).ConfigureAwait(false);
+            await teardown.StepAsync($"release {a6}", () => Retries.ReleaseAsync(() => ipam.ReleaseAddressAsync(p6, CidrAddress.Parse(a6).Address, CancellationToken.None), _time)).ConfigureAwait(false);
         }
         foreach (var error in teardown.Errors)
         {
@@ -400,7 +476,7 @@ public sealed partial class NetworkController
         await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
         var networkId = network is null ? null : ResolveNetwork(network).Id;
         return _endpoints.Values.Select(e => e.Value)
-            .Where(e => e.State == RecordState.Ready && (networkId is null || e.NetworkId == networkId))
+            .Where(e => e.State != RecordState.Creating && (networkId is null || e.NetworkId == networkId))
             .OrderBy(e => e.NetworkId, StringComparer.Ordinal).ThenBy(e => e.Name, StringComparer.Ordinal)
             .Select(EndpointInfoOf)
             .ToArray();

@@ -1,6 +1,7 @@
 using Netstack.Core;
 using Netstack.Core.Ipam;
 using Netstack.Core.Storage;
+using Netstack.Core.FailPoints;
 
 namespace Netstack.Controller;
 
@@ -54,10 +55,19 @@ public sealed partial class NetworkController
             }
             else
             {
-                revision = await _store.CommitAsync(
-                    new StoreTransaction().IfAbsent(nameKey).IfAbsent(networkKey)
-                        .Put(networkKey, StateStore.Serialize(record)).Put(nameKey, StateStore.Utf8(record.Id)),
-                    $"network with name {spec.Name} already exists", cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    revision = await _store.CommitAsync(
+                        new StoreTransaction().IfAbsent(nameKey).IfAbsent(networkKey)
+                            .Put(networkKey, StateStore.Serialize(record)).Put(nameKey, StateStore.Utf8(record.Id)),
+                        $"network with name {spec.Name} already exists", cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not ConflictException)
+                {
+                    // Failed, yet perhaps written: the intent must not stay holding the name.
+                    await _store.ForgetIntentAsync(networkKey, nameKey, record.Id).ConfigureAwait(false);
+                    throw;
+                }
             }
             _networks[record.Id] = new Stored<NetworkRecord>(record, revision);
             var intent = record;
@@ -73,6 +83,7 @@ public sealed partial class NetworkController
                 }
                 _networks.TryRemove(intent.Id, out _);
             });
+            FailPoint.Hit(FailPointNames.NetworkCreateAfterIntent);
 
             var pools = new List<PoolRecord>();
             foreach (var pool in plan.Pools)
@@ -80,6 +91,7 @@ public sealed partial class NetworkController
                 pools.Add(await ReservePoolAsync(plan, pool, undo, cancellationToken).ConfigureAwait(false));
             }
             record = record with { Pools = pools };
+            FailPoint.Hit(FailPointNames.NetworkCreateAfterPools);
 
             await plan.Driver.CreateNetworkAsync(RecordMapping.ToDriverNetwork(record), cancellationToken).ConfigureAwait(false);
             _driverNetworks[record.Id] = 0;
@@ -89,6 +101,7 @@ public sealed partial class NetworkController
                 _driverNetworks.TryRemove(created, out _);
                 return plan.Driver.DeleteNetworkAsync(created, ct);
             });
+            FailPoint.Hit(FailPointNames.NetworkCreateAfterDriver);
 
             // The acknowledgement: only now is the network Ready.
             record = record with { State = RecordState.Ready, Node = null };
@@ -102,6 +115,7 @@ public sealed partial class NetworkController
             LogRollback($"create network {spec.Name}", undo);
             throw;
         }
+        FailPoint.Hit(FailPointNames.NetworkCreateAfterReady);
         ControllerLog.NetworkCreated(_logger, record.Name, record.Id, record.Driver);
         return RecordMapping.ToInfo(record, []);
     }
@@ -152,7 +166,7 @@ public sealed partial class NetworkController
         await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
         var network = ResolveNetwork(idOrName);
         var endpoints = EndpointsOfNetwork(network.Id)
-            .Where(e => e.State == RecordState.Ready)
+            .Where(e => e.State != RecordState.Creating)
             .OrderBy(e => e.Name, StringComparer.Ordinal)
             .Select(e => RecordMapping.ToInfo(e, network, _sandboxes.GetValueOrDefault(e.SandboxId)?.Value))
             .ToArray();
@@ -210,10 +224,21 @@ public sealed partial class NetworkController
         else if (network.State != RecordState.Deleting)
         {
             network = network with { State = RecordState.Deleting };
-            var revision = await _store.Inner.PutAsync(networkKey, StateStore.Serialize(network), stored.Revision, ct).ConfigureAwait(false);
+            long revision;
+            try
+            {
+                revision = await _store.Inner.PutAsync(networkKey, StateStore.Serialize(network), stored.Revision, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not ConflictException)
+            {
+                // Failed, yet perhaps written: a retry must compare with what the store holds now.
+                await RefreshAsync(_networks, network.Id, networkKey, ControllerJsonContext.Default.NetworkRecord).ConfigureAwait(false);
+                throw;
+            }
             stored = new Stored<NetworkRecord>(network, revision);
             _networks[network.Id] = stored;
         }
+        FailPoint.Hit(FailPointNames.NetworkRemoveAfterMark);
         // Kernel first; the store record goes next (the acknowledgement); pools last. A crash after
         // the record is gone leaks the pools, which reconcile releases; releasing them before could
         // let a retry release a pool that a new network has taken meanwhile.
@@ -224,6 +249,7 @@ public sealed partial class NetworkController
         }
         teardown.ThrowIfFailed();
         _driverNetworks.TryRemove(network.Id, out _);
+        FailPoint.Hit(FailPointNames.NetworkRemoveAfterDriver);
         if (IsGlobal(network))
         {
             await DeleteGlobalKeysAsync(network, CancellationToken.None).ConfigureAwait(false);
@@ -234,7 +260,17 @@ public sealed partial class NetworkController
                 .Delete(networkKey).Delete(StateStore.NetworkNameKey(network.Name)), CancellationToken.None).ConfigureAwait(false);
         }
         _networks.TryRemove(network.Id, out _);
-        await ReleasePoolsAsync(network).ConfigureAwait(false);
+        // The record is gone: the network is removed. Its pools are released whatever fails after
+        // that (a failure is logged, not reported), or their subnets would stay taken.
+        try
+        {
+            FailPoint.Hit(FailPointNames.NetworkRemoveAfterRecord);
+        }
+        finally
+        {
+            await ReleasePoolsAsync(network).ConfigureAwait(false);
+        }
+        FailPoint.Hit(FailPointNames.NetworkRemoveAfterPools);
         ControllerLog.NetworkDeleted(_logger, network.Name, network.Id);
     }
 
@@ -248,7 +284,7 @@ public sealed partial class NetworkController
         var teardown = new Teardown($"release pools of network {network.Name}");
         foreach (var pool in network.Pools)
         {
-            await teardown.StepAsync($"release pool {pool.PoolId}", () => ipam.ReleasePoolAsync(pool.PoolId, CancellationToken.None)).ConfigureAwait(false);
+            await teardown.StepAsync($"release pool {pool.PoolId}", () => Retries.ReleaseAsync(() => ipam.ReleasePoolAsync(pool.PoolId, CancellationToken.None), _time)).ConfigureAwait(false);
         }
         foreach (var error in teardown.Errors)
         {

@@ -66,6 +66,39 @@ internal sealed class StateStore(IKeyValueStore store)
         return result.Revision;
     }
 
+    /// <summary>The record at <paramref name="key"/> with its revision, or null when there is none.</summary>
+    public async Task<Stored<T>?> GetAsync<T>(string key, JsonTypeInfo<T> type, CancellationToken ct)
+    {
+        var entry = await store.GetAsync(key, ct).ConfigureAwait(false);
+        return entry is null ? null : new Stored<T>(JsonSerializer.Deserialize(entry.Value.Span, type)
+            ?? throw new InternalException($"store key \"{key}\" holds no record"), entry.Revision);
+    }
+
+    /// <summary>
+    /// Takes back an intent write whose outcome is unknown: it failed, but the store may have
+    /// applied it (a commit that failed after its fsync, an etcd answer lost after the Txn). The
+    /// record's key holds a fresh id, so it is deleted whatever it holds; the name key only while
+    /// it still names <paramref name="id"/>, as another object may have taken the name since.
+    /// Best effort: what stays is a Creating record that the next reconcile removes.
+    /// </summary>
+    public async Task ForgetIntentAsync(string recordKey, string? nameKey, string id)
+    {
+        try
+        {
+            await store.DeleteAsync(recordKey, cancellationToken: CancellationToken.None).ConfigureAwait(false);
+            if (nameKey is not null && await store.GetAsync(nameKey, CancellationToken.None).ConfigureAwait(false) is { } name
+                && Encoding.UTF8.GetString(name.Value.Span) == id)
+            {
+                await store.DeleteAsync(nameKey, name.Revision, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+#pragma warning disable CA1031 // best effort: reconcile removes a Creating record the daemon could not take back
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
     private async Task<IReadOnlyList<Stored<T>>> ListAsync<T>(string prefix, JsonTypeInfo<T> type, CancellationToken ct)
     {
         var entries = await store.ListAsync(prefix, ct).ConfigureAwait(false);

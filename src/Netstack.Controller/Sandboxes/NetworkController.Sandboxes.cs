@@ -1,5 +1,6 @@
 using Netstack.Core;
 using Netstack.Core.Storage;
+using Netstack.Core.FailPoints;
 
 namespace Netstack.Controller;
 
@@ -51,21 +52,33 @@ public sealed partial class NetworkController
         var undo = new UndoStack();
         try
         {
-            var revision = await _store.CommitAsync(
-                new StoreTransaction().IfAbsent(nameKey).Put(sandboxKey, StateStore.Serialize(record)).Put(nameKey, StateStore.Utf8(id)),
-                $"sandbox name \"{spec.Name}\" is already in use", cancellationToken).ConfigureAwait(false);
+            long revision;
+            try
+            {
+                revision = await _store.CommitAsync(
+                    new StoreTransaction().IfAbsent(nameKey).Put(sandboxKey, StateStore.Serialize(record)).Put(nameKey, StateStore.Utf8(id)),
+                    $"sandbox name \"{spec.Name}\" is already in use", cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not ConflictException)
+            {
+                // Failed, yet perhaps written: the intent must not stay holding the name.
+                await _store.ForgetIntentAsync(sandboxKey, nameKey, id).ConfigureAwait(false);
+                throw;
+            }
             _sandboxes[id] = new Stored<SandboxRecord>(record, revision);
             undo.Push("remove sandbox record", async c =>
             {
                 await _store.Inner.CommitAsync(new StoreTransaction().Delete(sandboxKey).Delete(nameKey), CancellationToken.None).ConfigureAwait(false);
                 _sandboxes.TryRemove(id, out _);
             });
+            FailPoint.Hit(FailPointNames.SandboxCreateAfterIntent);
 
             if (!external)
             {
                 _kernel.CreateNamespace(_options.NetnsDirectory, fileName);
                 undo.Push($"delete namespace {record.Key}", () => _kernel.DeleteNamespace(_options.NetnsDirectory, fileName));
             }
+            FailPoint.Hit(FailPointNames.SandboxCreateAfterNamespace);
 
             record = record with { State = RecordState.Ready };
             var ready = await _store.Inner.PutAsync(sandboxKey, StateStore.Serialize(record), revision, CancellationToken.None).ConfigureAwait(false);
@@ -78,6 +91,7 @@ public sealed partial class NetworkController
             LogRollback($"create sandbox {spec.Name}", undo);
             throw;
         }
+        FailPoint.Hit(FailPointNames.SandboxCreateAfterReady);
         ControllerLog.SandboxCreated(_logger, record.Name, record.Id, record.Key);
         return RecordMapping.ToInfo(record, []);
     }
@@ -129,9 +143,20 @@ public sealed partial class NetworkController
         if (record.State != RecordState.Deleting)
         {
             record = record with { State = RecordState.Deleting };
-            var revision = await _store.Inner.PutAsync(sandboxKey, StateStore.Serialize(record), stored.Revision, CancellationToken.None).ConfigureAwait(false);
+            long revision;
+            try
+            {
+                revision = await _store.Inner.PutAsync(sandboxKey, StateStore.Serialize(record), stored.Revision, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not ConflictException)
+            {
+                // Failed, yet perhaps written: a retry must compare with what the store holds now.
+                await RefreshAsync(_sandboxes, record.Id, sandboxKey, ControllerJsonContext.Default.SandboxRecord).ConfigureAwait(false);
+                throw;
+            }
             _sandboxes[record.Id] = new Stored<SandboxRecord>(record, revision);
         }
+        FailPoint.Hit(FailPointNames.SandboxDeleteAfterMark);
         var teardown = new Teardown($"remove sandbox {record.Name}");
         if (record.External)
         {
@@ -139,11 +164,16 @@ public sealed partial class NetworkController
         }
         else
         {
-            teardown.Step($"delete namespace {record.Key}", () => _kernel.DeleteNamespace(Path.GetDirectoryName(record.Key)!, Path.GetFileName(record.Key)));
+            teardown.Step($"delete namespace {record.Key}", () =>
+            {
+                _kernel.DeleteNamespace(Path.GetDirectoryName(record.Key)!, Path.GetFileName(record.Key));
+                FailPoint.Hit(FailPointNames.SandboxDeleteAfterNamespace);
+            });
         }
         teardown.ThrowIfFailed();
         await _store.Inner.CommitAsync(new StoreTransaction().Delete(sandboxKey).Delete(StateStore.SandboxNameKey(record.Name)), CancellationToken.None).ConfigureAwait(false);
         _sandboxes.TryRemove(record.Id, out _);
+        FailPoint.Hit(FailPointNames.SandboxDeleteAfterRecord);
         ControllerLog.SandboxDeleted(_logger, record.Name, record.Id);
     }
 
@@ -183,7 +213,7 @@ public sealed partial class NetworkController
 
     private SandboxInfo SandboxInfoOf(SandboxRecord sandbox) =>
         RecordMapping.ToInfo(sandbox, EndpointsOfSandbox(sandbox.Id)
-            .Where(e => e.State == RecordState.Ready)
+            .Where(e => e.State != RecordState.Creating)
             .OrderBy(e => e.InterfaceName, InterfaceNameComparer.Instance)
             .Select(EndpointInfoOf)
             .ToArray());

@@ -12,6 +12,7 @@ using Netstack.Runtime;
 using Netstack.Runtime.Containers;
 using Netstack.Runtime.Images;
 using ContainerState = Netstack.Runtime.Containers.ContainerState;
+using Netstack.Core.FailPoints;
 
 namespace Netstack.Daemon.Containers;
 
@@ -68,6 +69,7 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
         try
         {
             var recovered = await _runtime.RecoverAsync(cancellationToken).ConfigureAwait(false);
+            await ReleaseOrphanSandboxesAsync(recovered, cancellationToken).ConfigureAwait(false);
             if (_upstream is { Enabled: true })
             {
                 // Containers outlive the daemon: their upstream mappings are asked for again (and the
@@ -89,6 +91,31 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
     }
 
     private volatile bool _recovering;
+
+    /// <summary>
+    /// A container's sandbox lives exactly while the container runs. A daemon killed between a
+    /// container's exit (a stop, an rm -f) and the release of its sandbox leaves the sandbox with
+    /// its endpoints, addresses and ports: released here, for containers that no longer run or no
+    /// longer exist. Sandboxes made with <c>sandbox create</c> belong to no container and stay.
+    /// </summary>
+    private async Task ReleaseOrphanSandboxesAsync(IReadOnlyList<ContainerInfo> recovered, CancellationToken cancellationToken)
+    {
+        var running = recovered.Where(c => c.State == ContainerState.Running).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var sandbox in await _controller.ListSandboxesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (sandbox.ContainerId is { } owner && !running.Contains(owner))
+            {
+                try
+                {
+                    await _controller.DeleteSandboxAsync(sandbox.Id, force: true, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is NetstackException)
+                {
+                    Log.ContainerCleanupFailed(_logger, owner, e);
+                }
+            }
+        }
+    }
 
     public (int Total, int Running, int Images) Count()
     {
@@ -224,6 +251,7 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
         }
 
         SandboxInfo? sandbox = null;
+        var endpoints = new List<EndpointInfo>();
         try
         {
             sandbox = await _controller.CreateSandboxAsync(new SandboxSpec
@@ -234,8 +262,8 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
                 DnsServers = info.Dns,
                 Labels = info.Labels,
             }, cancellationToken).ConfigureAwait(false);
+            FailPoint.Hit(FailPointNames.ContainerStartAfterSandbox);
 
-            var endpoints = new List<EndpointInfo>();
             for (var i = 0; i < info.Networks.Count; i++)
             {
                 var request = info.Networks[i];
@@ -250,14 +278,13 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
 
             // On a user-defined network the container asks the sandbox's resolver, which is up
             // before runc starts; only on the default bridge it gets the servers directly, as Docker.
+            FailPoint.Hit(FailPointNames.ContainerStartAfterEndpoints);
             var embeddedDns = await _resolvers.SyncAsync(sandbox.Id, cancellationToken).ConfigureAwait(false);
+            FailPoint.Hit(FailPointNames.ContainerStartAfterDns);
             await _runtime.StartAsync(info.Id, new ContainerSandbox(
                 sandbox.Key,
                 HostsFile.Hosts(info.Hostname, endpoints, info.ExtraHosts),
                 ResolvConfOf(info, embeddedDns)), cancellationToken).ConfigureAwait(false);
-            // Only asked for here: the router is talked to in the background, the start does not wait for it.
-            await PublishUpstreamAsync(info, endpoints, cancellationToken).ConfigureAwait(false);
-            return true;
         }
         catch
         {
@@ -268,6 +295,19 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
             }
             throw;
         }
+        // The container runs and its record says so: the start is done. What follows must not undo
+        // it (taking the sandbox from a running container would cut it off): a failure is logged.
+        try
+        {
+            FailPoint.Hit(FailPointNames.ContainerStartAfterRecord);
+            // Only asked for here: the router is talked to in the background, the start does not wait for it.
+            await PublishUpstreamAsync(info, endpoints, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.ContainerCleanupFailed(_logger, info.Id, e);
+        }
+        return true;
     }
 
     // ---- stop / kill / wait / remove
@@ -280,7 +320,9 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
     {
         await MarkStoppedByUserAsync(reference, cancellationToken).ConfigureAwait(false);
         var info = await _runtime.StopAsync(reference, timeout, signal, cancellationToken).ConfigureAwait(false);
+        FailPoint.Hit(FailPointNames.ContainerStopAfterExit);
         await ReleaseAsync(info.Id).ConfigureAwait(false);
+        FailPoint.Hit(FailPointNames.ContainerStopAfterRelease);
     }
 
     public async Task KillAsync(string reference, string? signal, CancellationToken cancellationToken)
@@ -305,6 +347,7 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
         }
         var info = await _runtime.DeleteAsync(reference, force, cancellationToken).ConfigureAwait(false);
         await ReleaseAsync(info.Id).ConfigureAwait(false);
+        FailPoint.Hit(FailPointNames.ContainerRemoveAfterRelease);
         ForgetRestartState(info.Id);
         RaiseRemoved(info.Id);
     }

@@ -1,5 +1,6 @@
 using Netstack.Runtime.Images;
 using Netstack.Runtime.Storage;
+using Netstack.Core.FailPoints;
 
 namespace Netstack.Runtime.Containers;
 
@@ -36,6 +37,7 @@ public sealed partial class ContainerRuntime
         {
             return entry.Info;
         }
+        FailPoint.Hit(FailPointNames.ContainerStopAfterSignal);
         try
         {
             var exited = AwaitExitAsync(entry, exit, cancellationToken);
@@ -82,6 +84,7 @@ public sealed partial class ContainerRuntime
             {
                 await AwaitExitAsync(entry, exit, cancellationToken).ConfigureAwait(false);
             }
+            FailPoint.Hit(FailPointNames.ContainerRemoveAfterKill);
         }
 
         await _images.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -101,8 +104,16 @@ public sealed partial class ContainerRuntime
                 }
                 // Teardown tries every step and reports all failures together.
                 var errors = new List<Exception>();
-                await TryStepAsync(errors, () => RemoveBundleAsync(entry, CancellationToken.None)).ConfigureAwait(false);
-                await TryStepAsync(errors, () => ImageStore.DeleteTreeAsync(entry.Paths.DataDir, CancellationToken.None)).ConfigureAwait(false);
+                await TryStepAsync(errors, async () =>
+                {
+                    await RemoveBundleAsync(entry, CancellationToken.None).ConfigureAwait(false);
+                    FailPoint.Hit(FailPointNames.ContainerRemoveAfterBundle);
+                }).ConfigureAwait(false);
+                await TryStepAsync(errors, async () =>
+                {
+                    await ImageStore.DeleteTreeAsync(entry.Paths.DataDir, CancellationToken.None).ConfigureAwait(false);
+                    FailPoint.Hit(FailPointNames.ContainerRemoveAfterFiles);
+                }).ConfigureAwait(false);
                 if (errors.Count > 0)
                 {
                     throw RuntimeException.Failed(

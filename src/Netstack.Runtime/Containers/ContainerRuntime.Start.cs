@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Netstack.Runtime.Oci;
 using Netstack.Runtime.Storage;
+using Netstack.Core.FailPoints;
 
 namespace Netstack.Runtime.Containers;
 
@@ -44,6 +45,7 @@ public sealed partial class ContainerRuntime
             {
                 await RemoveBundleAsync(entry, CancellationToken.None).ConfigureAwait(false);
                 var pid = await LaunchAsync(entry, sandbox, cancellationToken).ConfigureAwait(false);
+                FailPoint.Hit(FailPointNames.ContainerStartAfterRunc);
                 var startTime = InitProcess.ReadStartTime(pid) ?? 0;
                 entry.RunExit = ContainerEntry.NewExit();
                 entry.Info = entry.Info with

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Netstack.Runtime.Images;
 using Netstack.Runtime.Runc;
 using Netstack.Runtime.Storage;
+using Netstack.Core.FailPoints;
 
 namespace Netstack.Runtime.Containers;
 
@@ -116,7 +117,9 @@ public sealed partial class ContainerRuntime : IAsyncDisposable
                 Directory.CreateDirectory(paths.WorkDir);
                 File.WriteAllBytes(paths.LogFile, []);
                 File.WriteAllBytes(paths.ErrorLogFile, []);
+                FailPoint.Hit(FailPointNames.ContainerCreateAfterFiles);
                 Persist(entry);
+                FailPoint.Hit(FailPointNames.ContainerCreateAfterRecord);
             }
             catch (Exception ex)
             {

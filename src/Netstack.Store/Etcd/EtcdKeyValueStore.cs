@@ -77,27 +77,40 @@ public sealed class EtcdKeyValueStore : IClusterStore
     public async Task<long> PutAsync(string key, ReadOnlyMemory<byte> value, long? expectedRevision = null, CancellationToken cancellationToken = default)
     {
         StoreKeys.Validate(key);
+        StoreFailPoints.Before(key);
         var put = new PutRequest { Key = Bytes(key), Value = ByteString.CopyFrom(value.Span) };
+        long revision;
         if (expectedRevision is not { } expected)
         {
-            var response = await CallAsync(d => _client.PutAsync(put, null, d, cancellationToken)).ConfigureAwait(false);
-            return response.Header.Revision;
+            revision = (await CallAsync(d => _client.PutAsync(put, null, d, cancellationToken)).ConfigureAwait(false)).Header.Revision;
         }
-        var result = await CompareAndSwapAsync(key, expected, new RequestOp { RequestPut = put }, cancellationToken).ConfigureAwait(false);
-        return result.Header.Revision;
+        else
+        {
+            revision = (await CompareAndSwapAsync(key, expected, new RequestOp { RequestPut = put }, cancellationToken).ConfigureAwait(false)).Header.Revision;
+        }
+        StoreFailPoints.After(key);
+        return revision;
     }
 
     public async Task<bool> DeleteAsync(string key, long? expectedRevision = null, CancellationToken cancellationToken = default)
     {
         StoreKeys.Validate(key);
+        StoreFailPoints.Before(key);
         var delete = new DeleteRangeRequest { Key = Bytes(key) };
+        bool deleted;
         if (expectedRevision is not { } expected)
         {
-            var response = await CallAsync(d => _client.DeleteAsync(delete, null, d, cancellationToken)).ConfigureAwait(false);
-            return response.Deleted > 0;
+            deleted = (await CallAsync(d => _client.DeleteAsync(delete, null, d, cancellationToken)).ConfigureAwait(false)).Deleted > 0;
         }
-        var result = await CompareAndSwapAsync(key, expected, new RequestOp { RequestDeleteRange = delete }, cancellationToken).ConfigureAwait(false);
-        return result.Responses[0].ResponseDeleteRange.Deleted > 0;
+        else
+        {
+            deleted = (await CompareAndSwapAsync(key, expected, new RequestOp { RequestDeleteRange = delete }, cancellationToken).ConfigureAwait(false)).Responses[0].ResponseDeleteRange.Deleted > 0;
+        }
+        if (deleted)
+        {
+            StoreFailPoints.After(key);
+        }
+        return deleted;
     }
 
     public async Task<TransactionResult> CommitAsync(StoreTransaction transaction, CancellationToken cancellationToken = default)
@@ -114,7 +127,12 @@ public sealed class EtcdKeyValueStore : IClusterStore
                 ? new RequestOp { RequestDeleteRange = new DeleteRangeRequest { Key = Bytes(op.Key) } }
                 : new RequestOp { RequestPut = new PutRequest { Key = Bytes(op.Key), Value = ByteString.CopyFrom(op.Value.Span) } });
         }
+        StoreFailPoints.Before(transaction);
         var result = await CallAsync(d => _client.TransactionAsync(txn, null, d, cancellationToken)).ConfigureAwait(false);
+        if (result.Succeeded)
+        {
+            StoreFailPoints.After(transaction);
+        }
         return new TransactionResult(result.Succeeded, result.Header.Revision);
     }
 

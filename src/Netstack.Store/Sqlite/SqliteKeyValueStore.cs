@@ -157,7 +157,8 @@ public sealed class SqliteKeyValueStore : IKeyValueStore
     public async Task<long> PutAsync(string key, ReadOnlyMemory<byte> value, long? expectedRevision = null, CancellationToken cancellationToken = default)
     {
         StoreKeys.Validate(key);
-        return await WriteAsync(async (transaction, ct) =>
+        StoreFailPoints.Before(key);
+        var written = await WriteAsync(async (transaction, ct) =>
         {
             var current = await ReadEntryAsync(transaction, key, ct).ConfigureAwait(false);
             TransactionRules.CheckSingle(key, expectedRevision, current?.Revision ?? 0);
@@ -165,12 +166,15 @@ public sealed class SqliteKeyValueStore : IKeyValueStore
             await UpsertAsync(transaction, key, value, revision, ct).ConfigureAwait(false);
             return revision;
         }, cancellationToken).ConfigureAwait(false);
+        StoreFailPoints.After(key);
+        return written;
     }
 
     public async Task<bool> DeleteAsync(string key, long? expectedRevision = null, CancellationToken cancellationToken = default)
     {
         StoreKeys.Validate(key);
-        return await WriteAsync(async (transaction, ct) =>
+        StoreFailPoints.Before(key);
+        var deleted = await WriteAsync(async (transaction, ct) =>
         {
             var current = await ReadEntryAsync(transaction, key, ct).ConfigureAwait(false);
             TransactionRules.CheckSingle(key, expectedRevision, current?.Revision ?? 0);
@@ -182,12 +186,18 @@ public sealed class SqliteKeyValueStore : IKeyValueStore
             await RemoveAsync(transaction, key, ct).ConfigureAwait(false);
             return true;
         }, cancellationToken).ConfigureAwait(false);
+        if (deleted)
+        {
+            StoreFailPoints.After(key);
+        }
+        return deleted;
     }
 
     public async Task<TransactionResult> CommitAsync(StoreTransaction transaction, CancellationToken cancellationToken = default)
     {
         TransactionRules.Validate(transaction);
-        return await WriteAsync(async (sqlTransaction, ct) =>
+        StoreFailPoints.Before(transaction);
+        var result = await WriteAsync(async (sqlTransaction, ct) =>
         {
             foreach (var condition in transaction.Conditions)
             {
@@ -215,6 +225,11 @@ public sealed class SqliteKeyValueStore : IKeyValueStore
             }
             return new TransactionResult(true, revision);
         }, cancellationToken).ConfigureAwait(false);
+        if (result.Succeeded)
+        {
+            StoreFailPoints.After(transaction);
+        }
+        return result;
     }
 
     public async ValueTask DisposeAsync()

@@ -20,6 +20,15 @@ internal abstract class NetstackdHandle : IAsyncDisposable
 
     private protected NetstackdInstance Daemon { get; }
 
+    /// <summary>Environment variables of the next launches.</summary>
+    public Dictionary<string, string> Environment => Daemon.Environment;
+
+    /// <summary>Whether the process is alive.</summary>
+    public bool Running => Daemon.Running;
+
+    /// <summary>Waits at most <paramref name="timeout"/> for the process to end by itself; true when it did.</summary>
+    public Task<bool> WaitForExitAsync(TimeSpan timeout) => Daemon.WaitForExitAsync(timeout);
+
     /// <summary>Starts the daemon (again) on the same directories and flags, and waits until its socket answers.</summary>
     public Task LaunchAsync() => Daemon.LaunchAsync();
 

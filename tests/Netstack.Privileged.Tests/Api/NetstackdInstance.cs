@@ -45,6 +45,9 @@ internal sealed class NetstackdInstance : IDisposable
 
     public int Pid => _process?.Id ?? 0;
 
+    /// <summary>Environment variables of the next launches (a fail point, say); the test's own NETSTACK_FAILPOINT is never passed on.</summary>
+    public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
+
     public bool Running => _process is { HasExited: false };
 
     /// <summary>Everything the daemon printed, each launch after a <c>---- launch</c> line.</summary>
@@ -76,6 +79,11 @@ internal sealed class NetstackdInstance : IDisposable
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
+        }
+        start.Environment.Remove(Core.FailPoints.FailPoint.EnvironmentVariable);
+        foreach (var (name, value) in Environment)
+        {
+            start.Environment[name] = value;
         }
         Append("---- launch");
         _process?.Dispose();
@@ -114,6 +122,25 @@ internal sealed class NetstackdInstance : IDisposable
         {
             TestNamespace.TryRun("kill", "-9", process.Id.ToString(CultureInfo.InvariantCulture));
             await process.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>Waits at most <paramref name="timeout"/> for the process to end by itself (a fail point's kill -9); true when it did.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+    {
+        if (_process is not { } process)
+        {
+            return true;
+        }
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(wait.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 

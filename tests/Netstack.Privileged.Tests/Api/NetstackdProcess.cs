@@ -36,6 +36,21 @@ internal sealed class NetstackdProcess : NetstackdHandle
     /// <summary>Starts netstackd on a fresh host namespace; <paramref name="flags"/> are added to its command line.</summary>
     public static Task<NetstackdProcess> StartAsync(params string[] flags) => StartAsync(null, flags);
 
+    /// <summary>Starts netstackd on a fresh host namespace with <paramref name="environment"/> set from its first launch on.</summary>
+    public static async Task<NetstackdProcess> StartWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, params string[] flags)
+    {
+        var host = TestNamespace.Create();
+        host.Ip("link", "set", "lo", "up");
+        var directory = Path.Combine("/tmp", host.Name);
+        System.IO.Directory.CreateDirectory(directory);
+        var process = new NetstackdProcess(host, directory, flags);
+        foreach (var (name, value) in environment)
+        {
+            process.Environment[name] = value;
+        }
+        return await LaunchedAsync(process);
+    }
+
     /// <summary>
     /// As <see cref="StartAsync(string[])"/>, with <paramref name="prepare"/> run on the host namespace
     /// before the daemon starts (links and routes the daemon must find at its start, such as a LAN towards a router).
