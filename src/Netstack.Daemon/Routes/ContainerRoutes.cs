@@ -148,11 +148,13 @@ internal static class ContainerRoutes
         {
             throw ApiError.BadRequest("you must choose at least one stream: stdout=1 or stderr=1");
         }
+        // A terminal's output is one stream of raw bytes, sent without frames (as Docker does).
+        var tty = service.Runtime.Inspect(id).Tty;
         var log = service.Runtime.OpenLog(id);
         await using (log.ConfigureAwait(false))
         {
             context.Response.StatusCode = StatusCodes.Status200OK;
-            context.Response.ContentType = "application/vnd.docker.multiplexed-stream";
+            context.Response.ContentType = tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream";
             var buffer = new byte[64 * 1024];
             var header = new byte[8];
             var ct = context.RequestAborted;
@@ -161,8 +163,11 @@ internal static class ContainerRoutes
                 var n = await log.ReadAsync(buffer, ct).ConfigureAwait(false);
                 if (n > 0)
                 {
-                    LogStream.WriteHeader(header, LogStream.Stdout, n);
-                    await context.Response.Body.WriteAsync(header, ct).ConfigureAwait(false);
+                    if (!tty)
+                    {
+                        LogStream.WriteHeader(header, LogStream.Stdout, n);
+                        await context.Response.Body.WriteAsync(header, ct).ConfigureAwait(false);
+                    }
                     await context.Response.Body.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
                     await context.Response.Body.FlushAsync(ct).ConfigureAwait(false);
                     continue;
@@ -179,8 +184,11 @@ internal static class ContainerRoutes
                     {
                         return;
                     }
-                    LogStream.WriteHeader(header, LogStream.Stdout, last);
-                    await context.Response.Body.WriteAsync(header, ct).ConfigureAwait(false);
+                    if (!tty)
+                    {
+                        LogStream.WriteHeader(header, LogStream.Stdout, last);
+                        await context.Response.Body.WriteAsync(header, ct).ConfigureAwait(false);
+                    }
                     await context.Response.Body.WriteAsync(buffer.AsMemory(0, last), ct).ConfigureAwait(false);
                     continue;
                 }

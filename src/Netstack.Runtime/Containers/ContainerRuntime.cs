@@ -96,6 +96,10 @@ public sealed partial class ContainerRuntime : IAsyncDisposable
                     Dns = [.. spec.Dns],
                     Labels = new Dictionary<string, string>(spec.Labels, StringComparer.Ordinal),
                     LogPath = paths.LogFile,
+                    Tty = spec.Tty,
+                    OpenStdin = spec.OpenStdin,
+                    StdinOnce = spec.StdinOnce,
+                    ConsoleSize = spec.ConsoleSize is { } size ? [.. size] : null,
                 };
                 entry = new ContainerEntry(info, paths);
                 _containers[id] = entry;

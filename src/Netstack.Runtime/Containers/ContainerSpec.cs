@@ -49,4 +49,16 @@ public sealed class ContainerSpec
 
     /// <summary>Resource limits for the OCI spec; null for none.</summary>
     public ContainerResources? Resources { get; init; }
+
+    /// <summary>A pseudo-terminal for the process (<c>-t</c>): its output raw in the log, its input and size from the daemon.</summary>
+    public bool Tty { get; init; }
+
+    /// <summary>Keep the process's stdin open for the daemon to write to (<c>-i</c>).</summary>
+    public bool OpenStdin { get; init; }
+
+    /// <summary>Close the process's stdin when the first attached client's input ends (<c>docker run -i</c>).</summary>
+    public bool StdinOnce { get; init; }
+
+    /// <summary>The terminal's size at the start as rows and columns (<c>HostConfig.ConsoleSize</c>); null leaves the kernel's 0x0.</summary>
+    public IReadOnlyList<int>? ConsoleSize { get; init; }
 }
