@@ -53,16 +53,19 @@ internal sealed class TerminalSession : IDisposable
     }
 
     /// <summary>The stock docker CLI (<c>docker ARGS</c>) against the daemon, on a terminal.</summary>
-    public static TerminalSession Docker(NetstackdProcess daemon, string args)
+    /// <remarks>With <paramref name="rows"/> and <paramref name="columns"/> the terminal gets that size first (script's own has none).</remarks>
+    public static TerminalSession Docker(NetstackdProcess daemon, string args, int rows = 0, int columns = 0)
     {
         var config = Path.Combine(daemon.Directory, "docker-config");
         Directory.CreateDirectory(config);
-        return new TerminalSession($"{NetstackdProcess.DockerPath} -H {daemon.HostUri} {args}", new Dictionary<string, string> { ["DOCKER_CONFIG"] = config });
+        return new TerminalSession(Sized(rows, columns) + $"{NetstackdProcess.DockerPath} -H {daemon.HostUri} {args}", new Dictionary<string, string> { ["DOCKER_CONFIG"] = config });
     }
 
     /// <summary>Our CLI's JIT build (<c>netstack ARGS</c>, next to the tests) against the daemon, on a terminal.</summary>
-    public static TerminalSession Netstack(NetstackdProcess daemon, string args) =>
-        new($"{Path.Combine(AppContext.BaseDirectory, "netstack")} -H {daemon.HostUri} {args}", new Dictionary<string, string>());
+    public static TerminalSession Netstack(NetstackdProcess daemon, string args, int rows = 0, int columns = 0) =>
+        new(Sized(rows, columns) + $"{Path.Combine(AppContext.BaseDirectory, "netstack")} -H {daemon.HostUri} {args}", new Dictionary<string, string>());
+
+    private static string Sized(int rows, int columns) => rows > 0 ? $"stty rows {rows} cols {columns}; " : "";
 
     /// <summary>Everything the terminal has shown so far (echo included, with the terminal's CR LF line ends).</summary>
     public string Screen
