@@ -17,6 +17,14 @@ public sealed partial class ApiClient
     public Task<Stream> AttachAsync(string id, bool stdin, string? detachKeys = null, CancellationToken ct = default) =>
         HijackAsync($"containers/{Escape(id)}/attach?stream=1&stdout=1&stderr=1" + (stdin ? "&stdin=1" : "") + (detachKeys is null ? "" : "&detachKeys=" + Escape(detachKeys)), ct);
 
+    /// <summary><c>POST /containers/{id}/wait?condition=C</c>: <c>next-exit</c> or <c>removed</c> asked before a start, so the exit is not missed.</summary>
+    public async Task<ContainerWaitResponse> WaitContainerAsync(string id, string condition, CancellationToken ct = default)
+    {
+        var path = $"containers/{Escape(id)}/wait?condition={Escape(condition)}";
+        using var response = await SendAsync(Post, path, ct).ConfigureAwait(false);
+        return await ReadAsync(response, path, ApiJsonContext.Default.ContainerWaitResponse, ct).ConfigureAwait(false);
+    }
+
     public Task ResizeContainerAsync(string id, int height, int width, CancellationToken ct = default) =>
         SendEmptyAsync(Post, string.Create(CultureInfo.InvariantCulture, $"containers/{Escape(id)}/resize?h={height}&w={width}"), ct);
 

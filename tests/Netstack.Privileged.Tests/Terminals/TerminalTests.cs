@@ -192,7 +192,15 @@ public sealed class TerminalTests
             Assert.Equal(3, await attach.WaitForExitAsync());
         }
 
-        var config = Path.Combine(daemon.Directory, "docker-config");
+        // --rm: the container is gone when the session ends; the code comes from the wait asked before the start.
+        using (var removed = TerminalSession.Netstack(daemon, "run -it --rm --network none busybox sh"))
+        {
+            Assert.True(await removed.WaitForAsync("# "), "no prompt: " + removed.Screen + daemon.Log);
+            await removed.TypeAsync("exit 7\r");
+            Assert.Equal(7, await removed.WaitForExitAsync());
+        }
+        Assert.Equal("ours", daemon.Docker("ps", "-a", "--format", "{{.Names}}").Out.Trim());
+
         var piped = TestNamespace.TryRun("sh", "-c",
             $"printf 'a\\nb\\n' | {Path.Combine(AppContext.BaseDirectory, "netstack")} -H {daemon.HostUri} run -i --rm --network none busybox wc -l");
         Assert.True(piped.ExitCode == 0 && piped.Output.Trim() == "2", $"exit {piped.ExitCode} out \"{piped.Output}\" err \"{piped.Error}\"");

@@ -32,11 +32,17 @@ internal static class AttachCommand
                 throw new FormatException("the input device is not a TTY: use --no-stdin, or run on a terminal");
             }
             var session = await client.AttachAsync(info.Id, stdin, parse.GetValue(DetachKeys), ct).ConfigureAwait(false);
+            // The end of this run, with --rm too (then the container is gone when the session ends).
+            using var waitCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            // On a thread of its own: the CLI's client may use blocking sockets, and this answer comes at the exit.
+            var wait = Task.Run(() => client.WaitContainerAsync(info.Id, info.HostConfig.AutoRemove ? "removed" : "next-exit", waitCancel.Token), ct);
             await using (session.ConfigureAwait(false))
             {
                 await InteractiveSession.RunAsync(session, tty, stdin, tty ? (h, w) => client.ResizeContainerAsync(info.Id, h, w, ct) : null, ct).ConfigureAwait(false);
             }
-            return await RunCommand.ExitCodeAfterSessionAsync(client, info.Id, removed: info.HostConfig.AutoRemove, ct).ConfigureAwait(false);
+            var code = await RunCommand.ExitCodeAfterSessionAsync(client, info.Id, wait, ct).ConfigureAwait(false);
+            await waitCancel.CancelAsync().ConfigureAwait(false);
+            return code;
         });
         return command;
     }

@@ -63,6 +63,10 @@ internal static class RunCommand
             var created = await client.CreateContainerAsync(parse.GetValue(Name), request, ct).ConfigureAwait(false);
             // Attached before the start, as the docker CLI does: no output and no keystroke is missed.
             var session = interactive ? await client.AttachAsync(created.Id, request.OpenStdin, ct: ct).ConfigureAwait(false) : null;
+            // Asked before the start too: with --rm the container may be gone before we could ask for its code.
+            using var waitCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            // On a thread of its own: the CLI's client may use blocking sockets, and this answer comes at the exit.
+            var wait = interactive ? Task.Run(() => client.WaitContainerAsync(created.Id, parse.GetValue(Remove) ? "removed" : "next-exit", waitCancel.Token), ct) : null;
             foreach (var warning in created.Warnings)
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync("WARNING: " + warning).ConfigureAwait(false);
@@ -89,7 +93,9 @@ internal static class RunCommand
                     await InteractiveSession.RunAsync(session, request.Tty, request.OpenStdin,
                         request.Tty ? (h, w) => client.ResizeContainerAsync(created.Id, h, w, ct) : null, ct).ConfigureAwait(false);
                 }
-                return await ExitCodeAfterSessionAsync(client, created.Id, parse.GetValue(Remove), ct).ConfigureAwait(false);
+                var code = await ExitCodeAfterSessionAsync(client, created.Id, wait, ct).ConfigureAwait(false);
+                await waitCancel.CancelAsync().ConfigureAwait(false);
+                return code;
             }
             return await AttachAsync(parse, client, created.Id, ct).ConfigureAwait(false);
         });
@@ -97,7 +103,7 @@ internal static class RunCommand
     }
 
     /// <summary>After an interactive session: 0 when the user detached (the container runs on), else the container's exit code.</summary>
-    internal static async Task<int> ExitCodeAfterSessionAsync(ApiClient client, string id, bool removed, CancellationToken ct)
+    internal static async Task<int> ExitCodeAfterSessionAsync(ApiClient client, string id, Task<ContainerWaitResponse>? wait, CancellationToken ct)
     {
         try
         {
@@ -105,12 +111,12 @@ internal static class RunCommand
             {
                 return 0;
             }
-            return (await client.WaitContainerAsync(id, ct).ConfigureAwait(false)).StatusCode;
         }
-        catch (ApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound && removed)
+        catch (ApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound && wait is not null)
         {
-            return 0; // removed by --rm before we asked
+            // Removed by --rm: the wait asked before the start has the code.
         }
+        return (await (wait ?? client.WaitContainerAsync(id, ct)).ConfigureAwait(false)).StatusCode;
     }
 
     private static async Task<int> AttachAsync(ParseResult parse, ApiClient client, string id, CancellationToken ct)
