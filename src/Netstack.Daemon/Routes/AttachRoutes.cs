@@ -186,7 +186,7 @@ internal static class AttachRoutes
         {
             // The attach has ended.
         }
-        catch (RuntimeException)
+        catch (Exception e) when (e is RuntimeException or IOException or ObjectDisposedException)
         {
             // The container ended or was removed meanwhile: nothing to write to.
         }

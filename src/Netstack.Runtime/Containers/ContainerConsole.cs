@@ -8,7 +8,9 @@ namespace Netstack.Runtime.Containers;
 /// container (also where its size is set) or the write end of the stdin pipe of a <c>-i</c> one,
 /// received from the container's shim. One per run; it goes with the run.
 /// </summary>
+#pragma warning disable CA1001 // _writes is never disposed on purpose: see WriteAsync
 public sealed class ContainerConsole : IDisposable
+#pragma warning restore CA1001
 {
     private readonly SafeFileHandle? _handle;
     private readonly FileStream? _stream;
@@ -31,6 +33,7 @@ public sealed class ContainerConsole : IDisposable
     public async Task<bool> WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // The lock outlives Dispose (never disposed itself): a writer that holds it when the run ends just finds the stream closed.
         try
         {
             if (_stream is null || IsClosed)
@@ -41,9 +44,9 @@ public sealed class ContainerConsole : IDisposable
             await Task.Run(() => { _stream.Write(data.Span); _stream.Flush(); }, cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
-            return false; // EPIPE or EIO: nobody reads any more
+            return false; // EPIPE or EIO: nobody reads any more; or the run has ended and its stdin gone with it
         }
         finally
         {
@@ -77,6 +80,5 @@ public sealed class ContainerConsole : IDisposable
         IsClosed = true;
         _stream?.Dispose();
         _handle?.Dispose();
-        _writes.Dispose();
     }
 }
