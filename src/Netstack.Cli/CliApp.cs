@@ -49,6 +49,7 @@ internal static class CliApp
         ("run", RunCommand.Build),
         ("ps", PsCommand.Build),
         ("exec", ExecCommand.Build),
+        ("attach", AttachCommand.Build),
         ("logs", LogsCommand.Build),
         ("stats", StatsCommand.Build),
         ("start", StartCommand.Build),

@@ -9,6 +9,11 @@ internal static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args is [Runtime.Shim.ContainerShim.Flag, ..])
+        {
+            // A container's shim (the holder of an interactive container's terminal or stdin), not the daemon.
+            return Runtime.Shim.ContainerShim.Run(args[1..]);
+        }
         var commandLine = new DaemonCommandLine();
         commandLine.Root.SetAction(async (parse, ct) =>
         {

@@ -25,6 +25,16 @@ public sealed class RuntimeOptions
     /// <summary>The cgroup parent of every container (runc's <c>linux.cgroupsPath</c> is this plus the id).</summary>
     public string CgroupParent { get; set; } = "/netstack";
 
+    /// <summary>
+    /// The command that starts a container's shim (<c>netstackd --container-shim</c>: the daemon's own
+    /// executable, and its dll when run by <c>dotnet</c>), which holds the terminal or stdin of
+    /// <c>-t</c> and <c>-i</c> containers across daemon restarts; null refuses such containers.
+    /// </summary>
+    public IReadOnlyList<string>? ShimCommand { get; set; }
+
+    /// <summary>The shims' control and console sockets, in a directory only root may enter.</summary>
+    internal string ShimDir => Path.Combine(ExecRoot, "shim");
+
     internal string ImagesDir => Path.Combine(DataRoot, "images");
 
     internal string ContainersDataDir => Path.Combine(DataRoot, "containers");

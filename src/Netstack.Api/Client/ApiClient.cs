@@ -23,7 +23,7 @@ namespace Netstack.Api.Client;
 /// daemon's message. The transport is a small HTTP/1.1 client of our own (<see cref="UnixHttpTransport"/>),
 /// not HttpClient, because the CLI's start-up time is mostly the first request's.
 /// </summary>
-public sealed class ApiClient : IDisposable
+public sealed partial class ApiClient : IDisposable
 {
     public const string ApiVersion = "1.41";
 

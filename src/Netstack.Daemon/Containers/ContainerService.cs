@@ -138,13 +138,10 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
             throw new InvalidParameterException("Image", request.Image, "name the image to run");
         }
         var restartPolicy = ToRestartPolicy(request.HostConfig);
-        if (request.Tty)
+        var consoleSize = request.HostConfig?.ConsoleSize;
+        if (consoleSize is { Count: > 0 } && (consoleSize.Count != 2 || consoleSize.Any(n => n < 0 || n > ushort.MaxValue)))
         {
-            throw new InvalidParameterException("Tty", "true", "pseudo-terminals for containers are not supported yet: run without -t (docker exec -t works)");
-        }
-        if (request.OpenStdin)
-        {
-            throw new InvalidParameterException("OpenStdin", "true", "a container's stdin is not supported yet: run without -i");
+            throw new InvalidParameterException("HostConfig.ConsoleSize", "[" + string.Join(",", consoleSize) + "]", "expected [height, width], each 0 to 65535");
         }
         UpstreamLabels.Validate(request.Labels);
         foreach (var server in request.HostConfig?.Dns ?? [])
@@ -201,6 +198,10 @@ internal sealed partial class ContainerService : IContainerNetworking, IContaine
             DnsOptions = dnsOptions,
             StopSignal = stop.Signal,
             StopTimeout = stop.Timeout,
+            Tty = request.Tty,
+            OpenStdin = request.OpenStdin,
+            StdinOnce = request.OpenStdin && request.StdinOnce,
+            ConsoleSize = consoleSize is [> 0, > 0] ? consoleSize : null,
         };
         try
         {

@@ -47,6 +47,12 @@ internal sealed class ExecSession(string id, string containerId, ExecConfig conf
 
     public int ExitCode { get; set; }
 
+    /// <summary>The running process of an exec with a terminal (<c>exec -t</c> on a hijacked start).</summary>
+    public Runtime.Containers.TerminalExec? Terminal { get; set; }
+
+    /// <summary>A size asked for before the terminal existed (the CLI resizes right after the start), applied once it does.</summary>
+    public (ushort Rows, ushort Columns)? PendingSize { get; set; }
+
     /// <summary>True the first time only: the engine refuses to start an exec twice.</summary>
     public bool TryBegin() => Interlocked.Exchange(ref _begun, 1) == 0;
 }

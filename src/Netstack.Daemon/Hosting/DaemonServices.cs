@@ -110,7 +110,7 @@ internal static class DaemonServices
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<DaemonOptions>>().Value;
-            return new RuntimeOptions { DataRoot = options.Root, ExecRoot = options.ExecRoot };
+            return new RuntimeOptions { DataRoot = options.Root, ExecRoot = options.ExecRoot, ShimCommand = ShimCommand() };
         });
         services.AddSingleton(sp => new ImageStore(sp.GetRequiredService<RuntimeOptions>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<ImageStore>>()));
         services.AddSingleton(sp => new ContainerRuntime(sp.GetRequiredService<RuntimeOptions>(), sp.GetRequiredService<ImageStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetService<ILogger<ContainerRuntime>>()));
@@ -121,5 +121,21 @@ internal static class DaemonServices
         services.AddSingleton<IContainerNetworking>(sp => sp.GetRequiredService<ContainerService>());
         services.AddSingleton<IContainerCounts>(sp => sp.GetRequiredService<ContainerService>());
         return services;
+    }
+
+    /// <summary>
+    /// How netstackd starts itself as a container's shim: its own executable (the apphost), or
+    /// <c>dotnet</c> with its dll when it was started that way.
+    /// </summary>
+    internal static IReadOnlyList<string>? ShimCommand()
+    {
+        var process = Environment.ProcessPath;
+        if (process is null)
+        {
+            return null;
+        }
+        return Path.GetFileNameWithoutExtension(process) == "dotnet"
+            ? [process, typeof(DaemonServices).Assembly.Location]
+            : [process];
     }
 }

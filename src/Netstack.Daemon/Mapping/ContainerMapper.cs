@@ -90,6 +90,12 @@ internal static class ContainerMapper
                 User = info.User ?? "",
                 StopSignal = info.StopSignal,
                 StopTimeout = info.StopTimeout,
+                Tty = info.Tty,
+                OpenStdin = info.OpenStdin,
+                StdinOnce = info.StdinOnce,
+                AttachStdin = info.OpenStdin,
+                AttachStdout = true,
+                AttachStderr = true,
             },
             HostConfig = new HostConfig
             {
@@ -98,6 +104,7 @@ internal static class ContainerMapper
                 Dns = [.. info.Dns],
                 ExtraHosts = info.ExtraHosts.Count == 0 ? null : [.. info.ExtraHosts],
                 AutoRemove = info.AutoRemove,
+                ConsoleSize = info.ConsoleSize is { } size ? [.. size] : [0, 0],
                 RestartPolicy = new RestartPolicy { Name = info.RestartPolicy?.Name ?? "no", MaximumRetryCount = info.RestartPolicy?.MaximumRetryCount ?? 0 },
                 Memory = info.Resources?.MemoryBytes ?? 0,
                 MemorySwap = info.Resources?.MemorySwapBytes ?? 0,

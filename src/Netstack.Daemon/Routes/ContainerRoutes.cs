@@ -204,11 +204,13 @@ internal static class ContainerRoutes
         {
             throw ApiError.BadRequest("you must choose at least one stream: stdout=1 or stderr=1");
         }
+        // A terminal's output is one stream of raw bytes, sent without frames (as Docker does).
+        var tty = service.Runtime.Inspect(id).Tty;
         var log = service.Runtime.OpenLogs(id);
         await using (log.ConfigureAwait(false))
         {
             context.Response.StatusCode = StatusCodes.Status200OK;
-            context.Response.ContentType = "application/vnd.docker.multiplexed-stream";
+            context.Response.ContentType = tty ? "application/vnd.docker.raw-stream" : "application/vnd.docker.multiplexed-stream";
             var buffer = new byte[64 * 1024];
             var header = new byte[8];
             var ct = context.RequestAborted;
@@ -220,8 +222,11 @@ internal static class ContainerRoutes
                 {
                     if (stream == ContainerLog.Stdout ? wantStdout : wantStderr)
                     {
-                        LogStream.WriteHeader(header, stream, n);
-                        await context.Response.Body.WriteAsync(header, ct).ConfigureAwait(false);
+                        if (!tty)
+                        {
+                            LogStream.WriteHeader(header, stream, n);
+                            await context.Response.Body.WriteAsync(header, ct).ConfigureAwait(false);
+                        }
                         await context.Response.Body.WriteAsync(buffer.AsMemory(0, n), ct).ConfigureAwait(false);
                         await context.Response.Body.FlushAsync(ct).ConfigureAwait(false);
                     }

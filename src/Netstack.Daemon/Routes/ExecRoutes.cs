@@ -11,8 +11,11 @@ namespace Netstack.Daemon.Routes;
 
 /// <summary>
 /// The engine's exec routes, as the stock docker CLI uses them: create an exec instance, start it
-/// and read its output, then ask for its exit code. Netstack runs the command to completion and
-/// sends the whole output at once (no stdin, no live streaming, no TTY resizing).
+/// and read its output, then ask for its exit code. Without a terminal, netstack runs the command
+/// to completion and sends the whole output at once (no stdin, no live streaming). With one
+/// (<c>exec -t</c> on a hijacked start) the process runs on a pseudo-terminal from runc's console
+/// socket: its output streams live and raw, the client's input (<c>-i</c>) goes to the terminal
+/// until the detach keys, and <c>POST /exec/{id}/resize</c> sets its size.
 /// </summary>
 internal static class ExecRoutes
 {
@@ -23,8 +26,7 @@ internal static class ExecRoutes
         routes.MapPost("/containers/{id}/exec", CreateAsync);
         routes.MapPost("/exec/{id}/start", StartAsync);
         routes.MapGet("/exec/{id}/json", InspectAsync);
-        // The CLI resizes a TTY exec; there is no live TTY here, so there is nothing to resize.
-        routes.MapPost("/exec/{id}/resize", (HttpContext context) => { Find(context); return Results.Ok(); });
+        routes.MapPost("/exec/{id}/resize", ResizeAsync);
     }
 
     private static ExecSessions Sessions(HttpContext context) => context.RequestServices.GetRequiredService<ExecSessions>();
@@ -69,6 +71,11 @@ internal static class ExecRoutes
         {
             throw ApiError.Conflict($"exec {session.Id} has already been started");
         }
+        if (session.Config.Tty && upgradable && !start.Detach)
+        {
+            await StreamTerminalAsync(context, session, upgrade!).ConfigureAwait(false);
+            return;
+        }
         if (start.Detach)
         {
             // Resolved now: the request's services are gone once the answer has been sent.
@@ -98,6 +105,130 @@ internal static class ExecRoutes
         context.Response.Headers.Connection = "close";
         context.Response.ContentLength = output.Length;
         await context.Response.Body.WriteAsync(output, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>An exec with a terminal: started before the 101 (a refusal is still an HTTP error), then streamed both ways.</summary>
+    private static async Task StreamTerminalAsync(HttpContext context, ExecSession session, IHttpUpgradeFeature upgrade)
+    {
+        var service = Service(context);
+        var time = context.RequestServices.GetRequiredService<TimeProvider>();
+        var keys = DetachKeys.Parse(session.Config.DetachKeys, "DetachKeys");
+        ContainerService.RefuseExecUser(session.Config.User);
+        using var exec = await service.Runtime.StartTerminalExecAsync(session.ContainerId, session.Config.Cmd ?? [], session.Config.Env,
+            string.IsNullOrEmpty(session.Config.WorkingDir) ? null : session.Config.WorkingDir, CancellationToken.None).ConfigureAwait(false);
+        session.Running = true;
+        session.Terminal = exec;
+        using var detach = new CancellationTokenSource();
+        _ = ApplyPendingSizeAsync(session, exec);
+        context.Response.ContentType = RawStream;
+        context.Response.Headers.Connection = "Upgrade";
+        context.Response.Headers.Upgrade = "tcp";
+        var duplex = await upgrade.UpgradeAsync().ConfigureAwait(false);
+        var input = session.Config.AttachStdin ? PumpInputAsync(exec, duplex, keys, detach) : Task.CompletedTask;
+        try
+        {
+            var buffer = new byte[16 * 1024];
+            int n;
+            while ((n = await exec.Output.ReadAsync(buffer, detach.Token).ConfigureAwait(false)) > 0)
+            {
+                await duplex.WriteAsync(buffer.AsMemory(0, n), detach.Token).ConfigureAwait(false);
+                await duplex.FlushAsync(detach.Token).ConfigureAwait(false);
+            }
+            var code = await exec.Exit.ConfigureAwait(false);
+            if (code == 126 && exec.Error.Length > 0)
+            {
+                await duplex.WriteAsync(Encoding.UTF8.GetBytes(exec.Error.Replace("\n", "\r\n", StringComparison.Ordinal)), detach.Token).ConfigureAwait(false);
+            }
+            (session.ExitCode, session.Running) = (code, false);
+        }
+        catch (OperationCanceledException) when (detach.IsCancellationRequested)
+        {
+            // Detached: the process goes on; its end is recorded when it comes.
+            _ = exec.Exit.ContinueWith(t => (session.ExitCode, session.Running) = (t.Result, false), TaskScheduler.Default);
+        }
+        catch (IOException)
+        {
+            // The client went away.
+        }
+        finally
+        {
+            await detach.CancelAsync().ConfigureAwait(false);
+            await input.ConfigureAwait(false);
+            session.Terminal = null;
+        }
+    }
+
+    private static async Task ApplyPendingSizeAsync(ExecSession session, Netstack.Runtime.Containers.TerminalExec exec)
+    {
+        try
+        {
+            var console = await exec.ConsoleAsync().ConfigureAwait(false);
+            if (session.PendingSize is { } size)
+            {
+                console.Resize(size.Rows, size.Columns);
+            }
+        }
+#pragma warning disable CA1031 // A size that cannot be set must not end the exec.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    private static async Task PumpInputAsync(Netstack.Runtime.Containers.TerminalExec exec, Stream client, DetachKeys keys, CancellationTokenSource detach)
+    {
+        var scanner = keys.NewScanner();
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            while (true)
+            {
+                var n = await client.ReadAsync(buffer, detach.Token).ConfigureAwait(false);
+                if (n == 0)
+                {
+                    return; // the client sends no more; its output goes on until the process ends
+                }
+                var (forward, detached) = scanner.Feed(buffer.AsSpan(0, n));
+                if (forward.Length > 0)
+                {
+                    var console = await exec.ConsoleAsync(detach.Token).ConfigureAwait(false);
+                    await console.WriteAsync(forward, detach.Token).ConfigureAwait(false);
+                }
+                if (detached)
+                {
+                    await detach.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or Netstack.Runtime.RuntimeException)
+        {
+            // The exec or the client has ended.
+        }
+    }
+
+    private static async Task ResizeAsync(HttpContext context)
+    {
+        var session = Find(context);
+        var (height, width) = AttachRoutes.TerminalSize(context);
+        if (!session.Config.Tty)
+        {
+            throw ApiError.BadRequest($"Tty: exec {session.Id} has no terminal to resize (created without Tty)");
+        }
+        session.PendingSize = (height, width);
+        if (session.Terminal is { } exec)
+        {
+            try
+            {
+                var console = await exec.ConsoleAsync(context.RequestAborted).ConfigureAwait(false);
+                console.Resize(height, width);
+            }
+            catch (Netstack.Runtime.RuntimeException)
+            {
+                // Its process has ended meanwhile: nothing to resize.
+            }
+        }
+        context.Response.StatusCode = StatusCodes.Status200OK;
     }
 
     private static Task InspectAsync(HttpContext context)

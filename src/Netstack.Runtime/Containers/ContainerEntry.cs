@@ -25,11 +25,22 @@ internal sealed class ContainerEntry(ContainerInfo info, ContainerPaths paths) :
 
     public bool Deleted { get; set; }
 
+    /// <summary>Taken while the stdin of the run is fetched from the shim.</summary>
+    public SemaphoreSlim ConsoleLock { get; } = new(1, 1);
+
+    /// <summary>The run's stdin (terminal master or pipe) once asked for; see <see cref="ConsoleRun"/>.</summary>
+    public ContainerConsole? Console { get; set; }
+
+    /// <summary>Which run <see cref="Console"/> belongs to (pid plus start time), so a new run asks its own shim.</summary>
+    public ulong ConsoleRun { get; set; }
+
     public static TaskCompletionSource<ContainerInfo> NewExit() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public void Dispose()
     {
         Lock.Dispose();
+        ConsoleLock.Dispose();
+        Console?.Dispose();
         WatchCancel?.Dispose();
     }
 }

@@ -96,4 +96,16 @@ public sealed record ContainerInfo
 
     /// <summary>Start time of the init process in clock ticks since boot (/proc/PID/stat field 22), to tell it from a reused pid.</summary>
     public ulong PidStartTime { get; init; }
+
+    /// <summary>A pseudo-terminal for the process (<c>-t</c>).</summary>
+    public bool Tty { get; init; }
+
+    /// <summary>stdin kept open for the daemon (<c>-i</c>).</summary>
+    public bool OpenStdin { get; init; }
+
+    /// <summary>stdin closed when the first attached client's input ends.</summary>
+    public bool StdinOnce { get; init; }
+
+    /// <summary>The terminal's size at the start (rows, columns); null for none.</summary>
+    public IReadOnlyList<int>? ConsoleSize { get; init; }
 }

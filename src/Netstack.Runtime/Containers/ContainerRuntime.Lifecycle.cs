@@ -271,6 +271,9 @@ public sealed partial class ContainerRuntime
                 PidStartTime = 0,
             };
             entry.Info = exited;
+            // The run's stdin went with it.
+            entry.Console?.Dispose();
+            entry.Console = null;
             exit = entry.RunExit;
             try
             {

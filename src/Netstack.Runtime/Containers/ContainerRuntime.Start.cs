@@ -193,7 +193,22 @@ public sealed partial class ContainerRuntime
         await File.WriteAllBytesAsync(paths.ConfigFile, JsonSerializer.SerializeToUtf8Bytes(spec, OciJsonContext.Default.OciSpec), cancellationToken).ConfigureAwait(false);
 
         Directory.CreateDirectory(_options.RuncStateDir);
-        await Runc.SpawnRunAsync(info.Id, paths, cancellationToken).ConfigureAwait(false);
+        if (info.Tty || info.OpenStdin)
+        {
+            var shim = _options.ShimCommand
+                ?? throw RuntimeException.Invalid($"container {info.Name} has a terminal or stdin (-t, -i), which needs the shim command (runtime option ShimCommand)");
+            // Only root may reach a shim's sockets: they hand out the container's terminal.
+            Directory.CreateDirectory(_options.ShimDir);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(_options.ShimDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+            await Runc.SpawnInteractiveRunAsync(info.Id, paths, info.Tty, shim, ControlSocket(info.Id), ConsoleSocket(info.Id), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await Runc.SpawnRunAsync(info.Id, paths, cancellationToken).ConfigureAwait(false);
+        }
         return await WaitForPidAsync(entry, cancellationToken).ConfigureAwait(false);
     }
 

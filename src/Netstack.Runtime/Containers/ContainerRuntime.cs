@@ -107,6 +107,10 @@ public sealed partial class ContainerRuntime : IAsyncDisposable
                     DnsOptions = [.. spec.DnsOptions],
                     StopSignal = string.IsNullOrEmpty(spec.StopSignal) ? null : spec.StopSignal,
                     StopTimeout = spec.StopTimeout,
+                    Tty = spec.Tty,
+                    OpenStdin = spec.OpenStdin,
+                    StdinOnce = spec.StdinOnce,
+                    ConsoleSize = spec.ConsoleSize is { } size ? [.. size] : null,
                 };
                 entry = new ContainerEntry(info, paths);
                 _containers[id] = entry;

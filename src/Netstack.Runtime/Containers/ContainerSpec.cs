@@ -70,4 +70,15 @@ public sealed class ContainerSpec
 
     /// <summary>Seconds a stop waits before SIGKILL (<c>--stop-timeout</c>); null for 10, -1 to wait for ever.</summary>
     public int? StopTimeout { get; init; }
+    /// <summary>A pseudo-terminal for the process (<c>-t</c>): its output raw in the log, its input and size from the daemon.</summary>
+    public bool Tty { get; init; }
+
+    /// <summary>Keep the process's stdin open for the daemon to write to (<c>-i</c>).</summary>
+    public bool OpenStdin { get; init; }
+
+    /// <summary>Close the process's stdin when the first attached client's input ends (<c>docker run -i</c>).</summary>
+    public bool StdinOnce { get; init; }
+
+    /// <summary>The terminal's size at the start as rows and columns (<c>HostConfig.ConsoleSize</c>); null leaves the kernel's 0x0.</summary>
+    public IReadOnlyList<int>? ConsoleSize { get; init; }
 }

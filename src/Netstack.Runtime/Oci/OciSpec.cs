@@ -24,6 +24,10 @@ internal sealed class OciProcess
 {
     public bool Terminal { get; set; }
 
+    /// <summary>The terminal's size at the start; only with <see cref="Terminal"/>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public OciConsoleSize? ConsoleSize { get; set; }
+
     public OciUser User { get; set; } = new();
 
     public List<string> Args { get; set; } = [];
@@ -37,6 +41,13 @@ internal sealed class OciProcess
     public List<OciRlimit> Rlimits { get; set; } = [];
 
     public bool NoNewPrivileges { get; set; }
+}
+
+internal sealed class OciConsoleSize
+{
+    public uint Height { get; set; }
+
+    public uint Width { get; set; }
 }
 
 internal sealed class OciUser

@@ -48,7 +48,10 @@ internal static class OciSpecBuilder
         {
             Process = new OciProcess
             {
-                Terminal = false,
+                Terminal = container.Tty,
+                ConsoleSize = container is { Tty: true, ConsoleSize: [> 0 and <= ushort.MaxValue, > 0 and <= ushort.MaxValue] }
+                    ? new OciConsoleSize { Height = (uint)container.ConsoleSize[0], Width = (uint)container.ConsoleSize[1] }
+                    : null,
                 User = new OciUser
                 {
                     Uid = user.Uid,
@@ -153,6 +156,11 @@ internal static class OciSpecBuilder
         }
         Set(DefaultPath);
         Set("HOSTNAME=" + container.Hostname);
+        if (container.Tty)
+        {
+            // As Docker: a terminal's programs need to know what it understands.
+            Set("TERM=xterm");
+        }
         foreach (var entry in container.Env)
         {
             Set(entry);

@@ -121,8 +121,32 @@ internal sealed class RuncClient(string runcPath, string stateRoot)
     public async Task SpawnRunAsync(string id, Containers.ContainerPaths paths, CancellationToken cancellationToken)
     {
         await File.WriteAllTextAsync(paths.ShimScript, ShimScript, cancellationToken).ConfigureAwait(false);
+        await SetsidAsync(id, [paths.ShimScript, RuncPath, StateRoot, paths.BundleDir, id, paths.LogFile, paths.ErrorLogFile], cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// As <see cref="SpawnRunAsync"/> for a container with a terminal or an open stdin: the shell
+    /// shim runs the container's holder (<see cref="Shim.ContainerShim"/>) instead of runc itself;
+    /// the holder runs runc, keeps the terminal master or the stdin pipe, and its status is the
+    /// container's. A terminal goes through runc's console socket (<c>runc run -d
+    /// --console-socket</c>), a plain stdin through <c>runc run</c> in the foreground.
+    /// </summary>
+    public async Task SpawnInteractiveRunAsync(string id, Containers.ContainerPaths paths, bool tty, IReadOnlyList<string> shimCommand, string control, string console, CancellationToken cancellationToken)
+    {
+        await File.WriteAllTextAsync(paths.ShimScript, HolderShimScript, cancellationToken).ConfigureAwait(false);
+        string[] runcArgs = tty
+            ? ["--root", StateRoot, "--log", paths.RuncLog, "--log-format", "json", "run", "-d", "--console-socket", console, "--pid-file", paths.PidFile, "--bundle", paths.BundleDir, id]
+            : ["--root", StateRoot, "--log", paths.RuncLog, "--log-format", "json", "run", "--keep", "--bundle", paths.BundleDir, "--pid-file", paths.PidFile, id];
+        string[] holder = tty
+            ? [.. shimCommand, Shim.ContainerShim.Flag, "console", RuncPath, control, console, paths.PidFile, "--", .. runcArgs]
+            : [.. shimCommand, Shim.ContainerShim.Flag, "stdin", RuncPath, control, "--", .. runcArgs];
+        await SetsidAsync(id, [paths.ShimScript, paths.BundleDir, paths.LogFile, .. holder], cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task SetsidAsync(string id, IEnumerable<string> shimArgs, CancellationToken cancellationToken)
+    {
         var startInfo = new ProcessStartInfo("setsid") { UseShellExecute = false };
-        foreach (var arg in new[] { "-f", "/bin/sh", paths.ShimScript, RuncPath, StateRoot, paths.BundleDir, id, paths.LogFile, paths.ErrorLogFile })
+        foreach (var arg in (string[])["-f", "/bin/sh", .. shimArgs])
         {
             startInfo.ArgumentList.Add(arg);
         }
@@ -134,6 +158,21 @@ internal sealed class RuncClient(string runcPath, string stateRoot)
             throw RuntimeException.Failed($"setsid for container {id} exited with {process.ExitCode}");
         }
     }
+
+    // $1 bundle, $2 container log, then the holder's command line; the holder's status is the
+    // container's. A terminal has one stream; a plain -i container's stdout and stderr share the log.
+    private const string HolderShimScript = """
+        #!/bin/sh
+        # netstack shim: runs an interactive container's holder and records its exit status.
+        echo $$ > "$1/shim.pid"
+        exec </dev/null >>"$2" 2>&1
+        bundle="$1"
+        shift 2
+        "$@"
+        echo $? > "$bundle/exit.tmp"
+        mv -f "$bundle/exit.tmp" "$bundle/exit"
+
+        """;
 
     // $1 runc, $2 runc state root, $3 bundle, $4 container id, $5 stdout log, $6 stderr log (apart,
     // so attach and logs can frame stderr as stream 2).

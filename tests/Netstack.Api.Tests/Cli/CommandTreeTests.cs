@@ -30,7 +30,7 @@ public sealed class CommandTreeTests
 
         Assert.Equal(["run"], run.Subcommands.Select(c => c.Name));
         Assert.Equal(all.Subcommands.Select(c => c.Name), unknown.Subcommands.Select(c => c.Name));
-        Assert.Equal(19, all.Subcommands.Count);
+        Assert.Equal(20, all.Subcommands.Count);
         Assert.Contains(context.HostOption, run.Options);
     }
 

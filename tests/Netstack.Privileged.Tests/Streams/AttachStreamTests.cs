@@ -83,16 +83,4 @@ public sealed class AttachStreamTests
         Assert.StartsWith("first\n", logs.Out, StringComparison.Ordinal);
         Assert.EndsWith("last\n", logs.Out, StringComparison.Ordinal);
     }
-
-    [PrivilegedFact]
-    public async Task InteractiveAndTty_AreRefusedClearly_NothingIsLeft()
-    {
-        await using var daemon = await NetstackdProcess.StartAsync();
-        await daemon.ImportBusyboxAsync();
-        var tty = daemon.Docker("run", "-d", "-t", "--network", "none", "busybox", "sh");
-        Assert.True(tty.Exit != 0 && tty.Err.Contains("Tty", StringComparison.Ordinal), tty.Err);
-        var stdin = daemon.Docker("run", "-d", "-i", "--network", "none", "busybox", "sh");
-        Assert.True(stdin.Exit != 0 && stdin.Err.Contains("OpenStdin", StringComparison.Ordinal), stdin.Err);
-        Assert.Equal("", daemon.Docker("ps", "-aq").Out.Trim());
-    }
 }

@@ -87,6 +87,19 @@ public sealed class OciSpecBuilderTests
     }
 
     [Fact]
+    public void Build_Tty_TerminalWithItsSizeAndTerm()
+    {
+        var process = Render(Container with { Tty = true, ConsoleSize = [33, 111] }, Inputs).GetProperty("process");
+        Assert.True(process.GetProperty("terminal").GetBoolean());
+        Assert.Equal(33, process.GetProperty("consoleSize").GetProperty("height").GetInt32());
+        Assert.Equal(111, process.GetProperty("consoleSize").GetProperty("width").GetInt32());
+        Assert.Contains("TERM=xterm", process.GetProperty("env").EnumerateArray().Select(e => e.GetString()));
+        // Without a size runc leaves the kernel's 0x0 until the first resize; without -t no size at all.
+        Assert.False(Render(Container with { Tty = true }, Inputs).GetProperty("process").TryGetProperty("consoleSize", out _));
+        Assert.False(Render(Container with { ConsoleSize = [33, 111] }, Inputs).GetProperty("process").TryGetProperty("consoleSize", out _));
+    }
+
+    [Fact]
     public void Build_Capabilities_AreDockersDefaultSetInEveryVector()
     {
         var caps = Render(Container, Inputs).GetProperty("process").GetProperty("capabilities");

@@ -20,6 +20,9 @@ public sealed class ExecConfig
     public string? User { get; set; }
 
     public bool Privileged { get; set; }
+
+    /// <summary>The keys that detach the client from an interactive exec (Docker's notation, default <c>ctrl-p,ctrl-q</c>).</summary>
+    public string? DetachKeys { get; set; }
 }
 
 /// <summary>Body of the engine's <c>POST /exec/{id}/start</c>.</summary>

@@ -19,6 +19,9 @@ public sealed class HostConfig
 
     public bool AutoRemove { get; set; }
 
+    /// <summary>The terminal's size at the start as [height, width] (rows, columns), with <c>Tty</c>.</summary>
+    public List<int>? ConsoleSize { get; set; }
+
     public RestartPolicy? RestartPolicy { get; set; }
 
     /// <summary>Memory limit in bytes (<c>--memory</c>); 0 none.</summary>

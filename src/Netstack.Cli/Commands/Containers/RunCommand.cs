@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Netstack.Cli.Terminal;
 using Netstack.Api.Client;
 using Netstack.Api.Contracts.Containers;
 using Netstack.Api.Contracts.Networks;
@@ -17,6 +18,8 @@ namespace Netstack.Cli.Commands.Containers;
 internal static class RunCommand
 {
     internal static readonly Option<bool> Detach = new("--detach", "-d") { Description = "Run in the background and print the container id" };
+    internal static readonly Option<bool> Interactive = new("--interactive", "-i") { Description = "Keep stdin open and send ours to the container" };
+    internal static readonly Option<bool> Tty = new("--tty", "-t") { Description = "Give the container a pseudo-terminal" };
     internal static readonly Option<bool> Remove = new("--rm") { Description = "Remove the container when it exits" };
     internal static readonly Option<string?> Name = new("--name") { Description = "Container name" };
     internal static readonly Option<string?> Hostname = new("--hostname") { Description = "Container host name" };
@@ -41,7 +44,7 @@ internal static class RunCommand
     {
         var command = new Command("run", "Create and start a container")
         {
-            Detach, Remove, Name, Hostname, Network, Ip, Ip6, NetworkAlias, Publish, Dns, AddHost, Env, Label, Workdir, User, Restart, Image, Command,
+            Detach, Interactive, Tty, Remove, Name, Hostname, Network, Ip, Ip6, NetworkAlias, Publish, Dns, AddHost, Env, Label, Workdir, User, Restart, Image, Command,
         };
         foreach (var option in RunResourceOptions.All.Concat(RunContainerOptions.All))
         {
@@ -51,8 +54,19 @@ internal static class RunCommand
         {
             var output = parse.InvocationConfiguration.Output;
             var request = BuildRequest(parse, context.Environment);
+            var interactive = !parse.GetValue(Detach) && (request.Tty || request.OpenStdin);
+            if (interactive && request.Tty && request.OpenStdin && !LocalTerminal.StdinIsTerminal)
+            {
+                throw new FormatException("the input device is not a TTY: drop -t, or run on a terminal");
+            }
             TimingTrace.Mark("request-built");
             var created = await client.CreateContainerAsync(parse.GetValue(Name), request, ct).ConfigureAwait(false);
+            // Attached before the start, as the docker CLI does: no output and no keystroke is missed.
+            var session = interactive ? await client.AttachAsync(created.Id, request.OpenStdin, ct: ct).ConfigureAwait(false) : null;
+            // Asked before the start too: with --rm the container may be gone before we could ask for its code.
+            using var waitCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            // On a thread of its own: the CLI's client may use blocking sockets, and this answer comes at the exit.
+            var wait = interactive ? Task.Run(() => client.WaitContainerAsync(created.Id, parse.GetValue(Remove) ? "removed" : "next-exit", waitCancel.Token), ct) : null;
             foreach (var warning in created.Warnings)
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync("WARNING: " + warning).ConfigureAwait(false);
@@ -72,9 +86,37 @@ internal static class RunCommand
                 await output.WriteLineAsync(created.Id).ConfigureAwait(false);
                 return 0;
             }
+            if (session is not null)
+            {
+                await using (session.ConfigureAwait(false))
+                {
+                    await InteractiveSession.RunAsync(session, request.Tty, request.OpenStdin,
+                        request.Tty ? (h, w) => client.ResizeContainerAsync(created.Id, h, w, ct) : null, ct).ConfigureAwait(false);
+                }
+                var code = await ExitCodeAfterSessionAsync(client, created.Id, wait, ct).ConfigureAwait(false);
+                await waitCancel.CancelAsync().ConfigureAwait(false);
+                return code;
+            }
             return await AttachAsync(parse, client, created.Id, ct).ConfigureAwait(false);
         });
         return command;
+    }
+
+    /// <summary>After an interactive session: 0 when the user detached (the container runs on), else the container's exit code.</summary>
+    internal static async Task<int> ExitCodeAfterSessionAsync(ApiClient client, string id, Task<ContainerWaitResponse>? wait, CancellationToken ct)
+    {
+        try
+        {
+            if ((await client.InspectContainerAsync(id, ct).ConfigureAwait(false)).State.Running)
+            {
+                return 0;
+            }
+        }
+        catch (ApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound && wait is not null)
+        {
+            // Removed by --rm: the wait asked before the start has the code.
+        }
+        return (await (wait ?? client.WaitContainerAsync(id, ct)).ConfigureAwait(false)).StatusCode;
     }
 
     private static async Task<int> AttachAsync(ParseResult parse, ApiClient client, string id, CancellationToken ct)
@@ -152,6 +194,11 @@ internal static class RunCommand
             ExposedPorts = exposed.Count == 0 ? null : exposed,
             AttachStdout = !parse.GetValue(Detach),
             AttachStderr = !parse.GetValue(Detach),
+            Tty = parse.GetValue(Tty),
+            OpenStdin = parse.GetValue(Interactive),
+            // As docker run: an attached -i closes the container's stdin when our input ends.
+            StdinOnce = parse.GetValue(Interactive) && !parse.GetValue(Detach),
+            AttachStdin = parse.GetValue(Interactive) && !parse.GetValue(Detach),
             HostConfig = new HostConfig
             {
                 NetworkMode = networks.Length == 0 ? "default" : networks[0],

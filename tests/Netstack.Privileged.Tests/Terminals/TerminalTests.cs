@@ -1,0 +1,208 @@
+using Netstack.Privileged.Tests.Api;
+using Netstack.Privileged.Tests.Streams;
+using Netstack.TestKit;
+using Xunit;
+
+namespace Netstack.Privileged.Tests.Terminals;
+
+/// <summary>
+/// Interactive containers on real runc: <c>-t</c> (a pseudo-terminal from runc's console socket,
+/// held by the container's shim), <c>-i</c> (stdin), attach and detach, resize, exec -it, through
+/// the stock docker CLI driven on a terminal of the test's own.
+/// </summary>
+public sealed class TerminalTests
+{
+    [PrivilegedFact]
+    public async Task DockerRunIt_TheShellAnswersWhatIsTyped_ExitCodeIsTheShells()
+    {
+        await using var daemon = await NetstackdProcess.StartAsync();
+        await daemon.ImportBusyboxAsync();
+        using var term = TerminalSession.Docker(daemon, "run -it --name it1 --network none busybox sh");
+        Assert.True(await term.WaitForAsync("# "), "no prompt: " + term.Screen + daemon.Log);
+        await term.TypeAsync("echo $((6*7))\r");
+        Assert.True(await term.WaitForAsync("\n42"), "no answer: " + term.Screen + daemon.Log);
+        await term.TypeAsync("exit 3\r");
+        Assert.Equal(3, await term.WaitForExitAsync());
+        Assert.Equal("exited 3 true", daemon.Docker("inspect", "--format", "{{.State.Status}} {{.State.ExitCode}} {{.Config.Tty}}", "it1").Out.Trim());
+        // The terminal's output is in the log, raw (docker logs of a tty container reads it unframed).
+        var logs = daemon.Docker("logs", "it1");
+        Assert.True(logs.Exit == 0 && logs.Out.Contains("42", StringComparison.Ordinal), logs.Out + logs.Err);
+    }
+
+    [PrivilegedFact]
+    public async Task DockerRunI_WithoutTty_StdinReachesTheProcess_ItsEndClosesIt()
+    {
+        await using var daemon = await NetstackdProcess.StartAsync();
+        await daemon.ImportBusyboxAsync();
+        var config = Path.Combine(daemon.Directory, "docker-config");
+        Directory.CreateDirectory(config);
+        var piped = TestNamespace.TryRun("sh", "-c",
+            $"printf 'hi\\nthere\\n' | DOCKER_CONFIG={config} {NetstackdProcess.DockerPath} -H {daemon.HostUri} run -i --rm --network none busybox cat");
+        Assert.True(piped.ExitCode == 0 && piped.Output == "hi\nthere\n", $"exit {piped.ExitCode} out \"{piped.Output}\" err \"{piped.Error}\"\n{daemon.Log}");
+        // wc only answers after the EOF: proof that the end of the client's input closed the container's stdin.
+        var counted = TestNamespace.TryRun("sh", "-c",
+            $"printf 'a\\nb\\nc\\n' | DOCKER_CONFIG={config} {NetstackdProcess.DockerPath} -H {daemon.HostUri} run -i --rm --network none busybox wc -l");
+        Assert.True(counted.ExitCode == 0 && counted.Output.Trim() == "3", $"exit {counted.ExitCode} out \"{counted.Output}\" err \"{counted.Error}\"");
+        Assert.Equal("", daemon.Docker("ps", "-aq").Out.Trim());
+    }
+
+    [PrivilegedFact]
+    public async Task DockerAttach_ToAnItContainer_TypesAndDetachesWithCtrlPCtrlQ_ThenAttachesAgain()
+    {
+        await using var daemon = await NetstackdProcess.StartAsync();
+        await daemon.ImportBusyboxAsync();
+        Assert.Equal(0, daemon.Docker("run", "-dit", "--name", "att", "--network", "none", "busybox", "sh").Exit);
+
+        using (var first = TerminalSession.Docker(daemon, "attach att"))
+        {
+            await first.TypeAsync("echo $((6*7))\r");
+            Assert.True(await first.WaitForAsync("\n42"), "no answer: " + first.Screen + daemon.Log);
+            await first.TypeAsync("\u0010\u0011"); // ctrl-p ctrl-q
+            // The v28 CLI ends with its own "read escape sequence" (exit 1), as against dockerd.
+            Assert.NotNull(await first.WaitForExitAsync());
+            Assert.Contains("read escape sequence", first.Screen, StringComparison.Ordinal);
+        }
+        Assert.Equal("running", daemon.Docker("inspect", "--format", "{{.State.Status}}", "att").Out.Trim());
+
+        using var second = TerminalSession.Docker(daemon, "attach att");
+        await second.TypeAsync("echo again-$((2+3))\r");
+        Assert.True(await second.WaitForAsync("again-5"), "no answer: " + second.Screen + daemon.Log);
+        await second.TypeAsync("exit 5\r");
+        Assert.Equal(5, await second.WaitForExitAsync());
+    }
+
+    [PrivilegedFact]
+    public async Task Resize_SetsTheTerminalSize_SttySizeInsideShowsIt()
+    {
+        await using var daemon = await NetstackdProcess.StartAsync();
+        await daemon.ImportBusyboxAsync();
+        using var term = TerminalSession.Docker(daemon, "run -it --name rs --network none busybox sh");
+        Assert.True(await term.WaitForAsync("# "), "no prompt: " + term.Screen + daemon.Log);
+        var (status, body) = await RawEngineClient.RequestAsync(daemon.SocketPath, "POST", "/v1.41/containers/rs/resize?h=33&w=111");
+        Assert.True(status == 200, $"{status} {body}");
+        await term.TypeAsync("stty size\r");
+        Assert.True(await term.WaitForAsync("33 111"), "size: " + term.Screen + daemon.Log);
+        await term.TypeAsync("exit\r");
+        Assert.Equal(0, await term.WaitForExitAsync());
+    }
+
+    [PrivilegedFact]
+    public async Task Resize_BadInput_ClearFourHundreds()
+    {
+        await using var daemon = await NetstackdProcess.StartAsync();
+        await daemon.ImportBusyboxAsync();
+        Assert.Equal(0, daemon.Docker("run", "-d", "--name", "plain", "--network", "none", "busybox", "sleep", "600").Exit);
+        Assert.Equal(0, daemon.Docker("run", "-dit", "--name", "tt", "--network", "none", "busybox", "sh").Exit);
+
+        var plain = await RawEngineClient.RequestAsync(daemon.SocketPath, "POST", "/v1.41/containers/plain/resize?h=10&w=20");
+        Assert.True(plain.Status == 400 && plain.Body.Contains("Tty", StringComparison.Ordinal), $"{plain.Status} {plain.Body}");
+        var missing = await RawEngineClient.RequestAsync(daemon.SocketPath, "POST", "/v1.41/containers/nosuch/resize?h=10&w=20");
+        Assert.True(missing.Status == 404 && missing.Body.Contains("nosuch", StringComparison.Ordinal), $"{missing.Status} {missing.Body}");
+        var height = await RawEngineClient.RequestAsync(daemon.SocketPath, "POST", "/v1.41/containers/tt/resize?h=abc&w=20");
+        Assert.True(height.Status == 400 && height.Body.Contains("h:", StringComparison.Ordinal) && height.Body.Contains("abc", StringComparison.Ordinal), $"{height.Status} {height.Body}");
+        var width = await RawEngineClient.RequestAsync(daemon.SocketPath, "POST", "/v1.41/containers/tt/resize?h=10&w=70000");
+        Assert.True(width.Status == 400 && width.Body.Contains("w:", StringComparison.Ordinal), $"{width.Status} {width.Body}");
+        var keys = await RawEngineClient.RequestAsync(daemon.SocketPath, "POST", "/v1.41/containers/tt/attach?stream=1&stdin=1&detachKeys=ctrl-1");
+        Assert.True(keys.Status == 400 && keys.Body.Contains("detachKeys", StringComparison.Ordinal), $"{keys.Status} {keys.Body}");
+        var size = await RawEngineClient.RequestAsync(daemon.SocketPath, "POST", "/v1.41/containers/create",
+            """{"Image":"busybox","Cmd":["sh"],"Tty":true,"HostConfig":{"ConsoleSize":[10],"NetworkMode":"none"}}""");
+        Assert.True(size.Status == 400 && size.Body.Contains("ConsoleSize", StringComparison.Ordinal), $"{size.Status} {size.Body}");
+        Assert.Equal(2, daemon.Docker("ps", "-aq").Out.Trim().Split('\n').Length);
+    }
+
+    [PrivilegedFact]
+    public async Task DockerExecIt_InteractiveShell_SizeFromTheClientsTerminal_ExitCode()
+    {
+        await using var daemon = await NetstackdProcess.StartAsync();
+        await daemon.ImportBusyboxAsync();
+        Assert.Equal(0, daemon.Docker("run", "-d", "--name", "box", "--network", "none", "busybox", "sleep", "600").Exit);
+        // The CLI sends its terminal's size (POST /exec/{id}/resize) once the exec runs.
+        using var term = TerminalSession.Docker(daemon, "exec -it box sh", rows: 40, columns: 120);
+        Assert.True(await term.WaitForAsync("# "), "no prompt: " + term.Screen + daemon.Log);
+        await term.TypeAsync("echo $((6*7))\r");
+        Assert.True(await term.WaitForAsync("\n42"), "no answer: " + term.Screen + daemon.Log);
+        await term.TypeAsync("stty size\r");
+        Assert.True(await term.WaitForAsync("40 120"), "size: " + term.Screen + daemon.Log);
+        await term.TypeAsync("exit 4\r");
+        Assert.Equal(4, await term.WaitForExitAsync());
+        var missing = TestNamespace.TryRun("script", "-qfec", $"DOCKER_CONFIG={daemon.Directory}/docker-config {NetstackdProcess.DockerPath} -H {daemon.HostUri} exec -it box nosuch", "/dev/null");
+        Assert.True(missing.ExitCode == 126 && missing.Output.Contains("nosuch", StringComparison.Ordinal), $"exit {missing.ExitCode} out \"{missing.Output}\"");
+    }
+
+    [PrivilegedFact]
+    public async Task DaemonKilledAndRestarted_ItContainerKeepsRunning_AttachesAgain()
+    {
+        await using var daemon = await NetstackdProcess.StartAsync();
+        await daemon.ImportBusyboxAsync();
+        Assert.Equal(0, daemon.Docker("run", "-dit", "--name", "keep", "--network", "none", "busybox", "sh").Exit);
+        Assert.Equal(0, daemon.Docker("run", "-di", "--name", "keepi", "--network", "none", "busybox", "sh").Exit);
+        var pid = daemon.Docker("inspect", "--format", "{{.State.Pid}}", "keep").Out.Trim();
+
+        await daemon.KillHardAsync();
+        await daemon.LaunchAsync();
+
+        Assert.Equal($"running {pid}", daemon.Docker("inspect", "--format", "{{.State.Status}} {{.State.Pid}}", "keep").Out.Trim());
+        using (var term = TerminalSession.Docker(daemon, "attach keep", rows: 30, columns: 90))
+        {
+            await term.TypeAsync("echo $((6*7)); stty size\r");
+            Assert.True(await term.WaitForAsync("\n42"), "no answer after the restart: " + term.Screen + daemon.Log);
+            Assert.True(await term.WaitForAsync("30 90"), "size after the restart: " + term.Screen + daemon.Log);
+            await term.TypeAsync("exit 3\r");
+            Assert.Equal(3, await term.WaitForExitAsync());
+        }
+        // -i without a terminal: the shim kept the stdin pipe for the new daemon too.
+        var config = Path.Combine(daemon.Directory, "docker-config");
+        var piped = TestNamespace.TryRun("sh", "-c",
+            $"(echo 'echo after-restart; exit 6'; sleep 5) | DOCKER_CONFIG={config} {NetstackdProcess.DockerPath} -H {daemon.HostUri} attach keepi");
+        Assert.True(piped.ExitCode == 6 && piped.Output.Contains("after-restart", StringComparison.Ordinal), $"exit {piped.ExitCode} out \"{piped.Output}\" err \"{piped.Error}\"\n{daemon.Log}");
+    }
+
+    [PrivilegedFact]
+    public async Task OurCli_RunItExecItAttach_OnATerminal()
+    {
+        await using var daemon = await NetstackdProcess.StartAsync();
+        await daemon.ImportBusyboxAsync();
+        using (var run = TerminalSession.Netstack(daemon, "run -it --name ours --network none busybox sh", rows: 40, columns: 120))
+        {
+            Assert.True(await run.WaitForAsync("# "), "no prompt: " + run.Screen + daemon.Log);
+            await run.TypeAsync("echo $((6*7)); stty size\r");
+            Assert.True(await run.WaitForAsync("\n42"), "no answer: " + run.Screen + daemon.Log);
+            Assert.True(await run.WaitForAsync("40 120"), "size: " + run.Screen + daemon.Log);
+            // Our CLI has the raw terminal: what was typed shows once (the container's echo), not twice.
+            Assert.Single(System.Text.RegularExpressions.Regex.Matches(run.Screen, @"echo \$\(\(6\*7\)\)"));
+            await run.TypeAsync("\u0010\u0011");
+            Assert.Equal(0, await run.WaitForExitAsync());
+        }
+        Assert.Equal("running", daemon.Docker("inspect", "--format", "{{.State.Status}}", "ours").Out.Trim());
+
+        using (var exec = TerminalSession.Netstack(daemon, "exec -it ours sh"))
+        {
+            Assert.True(await exec.WaitForAsync("# "), "no exec prompt: " + exec.Screen + daemon.Log);
+            await exec.TypeAsync("echo exec-$((2*4))\r");
+            Assert.True(await exec.WaitForAsync("exec-8"), "no exec answer: " + exec.Screen);
+            await exec.TypeAsync("exit 4\r");
+            Assert.Equal(4, await exec.WaitForExitAsync());
+        }
+
+        using (var attach = TerminalSession.Netstack(daemon, "attach ours"))
+        {
+            await attach.TypeAsync("echo attached-$((3*3))\r");
+            Assert.True(await attach.WaitForAsync("attached-9"), "no attach answer: " + attach.Screen);
+            await attach.TypeAsync("exit 3\r");
+            Assert.Equal(3, await attach.WaitForExitAsync());
+        }
+
+        // --rm: the container is gone when the session ends; the code comes from the wait asked before the start.
+        using (var removed = TerminalSession.Netstack(daemon, "run -it --rm --network none busybox sh"))
+        {
+            Assert.True(await removed.WaitForAsync("# "), "no prompt: " + removed.Screen + daemon.Log);
+            await removed.TypeAsync("exit 7\r");
+            Assert.Equal(7, await removed.WaitForExitAsync());
+        }
+        Assert.Equal("ours", daemon.Docker("ps", "-a", "--format", "{{.Names}}").Out.Trim());
+
+        var piped = TestNamespace.TryRun("sh", "-c",
+            $"printf 'a\\nb\\n' | {Path.Combine(AppContext.BaseDirectory, "netstack")} -H {daemon.HostUri} run -i --rm --network none busybox wc -l");
+        Assert.True(piped.ExitCode == 0 && piped.Output.Trim() == "2", $"exit {piped.ExitCode} out \"{piped.Output}\" err \"{piped.Error}\"");
+    }
+}
