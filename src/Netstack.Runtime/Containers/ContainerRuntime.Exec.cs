@@ -13,6 +13,14 @@ public sealed partial class ContainerRuntime
         string? workingDir = null,
         CancellationToken cancellationToken = default)
     {
+        var container = RunningForExec(idOrName, cmd, env, workingDir);
+        var result = await Runc.ExecAsync(container.Info.Id, cmd, env ?? [], workingDir, cancellationToken).ConfigureAwait(false);
+        return new ExecResult(result.ExitCode, result.Stdout, result.Stderr);
+    }
+
+    /// <summary>The checks every exec makes (plain or on a terminal): a command, valid env and working dir, a running container.</summary>
+    private ContainerEntry RunningForExec(string idOrName, IReadOnlyList<string> cmd, IReadOnlyList<string>? env, string? workingDir)
+    {
         ArgumentNullException.ThrowIfNull(cmd);
         if (cmd.Count == 0 || string.IsNullOrEmpty(cmd[0]))
         {
@@ -31,7 +39,6 @@ public sealed partial class ContainerRuntime
         {
             throw RuntimeException.Conflict($"container {container.Info.Name} is not running");
         }
-        var result = await Runc.ExecAsync(container.Info.Id, cmd, env ?? [], workingDir, cancellationToken).ConfigureAwait(false);
-        return new ExecResult(result.ExitCode, result.Stdout, result.Stderr);
+        return container;
     }
 }

@@ -68,24 +68,7 @@ public sealed partial class ContainerRuntime
     /// </summary>
     public Task<TerminalExec> StartTerminalExecAsync(string idOrName, IReadOnlyList<string> cmd, IReadOnlyList<string>? env, string? workingDir, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(cmd);
-        if (cmd.Count == 0 || string.IsNullOrEmpty(cmd[0]))
-        {
-            throw RuntimeException.Invalid("exec cmd is empty: give the command to run");
-        }
-        foreach (var entry in env ?? [])
-        {
-            ContainerSpecValidator.ValidateEnv(entry, "exec env");
-        }
-        if (workingDir is not null && !workingDir.StartsWith('/'))
-        {
-            throw RuntimeException.Invalid($"invalid exec working dir \"{workingDir}\": must be an absolute path");
-        }
-        var container = Find(idOrName);
-        if (container.Info.State != ContainerState.Running)
-        {
-            throw RuntimeException.Conflict($"container {container.Info.Name} is not running");
-        }
+        var container = RunningForExec(idOrName, cmd, env, workingDir);
         var shimCommand = _options.ShimCommand
             ?? throw RuntimeException.Invalid("an exec with a terminal (-t) needs the shim command (runtime option ShimCommand)");
         Directory.CreateDirectory(_options.ShimDir);
