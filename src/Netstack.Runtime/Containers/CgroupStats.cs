@@ -10,18 +10,19 @@ namespace Netstack.Runtime.Containers;
 /// </summary>
 internal static class CgroupStats
 {
-    private const string Root = "/sys/fs/cgroup";
+    private const string CgroupRoot = "/sys/fs/cgroup";
 
     // USER_HZ: /proc/stat counts in 1/100 s on every Linux architecture we run on.
     private const ulong NanosecondsPerTick = 10_000_000;
 
-    public static ContainerStats Read(int pid, DateTimeOffset now)
+    /// <param name="root">The cgroup mount point; <paramref name="proc"/> is procfs. Tests point both at a tree of their own.</param>
+    public static ContainerStats Read(int pid, DateTimeOffset now, string root = CgroupRoot, string proc = "/proc")
     {
-        var dirs = Directories(pid);
+        var dirs = Directories(pid, root, proc);
         var unified = dirs.ContainsKey("");
         string Dir(string controller) => unified ? dirs[""] : dirs.GetValueOrDefault(controller, "");
         var memStat = ReadKeyValues(Path.Combine(Dir("memory"), "memory.stat"));
-        var hostMemory = HostMemoryBytes();
+        var hostMemory = HostMemoryBytes(Path.Combine(proc, "meminfo"));
         ContainerStats stats;
         if (unified)
         {
@@ -70,17 +71,17 @@ internal static class CgroupStats
         {
             Read = now,
             MemoryStat = memStat,
-            SystemCpuNanoseconds = SystemCpuNanoseconds(),
+            SystemCpuNanoseconds = SystemCpuNanoseconds(Path.Combine(proc, "stat")),
             OnlineCpus = OnlineCpus(),
         };
     }
 
     /// <summary>controller → directory; on v2 the single directory under the key "".</summary>
-    internal static Dictionary<string, string> Directories(int pid)
+    internal static Dictionary<string, string> Directories(int pid, string root = CgroupRoot, string proc = "/proc")
     {
         var dirs = new Dictionary<string, string>(StringComparer.Ordinal);
-        var unified = File.Exists(Path.Combine(Root, "cgroup.controllers"));
-        foreach (var line in File.ReadLines($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/cgroup"))
+        var unified = File.Exists(Path.Combine(root, "cgroup.controllers"));
+        foreach (var line in File.ReadLines(Path.Combine(proc, pid.ToString(CultureInfo.InvariantCulture), "cgroup")))
         {
             // hierarchy-ID:controller-list:path (cgroups(7)); v2 is "0::PATH".
             var parts = line.Split(':', 3);
@@ -92,15 +93,15 @@ internal static class CgroupStats
             {
                 if (parts[0] == "0")
                 {
-                    dirs[""] = Root + parts[2];
+                    dirs[""] = root + parts[2];
                 }
                 continue;
             }
             foreach (var controller in parts[1].Split(',', StringSplitOptions.RemoveEmptyEntries))
             {
                 // The mount is named after the controller list ("cpu,cpuacct") or a controller of it.
-                var mount = Directory.Exists(Path.Combine(Root, parts[1])) ? parts[1] : controller;
-                dirs[controller] = Root + "/" + mount + parts[2];
+                var mount = Directory.Exists(Path.Combine(root, parts[1])) ? parts[1] : controller;
+                dirs[controller] = root + "/" + mount + parts[2];
             }
         }
         return dirs;
@@ -143,9 +144,9 @@ internal static class CgroupStats
         return count > 0 ? count : Environment.ProcessorCount;
     }
 
-    private static ulong HostMemoryBytes()
+    private static ulong HostMemoryBytes(string meminfoFile)
     {
-        var meminfo = ReadKeyValues("/proc/meminfo", separator: ':');
+        var meminfo = ReadKeyValues(meminfoFile, separator: ':');
         // "MemTotal:       16315516 kB"
         return meminfo.TryGetValue("MemTotal", out var kib) ? kib * 1024 : ulong.MaxValue;
     }
