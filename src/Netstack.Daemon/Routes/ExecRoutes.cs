@@ -192,8 +192,9 @@ internal static class ExecRoutes
         }
         catch
         {
-            exec.CloseInput();
-            (session.ExitCode, session.Running) = (await exec.Exit.ConfigureAwait(false), false);
+            // The client is gone before the stream began: the process reads EOF, and a write of its
+            // gets EPIPE once the disposal has closed our ends of its pipes.
+            session.Running = false;
             throw;
         }
         if (!session.Config.AttachStdin)
