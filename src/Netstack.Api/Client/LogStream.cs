@@ -11,7 +11,7 @@ public static class LogStream
 {
     public const byte Stdout = 1;
     public const byte Stderr = 2;
-    private const int HeaderLength = 8;
+    public const int HeaderLength = 8;
 
     public static void WriteHeader(Span<byte> header, byte stream, int length)
     {

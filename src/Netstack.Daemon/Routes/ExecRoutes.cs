@@ -11,8 +11,10 @@ namespace Netstack.Daemon.Routes;
 
 /// <summary>
 /// The engine's exec routes, as the stock docker CLI uses them: create an exec instance, start it
-/// and read its output, then ask for its exit code. Without a terminal, netstack runs the command
-/// to completion and sends the whole output at once (no stdin, no live streaming). With one
+/// and read its output, then ask for its exit code. Without a terminal on a hijacked start the
+/// process's stdout and stderr stream live in multiplexed frames and the client's input (<c>-i</c>)
+/// is its stdin until the client half-closes; a start that is not hijacked gets the whole output
+/// once the command has ended. With one
 /// (<c>exec -t</c> on a hijacked start) the process runs on a pseudo-terminal from runc's console
 /// socket: its output streams live and raw, the client's input (<c>-i</c>) goes to the terminal
 /// until the detach keys, and <c>POST /exec/{id}/resize</c> sets its size.
@@ -55,6 +57,9 @@ internal static class ExecRoutes
         {
             throw ApiError.Conflict($"Container {container.Id} is not running");
         }
+        // Env and working dir refused at the create, as the engine does, not at the start, whose
+        // error the CLI cannot show once it has asked for the upgrade.
+        Service(context).Runtime.CheckExec(container.Id, config.Cmd, config.Env, string.IsNullOrEmpty(config.WorkingDir) ? null : config.WorkingDir);
         var session = Sessions(context).Add(container.Id, config);
         await HttpJson.WriteAsync(context, new ExecCreateResponse { Id = session.Id }, ApiJsonContext.Default.ExecCreateResponse, StatusCodes.Status201Created).ConfigureAwait(false);
     }
@@ -74,6 +79,11 @@ internal static class ExecRoutes
         if (session.Config.Tty && upgradable && !start.Detach)
         {
             await StreamTerminalAsync(context, session, upgrade!).ConfigureAwait(false);
+            return;
+        }
+        if (upgradable && !start.Detach)
+        {
+            await StreamPlainAsync(context, session, upgrade!).ConfigureAwait(false);
             return;
         }
         if (start.Detach)
@@ -155,6 +165,110 @@ internal static class ExecRoutes
             await detach.CancelAsync().ConfigureAwait(false);
             await input.ConfigureAwait(false);
             session.Terminal = null;
+        }
+    }
+
+    /// <summary>
+    /// An exec without a terminal on a hijacked start (<c>docker exec [-i]</c>): started before the
+    /// 101 (a refusal is still an HTTP error), then its stdout and stderr go out live in multiplexed
+    /// frames (streams 1 and 2) while what the client sends (with AttachStdin) is the process's
+    /// stdin, raw; the client's half-close is the process's EOF. The stream ends when the process
+    /// has ended and its output has gone out, with the exit code recorded first, so the client's
+    /// inspect that follows reads it.
+    /// </summary>
+    private static async Task StreamPlainAsync(HttpContext context, ExecSession session, IHttpUpgradeFeature upgrade)
+    {
+        var service = Service(context);
+        using var exec = service.Runtime.StartStreamExec(session.ContainerId, session.Config.Cmd ?? [], session.Config.Env,
+            string.IsNullOrEmpty(session.Config.WorkingDir) ? null : session.Config.WorkingDir);
+        session.Running = true;
+        context.Response.ContentType = RawStream;
+        context.Response.Headers.Connection = "Upgrade";
+        context.Response.Headers.Upgrade = "tcp";
+        Stream duplex;
+        try
+        {
+            duplex = await upgrade.UpgradeAsync().ConfigureAwait(false);
+        }
+        catch
+        {
+            // The client is gone before the stream began: the process reads EOF, and a write of its
+            // gets EPIPE once the disposal has closed our ends of its pipes.
+            session.Running = false;
+            throw;
+        }
+        if (!session.Config.AttachStdin)
+        {
+            exec.CloseInput();
+        }
+        // Not RequestAborted: a client without stdin half-closes at once; only a failed write says it is gone.
+        using var clientGone = new CancellationTokenSource();
+        var input = session.Config.AttachStdin ? PumpPlainInputAsync(exec, duplex, clientGone.Token) : Task.CompletedTask;
+        var writes = new SemaphoreSlim(1, 1);
+        using (writes)
+        {
+            await Task.WhenAll(
+                PumpFramesAsync(exec.Output, LogStream.Stdout, session.Config.AttachStdout, duplex, writes, clientGone),
+                PumpFramesAsync(exec.Error, LogStream.Stderr, session.Config.AttachStderr, duplex, writes, clientGone)).ConfigureAwait(false);
+        }
+        (session.ExitCode, session.Running) = (await exec.Exit.ConfigureAwait(false), false);
+        await clientGone.CancelAsync().ConfigureAwait(false);
+        await input.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// One of the process's output pipes to the client in frames of <paramref name="kind"/>, until
+    /// its end. Once the client is gone (a write failed) the output is still read, and dropped, so
+    /// the process never blocks on a full pipe.
+    /// </summary>
+    private static async Task PumpFramesAsync(Stream from, byte kind, bool wanted, Stream client, SemaphoreSlim writes, CancellationTokenSource clientGone)
+    {
+        var buffer = new byte[LogStream.HeaderLength + 32 * 1024];
+        int n;
+        while ((n = await from.ReadAsync(buffer.AsMemory(LogStream.HeaderLength), CancellationToken.None).ConfigureAwait(false)) > 0)
+        {
+            if (!wanted || clientGone.IsCancellationRequested)
+            {
+                continue;
+            }
+            LogStream.WriteHeader(buffer, kind, n);
+            await writes.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await client.WriteAsync(buffer.AsMemory(0, LogStream.HeaderLength + n), CancellationToken.None).ConfigureAwait(false);
+                await client.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                await clientGone.CancelAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                writes.Release();
+            }
+        }
+    }
+
+    /// <summary>What the client sends, raw, to the process's stdin; the end of it (or of the client) closes that stdin.</summary>
+    private static async Task PumpPlainInputAsync(Netstack.Runtime.Containers.StreamExec exec, Stream client, CancellationToken ended)
+    {
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            int n;
+            while ((n = await client.ReadAsync(buffer, ended).ConfigureAwait(false)) > 0)
+            {
+                await exec.Input.WriteAsync(buffer.AsMemory(0, n), ended).ConfigureAwait(false);
+                await exec.Input.FlushAsync(ended).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or ObjectDisposedException)
+        {
+            // The process stopped reading (EPIPE), the client went away, or the exec has ended.
+        }
+        finally
+        {
+            exec.CloseInput();
         }
     }
 

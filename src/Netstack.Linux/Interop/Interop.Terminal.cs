@@ -54,6 +54,12 @@ internal static partial class Interop
     [LibraryImport(Libraries.Libc, EntryPoint = "waitpid", SetLastError = true)]
     internal static unsafe partial int WaitPid(int pid, int* status, int options);
 
+    [LibraryImport(Libraries.Libc, EntryPoint = "getppid")]
+    internal static partial int GetPpid();
+
+    [LibraryImport(Libraries.Libc, EntryPoint = "kill", SetLastError = true)]
+    internal static partial int Kill(int pid, int signal);
+
     [LibraryImport(Libraries.Libc, EntryPoint = "sendmsg", SetLastError = true)]
     internal static unsafe partial nint SendMsg(int fd, MsgHdr* message, int flags);
 

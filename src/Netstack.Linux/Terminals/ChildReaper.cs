@@ -47,4 +47,21 @@ public static class ChildReaper
             throw NetlinkException.Create("waitpid(-1)", errno);
         }
     }
+
+    /// <summary>The parent's pid (getppid(2)); it changes when the parent has died and this process was reparented.</summary>
+    public static int ParentPid => Interop.GetPpid();
+
+    /// <summary>
+    /// Sends signal number <paramref name="signal"/> to <paramref name="pid"/> (kill(2)); false when
+    /// there is no such process any more. Equivalent to: kill -SIGNAL PID.
+    /// </summary>
+    public static bool Signal(int pid, int signal)
+    {
+        if (Interop.Kill(pid, signal) == 0)
+        {
+            return true;
+        }
+        var errno = ErrnoText.Last();
+        return errno == Errno.ESRCH ? false : throw NetlinkException.Create($"kill({pid}, {signal})", errno);
+    }
 }

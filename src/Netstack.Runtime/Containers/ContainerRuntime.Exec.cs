@@ -18,6 +18,24 @@ public sealed partial class ContainerRuntime
         return new ExecResult(result.ExitCode, result.Stdout, result.Stderr);
     }
 
+    /// <summary>
+    /// Starts <paramref name="cmd"/> in a running container with its stdin, stdout and stderr as
+    /// pipes of the caller's (<see cref="StreamExec"/>), for an exec streamed live without a terminal.
+    /// Equivalent to: docker exec -i NAME CMD.
+    /// </summary>
+    public StreamExec StartStreamExec(string idOrName, IReadOnlyList<string> cmd, IReadOnlyList<string>? env, string? workingDir)
+    {
+        var container = RunningForExec(idOrName, cmd, env, workingDir);
+        return new StreamExec(Runc.StartExec(container.Info.Id, cmd, env ?? [], workingDir));
+    }
+
+    /// <summary>
+    /// The checks of <see cref="ExecAsync"/> and the other execs without running anything, for an
+    /// exec instance made now and started later (the engine's exec create refuses bad input at once).
+    /// </summary>
+    public void CheckExec(string idOrName, IReadOnlyList<string> cmd, IReadOnlyList<string>? env, string? workingDir) =>
+        RunningForExec(idOrName, cmd, env, workingDir);
+
     /// <summary>The checks every exec makes (plain or on a terminal): a command, valid env and working dir, a running container.</summary>
     private ContainerEntry RunningForExec(string idOrName, IReadOnlyList<string> cmd, IReadOnlyList<string>? env, string? workingDir)
     {

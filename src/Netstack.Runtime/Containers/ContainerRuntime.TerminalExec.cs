@@ -64,7 +64,8 @@ public sealed partial class ContainerRuntime
     /// <summary>
     /// Starts <paramref name="cmd"/> in a running container on a pseudo-terminal of its own
     /// (<c>runc exec -d --tty --console-socket</c> under a shim that is the daemon's child, as an
-    /// exec does not outlive the daemon). Equivalent to: docker exec -it NAME CMD.
+    /// exec does not outlive the daemon: when the daemon dies the shim hangs the terminal up and
+    /// the exec's processes end). Equivalent to: docker exec -it NAME CMD.
     /// </summary>
     public Task<TerminalExec> StartTerminalExecAsync(string idOrName, IReadOnlyList<string> cmd, IReadOnlyList<string>? env, string? workingDir, CancellationToken cancellationToken = default)
     {
@@ -91,7 +92,7 @@ public sealed partial class ContainerRuntime
         runcArgs.Add(id);
         runcArgs.AddRange(cmd);
         var start = new ProcessStartInfo(shimCommand[0]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])[.. shimCommand.Skip(1), Shim.ContainerShim.Flag, "console", Runc.RuncPath, control, console, pidFile, "--", .. runcArgs])
+        foreach (var arg in (string[])[.. shimCommand.Skip(1), Shim.ContainerShim.Flag, "exec", Runc.RuncPath, control, console, pidFile, "--", .. runcArgs])
         {
             start.ArgumentList.Add(arg);
         }

@@ -93,7 +93,37 @@ internal sealed class RuncClient(string runcPath, string stateRoot)
     }
 
     /// <summary>Runs a process in a running container and captures its output. Equivalent to: runc --root R exec --cwd DIR --env K=V ID ARGS.</summary>
-    public Task<CommandResult> ExecAsync(string id, IReadOnlyList<string> args, IReadOnlyList<string> env, string? cwd, CancellationToken cancellationToken)
+    public Task<CommandResult> ExecAsync(string id, IReadOnlyList<string> args, IReadOnlyList<string> env, string? cwd, CancellationToken cancellationToken) =>
+        RunAsync(ExecArguments(id, args, env, cwd), cancellationToken);
+
+    /// <summary>
+    /// Starts a process in a running container with its stdio our pipes (runc in the foreground
+    /// passes them on as they are) and returns at once. Equivalent to: runc --root R exec ID ARGS.
+    /// </summary>
+    public Process StartExec(string id, IReadOnlyList<string> args, IReadOnlyList<string> env, string? cwd)
+    {
+        var start = new ProcessStartInfo(RuncPath)
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var arg in (string[])["--root", StateRoot, .. ExecArguments(id, args, env, cwd)])
+        {
+            start.ArgumentList.Add(arg);
+        }
+        try
+        {
+            return Process.Start(start) ?? throw RuntimeException.Failed($"cannot start runc exec in container {id}");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw RuntimeException.Failed($"cannot start {RuncPath}: {e.Message}", e);
+        }
+    }
+
+    private static List<string> ExecArguments(string id, IReadOnlyList<string> args, IReadOnlyList<string> env, string? cwd)
     {
         var arguments = new List<string> { "exec" };
         if (cwd is not null)
@@ -108,7 +138,7 @@ internal sealed class RuncClient(string runcPath, string stateRoot)
         }
         arguments.Add(id);
         arguments.AddRange(args);
-        return RunAsync(arguments, cancellationToken);
+        return arguments;
     }
 
     /// <summary>
@@ -140,7 +170,7 @@ internal sealed class RuncClient(string runcPath, string stateRoot)
         string[] holder = tty
             ? [.. shimCommand, Shim.ContainerShim.Flag, "console", RuncPath, control, console, paths.PidFile, "--", .. runcArgs]
             : [.. shimCommand, Shim.ContainerShim.Flag, "stdin", RuncPath, control, "--", .. runcArgs];
-        await SetsidAsync(id, [paths.ShimScript, paths.BundleDir, paths.LogFile, .. holder], cancellationToken).ConfigureAwait(false);
+        await SetsidAsync(id, [paths.ShimScript, paths.BundleDir, paths.LogFile, paths.ErrorLogFile, .. holder], cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task SetsidAsync(string id, IEnumerable<string> shimArgs, CancellationToken cancellationToken)
@@ -159,15 +189,17 @@ internal sealed class RuncClient(string runcPath, string stateRoot)
         }
     }
 
-    // $1 bundle, $2 container log, then the holder's command line; the holder's status is the
-    // container's. A terminal has one stream; a plain -i container's stdout and stderr share the log.
+    // $1 bundle, $2 stdout log, $3 stderr log, then the holder's command line; the holder's status
+    // is the container's. A terminal has one stream (the holder's stdout; its stderr has only the
+    // holder's own complaints); a plain -i container's stdout and stderr stay apart, as runc in the
+    // foreground hands the holder's stdout and stderr to the container's process as they are.
     private const string HolderShimScript = """
         #!/bin/sh
         # netstack shim: runs an interactive container's holder and records its exit status.
         echo $$ > "$1/shim.pid"
-        exec </dev/null >>"$2" 2>&1
+        exec </dev/null >>"$2" 2>>"$3"
         bundle="$1"
-        shift 2
+        shift 3
         "$@"
         echo $? > "$bundle/exit.tmp"
         mv -f "$bundle/exit.tmp" "$bundle/exit"

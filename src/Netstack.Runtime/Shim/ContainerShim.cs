@@ -19,6 +19,9 @@ namespace Netstack.Runtime.Shim;
 /// <c>runc run -d --console-socket</c> (or <c>runc exec -d -t --console-socket</c>), receives the
 /// master over SCM_RIGHTS, copies everything the terminal prints to its stdout, reaps the process
 /// (reparented to the shim when runc exits) and exits with its status.</item>
+/// <item><c>exec</c>: as <c>console</c> for <c>runc exec -d -t</c>, as the daemon's child: when the
+/// daemon is gone it hangs the terminal up (the exec's session gets SIGHUP, then SIGKILL) and
+/// removes its files, so a daemon crash leaves no exec process or terminal behind.</item>
 /// <item><c>stdin</c>: runs <c>runc run</c> in the foreground with its stdin a pipe and its stdout
 /// and stderr the shim's (runc relays them), and exits with runc's status (the container's).</item>
 /// </list>
@@ -38,8 +41,19 @@ public static class ContainerShim
     /// <summary>How long output still in the terminal is copied after the process has ended.</summary>
     private static readonly TimeSpan DrainWait = TimeSpan.FromSeconds(2);
 
+    /// <summary>How often an exec's shim looks whether the daemon, its parent, is still there.</summary>
+    private static readonly TimeSpan ParentPoll = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How long a hung-up exec's processes have to end on SIGHUP before SIGKILL.</summary>
+    private static readonly TimeSpan HangUpGrace = TimeSpan.FromSeconds(2);
+
+    // Signal numbers (asm-generic/signal.h): SIGHUP, SIGKILL, SIGCONT.
+    private const int Hangup = 1;
+    private const int KillSignal = 9;
+    private const int Continue = 18;
+
     /// <summary>
-    /// <c>--container-shim console RUNC CONTROL CONSOLE PIDFILE -- RUNC-ARGS...</c> or
+    /// <c>--container-shim console|exec RUNC CONTROL CONSOLE PIDFILE -- RUNC-ARGS...</c> or
     /// <c>--container-shim stdin RUNC CONTROL -- RUNC-ARGS...</c>; returns the exit status.
     /// </summary>
     public static int Run(IReadOnlyList<string> args)
@@ -56,7 +70,8 @@ public static class ContainerShim
         {
             return args[0] switch
             {
-                "console" when separator == 5 => RunConsole(args[1], args[2], args[3], args[4], runcArgs),
+                "console" when separator == 5 => RunConsole(args[1], args[2], args[3], args[4], runcArgs, exec: false),
+                "exec" when separator == 5 => RunConsole(args[1], args[2], args[3], args[4], runcArgs, exec: true),
                 "stdin" when separator == 3 => RunStdin(args[1], args[2], runcArgs),
                 _ => Usage(args[0]),
             };
@@ -76,9 +91,10 @@ public static class ContainerShim
         return 125;
     }
 
-    private static int RunConsole(string runc, string control, string consoleSocket, string pidFile, string[] runcArgs)
+    private static int RunConsole(string runc, string control, string consoleSocket, string pidFile, string[] runcArgs, bool exec)
     {
         ChildReaper.BecomeSubreaper();
+        var parent = ChildReaper.ParentPid;
         var master = new TaskCompletionSource<SafeFileHandle>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var console = Listen(consoleSocket);
         var receive = Task.Run(() =>
@@ -120,6 +136,10 @@ public static class ContainerShim
         var terminal = new FileStream(master.Task.Result, FileAccess.Read, 1, isAsync: false);
         var copy = new Thread(() => Copy(terminal, Console.OpenStandardOutput())) { IsBackground = true, Name = "terminal output" };
         copy.Start();
+        if (exec)
+        {
+            new Thread(() => HangUpWhenOrphaned(parent, pid)) { IsBackground = true, Name = "daemon watch" }.Start();
+        }
 
         var status = 125;
         while (ChildReaper.WaitAny() is { } ended)
@@ -134,7 +154,71 @@ public static class ContainerShim
         // container): the read then fails with EIO and the copy ends.
         copy.Join(DrainWait);
         TryDelete(control);
+        if (exec)
+        {
+            // An exec's files are its shim's alone (a container's pid file is the runtime's).
+            TryDelete(pidFile);
+        }
         return status;
+    }
+
+    /// <summary>
+    /// An exec's shim is the daemon's child and its output goes to the daemon alone: once the daemon
+    /// is gone (we were reparented) nobody can reach the terminal again, so it is hung up as a
+    /// closed terminal is: SIGHUP and SIGCONT to every process of the exec's session, then SIGKILL
+    /// to those still there after <see cref="HangUpGrace"/>. The main loop reaps them and the shim
+    /// ends, leaving neither a process nor a terminal behind.
+    /// </summary>
+    private static void HangUpWhenOrphaned(int parent, int session)
+    {
+        while (ChildReaper.ParentPid == parent)
+        {
+            Thread.Sleep(ParentPoll);
+        }
+        Console.Error.WriteLine($"netstack shim: the daemon (pid {parent}) is gone: hanging up the exec's terminal (session {session})");
+        // The exec leads a session of its own (runc calls setsid(2) for it): its pid is the session id.
+        foreach (var pid in SessionMembers(session))
+        {
+            ChildReaper.Signal(pid, Hangup);
+            ChildReaper.Signal(pid, Continue);
+        }
+        var deadline = DateTime.UtcNow + HangUpGrace;
+        while (DateTime.UtcNow < deadline && SessionMembers(session).Count > 0)
+        {
+            Thread.Sleep(ParentPoll);
+        }
+        foreach (var pid in SessionMembers(session))
+        {
+            ChildReaper.Signal(pid, KillSignal);
+        }
+    }
+
+    /// <summary>The processes whose session id (field 6 of /proc/PID/stat) is <paramref name="session"/>: the exec and everything it started.</summary>
+    private static List<int> SessionMembers(int session)
+    {
+        var members = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(dir, "stat"));
+                // "PID (COMM) STATE PPID PGRP SESSION ...": COMM may hold spaces and parentheses.
+                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+                if (fields.Length > 3 && fields[0] != "Z" && fields[3] == session.ToString(CultureInfo.InvariantCulture))
+                {
+                    members.Add(pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Ended meanwhile.
+            }
+        }
+        return members;
     }
 
     private static int RunStdin(string runc, string control, string[] runcArgs)

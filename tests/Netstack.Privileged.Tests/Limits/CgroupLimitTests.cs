@@ -31,7 +31,7 @@ public sealed class CgroupLimitTests
         throw new InvalidOperationException($"process {pid} has no {controller} cgroup");
     }
 
-    private static string Read(int pid, string controller, string v1File, string v2File) =>
+    internal static string Read(int pid, string controller, string v1File, string v2File) =>
         File.ReadAllText(Path.Combine(CgroupDir(pid, controller), Unified ? v2File : v1File)).Trim();
 
     private static async Task<int> PidOf(NetstackdProcess daemon, string container)

@@ -69,4 +69,72 @@ public sealed class ExecStreamTests
         Assert.Contains("with-tty", System.Text.Encoding.UTF8.GetString(stream), StringComparison.Ordinal);
         Assert.Equal(0, await ExitCodeAsync(daemon, exec));
     }
+
+    /// <summary><c>printf INPUT | docker ARGS</c> (the stock CLI, its stdin a pipe, not a terminal) against the daemon.</summary>
+    private static (int ExitCode, string Output, string Error) DockerPiped(NetstackdProcess daemon, string input, string args)
+    {
+        var config = Path.Combine(daemon.Directory, "docker-config");
+        Directory.CreateDirectory(config);
+        return TestNamespace.TryRun("sh", "-c", $"printf '{input}' | DOCKER_CONFIG={config} {NetstackdProcess.DockerPath} -H {daemon.HostUri} {args}");
+    }
+
+    [PrivilegedFact]
+    public async Task DockerExecI_WithoutTty_StdinReachesTheProcess_ItsEndClosesIt_StdoutAndStderrApart()
+    {
+        await using var daemon = await NetstackdProcess.StartAsync();
+        await daemon.ImportBusyboxAsync();
+        Assert.Equal(0, daemon.Docker("run", "-d", "--name", "box", "--network", "none", "busybox", "sleep", "600").Exit);
+
+        var cat = DockerPiped(daemon, "hello\\n", "exec -i box cat");
+        Assert.True(cat.ExitCode == 0 && cat.Output == "hello\n", $"exit {cat.ExitCode} out \"{cat.Output}\" err \"{cat.Error}\"\n{daemon.Log}");
+        var read = DockerPiped(daemon, "world\\n", "exec -i box sh -c 'read x; echo got $x; echo err-$x >&2; exit 5'");
+        Assert.True(read.ExitCode == 5 && read.Output == "got world\n" && read.Error == "err-world\n", $"exit {read.ExitCode} out \"{read.Output}\" err \"{read.Error}\"");
+        // wc answers only after the EOF: the end of the client's input closed the process's stdin.
+        var counted = DockerPiped(daemon, "a\\nb\\nc\\n", "exec -i box wc -l");
+        Assert.True(counted.ExitCode == 0 && counted.Output.Trim() == "3", $"exit {counted.ExitCode} out \"{counted.Output}\" err \"{counted.Error}\"");
+        // Without -i the process reads EOF at once, and its output still streams.
+        var noStdin = DockerPiped(daemon, "ignored\\n", "exec box sh -c 'cat; echo done'");
+        Assert.True(noStdin.ExitCode == 0 && noStdin.Output == "done\n", $"exit {noStdin.ExitCode} out \"{noStdin.Output}\" err \"{noStdin.Error}\"");
+
+        // Our CLI the same way.
+        var ours = TestNamespace.TryRun("sh", "-c",
+            $"printf 'x\\ny\\n' | {Path.Combine(AppContext.BaseDirectory, "netstack")} -H {daemon.HostUri} exec -i box sh -c 'wc -l; echo to-err >&2; exit 2'");
+        Assert.True(ours.ExitCode == 2 && ours.Output.Trim() == "2" && ours.Error == "to-err\n", $"exit {ours.ExitCode} out \"{ours.Output}\" err \"{ours.Error}\"\n{daemon.Log}");
+
+        // The wire: stdin raw after the request, output in frames of streams 1 and 2, exit code recorded before the close.
+        var (status, body) = await RawEngineClient.RequestAsync(daemon.SocketPath, "POST", "/v1.41/containers/box/exec",
+            """{"AttachStdin":true,"AttachStdout":true,"AttachStderr":true,"Tty":false,"Cmd":["sh","-c","read a; echo out-$a; echo err-$a >&2; exit 7"]}""");
+        Assert.True(status == 201, $"{status} {body}");
+        using var doc = JsonDocument.Parse(body);
+        var exec = doc.RootElement.GetProperty("Id").GetString()!;
+        var (head, stream) = await RawEngineClient.HijackAsync(daemon.SocketPath, $"/v1.41/exec/{exec}/start", """{"Detach":false,"Tty":false}""",
+            HalfClose.AfterRequest, "wire\n"u8.ToArray());
+        Assert.True(RawEngineClient.StatusOf(head) == 101, head);
+        var (stdout, stderr) = RawEngineClient.Demultiplex(stream);
+        Assert.True(stdout == "out-wire\n" && stderr == "err-wire\n", $"out \"{stdout}\" err \"{stderr}\"");
+        Assert.Equal(7, await ExitCodeAsync(daemon, exec));
+        // Nothing left running in the container but its own process.
+        var ps = daemon.Docker("exec", "box", "ps", "-o", "args");
+        Assert.True(ps.Exit == 0 && !ps.Out.Contains("cat", StringComparison.Ordinal) && !ps.Out.Contains("wc", StringComparison.Ordinal), ps.Out + ps.Err);
+    }
+
+    [PrivilegedFact]
+    public async Task DockerExecI_BadInput_ClearErrors_NothingStarted()
+    {
+        await using var daemon = await NetstackdProcess.StartAsync();
+        await daemon.ImportBusyboxAsync();
+        Assert.Equal(0, daemon.Docker("run", "-d", "--name", "box", "--network", "none", "busybox", "sleep", "600").Exit);
+        Assert.Equal(0, daemon.Docker("create", "--name", "idle", "--network", "none", "busybox", "cat").Exit);
+
+        var missing = DockerPiped(daemon, "x\\n", "exec -i nosuch cat");
+        Assert.True(missing.ExitCode != 0 && missing.Error.Contains("nosuch", StringComparison.Ordinal), $"exit {missing.ExitCode} err \"{missing.Error}\"");
+        var stopped = DockerPiped(daemon, "x\\n", "exec -i idle cat");
+        Assert.True(stopped.ExitCode != 0 && stopped.Error.Contains("is not running", StringComparison.Ordinal), $"exit {stopped.ExitCode} err \"{stopped.Error}\"");
+        var workdir = DockerPiped(daemon, "x\\n", "exec -i -w relative/dir box cat");
+        Assert.True(workdir.ExitCode != 0 && workdir.Error.Contains("relative/dir", StringComparison.Ordinal), $"exit {workdir.ExitCode} err \"{workdir.Error}\"");
+        var env = DockerPiped(daemon, "x\\n", "exec -i -e =bad box cat");
+        Assert.True(env.ExitCode != 0 && env.Error.Contains("=bad", StringComparison.Ordinal), $"exit {env.ExitCode} err \"{env.Error}\"");
+        var ps = daemon.Docker("exec", "box", "ps", "-o", "args");
+        Assert.True(ps.Exit == 0 && !ps.Out.Contains("cat", StringComparison.Ordinal), ps.Out + ps.Err);
+    }
 }

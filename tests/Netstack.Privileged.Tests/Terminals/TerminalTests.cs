@@ -47,6 +47,28 @@ public sealed class TerminalTests
     }
 
     [PrivilegedFact]
+    public async Task DockerRunI_WithoutTty_StdoutAndStderrStayApart_LiveAndInLogs()
+    {
+        await using var daemon = await NetstackdProcess.StartAsync();
+        await daemon.ImportBusyboxAsync();
+        var config = Path.Combine(daemon.Directory, "docker-config");
+        Directory.CreateDirectory(config);
+        var run = TestNamespace.TryRun("sh", "-c",
+            $"printf 'v\\n' | DOCKER_CONFIG={config} {NetstackdProcess.DockerPath} -H {daemon.HostUri} run -i --name sep --network none busybox sh -c 'read x; echo out-$x; echo err-$x >&2; exit 4'");
+        Assert.True(run.ExitCode == 4 && run.Output == "out-v\n" && run.Error == "err-v\n", $"exit {run.ExitCode} out \"{run.Output}\" err \"{run.Error}\"\n{daemon.Log}");
+        // docker logs writes stream 1 to its stdout and stream 2 to its stderr.
+        var logs = daemon.Docker("logs", "sep");
+        Assert.True(logs.Exit == 0 && logs.Out == "out-v\n" && logs.Err == "err-v\n", $"logs: out \"{logs.Out}\" err \"{logs.Err}\"");
+        var ours = await daemon.NetstackAsync("logs", "sep");
+        Assert.True(ours.Exit == 0 && ours.Out == "out-v\n" && ours.Err == "err-v\n", $"netstack logs: out \"{ours.Out}\" err \"{ours.Err}\"");
+
+        // Our CLI's run -i too.
+        var cli = TestNamespace.TryRun("sh", "-c",
+            $"printf 'w\\n' | {Path.Combine(AppContext.BaseDirectory, "netstack")} -H {daemon.HostUri} run -i --rm --network none busybox sh -c 'read x; echo out-$x; echo err-$x >&2'");
+        Assert.True(cli.ExitCode == 0 && cli.Output == "out-w\n" && cli.Error == "err-w\n", $"exit {cli.ExitCode} out \"{cli.Output}\" err \"{cli.Error}\"");
+    }
+
+    [PrivilegedFact]
     public async Task DockerAttach_ToAnItContainer_TypesAndDetachesWithCtrlPCtrlQ_ThenAttachesAgain()
     {
         await using var daemon = await NetstackdProcess.StartAsync();
@@ -155,6 +177,65 @@ public sealed class TerminalTests
         var piped = TestNamespace.TryRun("sh", "-c",
             $"(echo 'echo after-restart; exit 6'; sleep 5) | DOCKER_CONFIG={config} {NetstackdProcess.DockerPath} -H {daemon.HostUri} attach keepi");
         Assert.True(piped.ExitCode == 6 && piped.Output.Contains("after-restart", StringComparison.Ordinal), $"exit {piped.ExitCode} out \"{piped.Output}\" err \"{piped.Error}\"\n{daemon.Log}");
+    }
+
+    /// <summary>Host pids of the exec shims of a container (their command lines name its short id with "-exec-").</summary>
+    private static List<int> ExecShims(string containerId) =>
+        [.. Directory.EnumerateDirectories("/proc")
+            .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && ReadCmdline(pid) is { } cmd && cmd.Contains("--container-shim", StringComparison.Ordinal) && cmd.Contains(containerId[..12] + "-exec-", StringComparison.Ordinal))];
+
+    private static string? ReadCmdline(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    [PrivilegedFact]
+    public async Task DaemonKilled_DuringExecIt_TheExecIsHungUp_NoProcessHolderOrFileLeft_ContainerGoesOn()
+    {
+        await using var daemon = await NetstackdProcess.StartAsync();
+        await daemon.ImportBusyboxAsync();
+        Assert.Equal(0, daemon.Docker("run", "-d", "--name", "box", "--network", "none", "busybox", "sleep", "600").Exit);
+        var id = daemon.Docker("inspect", "--format", "{{.Id}}", "box").Out.Trim();
+        var pid = daemon.Docker("inspect", "--format", "{{.State.Pid}}", "box").Out.Trim();
+        using var term = TerminalSession.Docker(daemon, "exec -it box sh");
+        Assert.True(await term.WaitForAsync("# "), "no prompt: " + term.Screen + daemon.Log);
+        // A job in the background too: a hang-up reaches only the foreground, the shim's sweep the rest of the session.
+        await term.TypeAsync("sleep 777 & echo started-$((2*3))\r");
+        Assert.True(await term.WaitForAsync("started-6"), "no answer: " + term.Screen);
+        var shims = ExecShims(id);
+        Assert.True(shims.Count == 1, $"{shims.Count} exec shims");
+        var before = daemon.Docker("exec", "box", "ps", "-o", "args").Out;
+        Assert.Contains("sleep 777", before, StringComparison.Ordinal);
+
+        await daemon.KillHardAsync();
+        // The shim sees its parent gone within 200 ms, then waits at most 2 s before SIGKILL.
+        for (var i = 0; i < 100 && Directory.Exists($"/proc/{shims[0]}"); i++)
+        {
+            await Task.Delay(100);
+        }
+        Assert.False(Directory.Exists($"/proc/{shims[0]}"), "the exec shim outlived the daemon");
+        await daemon.LaunchAsync();
+
+        Assert.Equal($"running {pid}", daemon.Docker("inspect", "--format", "{{.State.Status}} {{.State.Pid}}", "box").Out.Trim());
+        var after = daemon.Docker("exec", "box", "ps", "-o", "args");
+        Assert.True(after.Exit == 0, after.Err + daemon.Log);
+        var processes = after.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.DoesNotContain(processes, p => p.Contains("sleep 777", StringComparison.Ordinal) || p == "sh");
+        Assert.Empty(Directory.GetFiles(Path.Combine(daemon.ExecRoot, "shim"), "*-exec-*"));
+        Assert.Empty(ExecShims(id));
+        // A new exec on a terminal works with the new daemon.
+        using var again = TerminalSession.Docker(daemon, "exec -it box sh");
+        Assert.True(await again.WaitForAsync("# "), "no prompt after the restart: " + again.Screen + daemon.Log);
+        await again.TypeAsync("exit 2\r");
+        Assert.Equal(2, await again.WaitForExitAsync());
     }
 
     [PrivilegedFact]

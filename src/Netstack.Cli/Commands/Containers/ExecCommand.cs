@@ -7,11 +7,12 @@ namespace Netstack.Cli.Commands.Containers;
 /// <summary>
 /// <c>exec [-i] [-t] [-e K=V]... [-w DIR] [-u USER] CONTAINER CMD...</c>: runs to completion, prints
 /// its output, exits with its status. With <c>-t</c> it runs on a pseudo-terminal, live, with our
-/// terminal in raw mode (and our keys sent with <c>-i</c>).
+/// terminal in raw mode (and our keys sent with <c>-i</c>). With <c>-i</c> alone our stdin is its
+/// stdin (our EOF is its EOF) and its stdout and stderr come live to ours, apart.
 /// </summary>
 internal static class ExecCommand
 {
-    internal static readonly Option<bool> Interactive = new("--interactive", "-i") { Description = "Send our stdin to the process (with -t)" };
+    internal static readonly Option<bool> Interactive = new("--interactive", "-i") { Description = "Send our stdin to the process" };
     internal static readonly Option<bool> Tty = new("--tty", "-t") { Description = "Run the process on a pseudo-terminal" };
     internal static readonly Option<string[]> Env = new("--env", "-e") { Description = "Environment variable KEY=VALUE" };
     internal static readonly Option<string?> Workdir = new("--workdir", "-w") { Description = "Working directory inside the container" };
@@ -24,16 +25,17 @@ internal static class ExecCommand
         var command = new Command("exec", "Run a command in a running container") { Interactive, Tty, Env, Workdir, User, Container, Command };
         CommandAction.Set(command, context, async (parse, client, ct) =>
         {
-            if (parse.GetValue(Tty))
+            var tty = parse.GetValue(Tty);
+            var interactive = parse.GetValue(Interactive);
+            if (tty || interactive)
             {
-                var interactive = parse.GetValue(Interactive);
-                if (interactive && !LocalTerminal.StdinIsTerminal)
+                if (tty && interactive && !LocalTerminal.StdinIsTerminal)
                 {
                     throw new FormatException("the input device is not a TTY: drop -t, or run on a terminal");
                 }
                 var exec = await client.CreateExecAsync(parse.GetRequiredValue(Container), new ExecConfig
                 {
-                    Tty = true,
+                    Tty = tty,
                     AttachStdin = interactive,
                     AttachStdout = true,
                     AttachStderr = true,
@@ -45,7 +47,7 @@ internal static class ExecCommand
                 var session = await client.StartExecAsync(exec.Id, ct).ConfigureAwait(false);
                 await using (session.ConfigureAwait(false))
                 {
-                    await InteractiveSession.RunAsync(session, tty: true, interactive, (h, w) => client.ResizeExecAsync(exec.Id, h, w, ct), ct).ConfigureAwait(false);
+                    await InteractiveSession.RunAsync(session, tty, interactive, tty ? (h, w) => client.ResizeExecAsync(exec.Id, h, w, ct) : null, ct).ConfigureAwait(false);
                 }
                 var inspect = await client.InspectExecAsync(exec.Id, ct).ConfigureAwait(false);
                 return inspect.Running ? 0 : inspect.ExitCode;
