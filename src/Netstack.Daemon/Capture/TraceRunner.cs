@@ -232,7 +232,16 @@ internal sealed class TraceRunner(INetworkController controller, CaptureTargets 
 
     private static async Task CountAsync(TraceHop hop, CaptureSession session, ProbeMatcher matcher)
     {
-        await foreach (var frame in session.Frames.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var batch in session.Batches.ReadAllAsync().ConfigureAwait(false))
+        {
+            Count(hop, batch, matcher);
+            batch.Release();
+        }
+    }
+
+    private static void Count(TraceHop hop, CaptureBatch batch, ProbeMatcher matcher)
+    {
+        foreach (var frame in new PcapRecords(batch.Records))
         {
             switch (matcher.Classify(frame.Data))
             {
@@ -241,7 +250,6 @@ internal sealed class TraceRunner(INetworkController controller, CaptureTargets 
                 case ProbeFrame.ArpRequest: hop.ArpRequestsSeen++; break;
                 case ProbeFrame.ArpReply: hop.ArpRepliesSeen++; break;
             }
-            frame.Release();
         }
     }
 
