@@ -98,7 +98,11 @@ run_case() { # case -> "gbits written received dropped read"
     local duration=$((IPERF_SECONDS + 6))
     case $c in
         none)
-            gbits=$(iperf); echo "$gbits - - - - - -"; return ;;
+            # The daemon's CPU while nothing captures: what it spends anyway (its timers, the others' load).
+            local idle_before; idle_before=$(cpu_ticks "$DAEMON_PID")
+            gbits=$(iperf)
+            daemon_cpu=$(awk -v a="$idle_before" -v b="$(cpu_ticks "$DAEMON_PID")" -v t="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", (b - a) / t}')
+            echo "$gbits - - - - - $daemon_cpu"; return ;;
         netstack|netstack-full)
             local snap=$SNAPLEN; [[ $c == netstack-full ]] && snap=262144
             /usr/bin/time -f "cpu %U %S" -o "$WORK/time" "$CLI" -H "unix://$WORK/sock" debug capture s1 -s "$snap" -w "$file" --duration "${duration}s" 2>"$err" &
@@ -162,6 +166,7 @@ for case, values in by.items():
     losses = []
     for g, written, received, dropped, read, client_cpu, daemon_cpu in values:
         if written == "-":
+            losses.append(f"daemon cpu {daemon_cpu}")
             continue
         delivered = int(received) - int(dropped)
         extra = f", read {read}" if read != "-" else ""
