@@ -83,30 +83,43 @@ iperf() { # -> Gbit/s received, of one IPERF_SECONDS run
     python3 -c 'import json,sys; print("%.3f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e9))' "$WORK/iperf.json"
 }
 
+cpu_ticks() { # pid -> user+system clock ticks so far
+    awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
 wait_for() { # file pattern: until the pattern is in the file (the capture is listening)
     for _ in $(seq 300); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.05; done
     echo "timed out waiting for '$2' in $1" >&2; cat "$1" >&2; return 1
 }
 
 run_case() { # case -> "gbits written received dropped read"
-    local c=$1 file="$WORK/$1.pcap" err="$WORK/$1.err" gbits written received dropped read pid
+    local c=$1 file="$WORK/$1.pcap" err="$WORK/$1.err" gbits written received dropped read pid daemon_cpu client_cpu
     rm -f "$file" "$err"
     local duration=$((IPERF_SECONDS + 6))
     case $c in
         none)
-            gbits=$(iperf); echo "$gbits - - - -"; return ;;
+            # The daemon's CPU while nothing captures: what it spends anyway (its timers, the others' load).
+            local idle_before; idle_before=$(cpu_ticks "$DAEMON_PID")
+            gbits=$(iperf)
+            daemon_cpu=$(awk -v a="$idle_before" -v b="$(cpu_ticks "$DAEMON_PID")" -v t="$(getconf CLK_TCK)" 'BEGIN {printf "%.2f", (b - a) / t}')
+            echo "$gbits - - - - - $daemon_cpu"; return ;;
         netstack|netstack-full)
             local snap=$SNAPLEN; [[ $c == netstack-full ]] && snap=262144
-            nst debug capture s1 -s "$snap" -w "$file" --duration "${duration}s" 2>"$err" &
+            /usr/bin/time -f "cpu %U %S" -o "$WORK/time" "$CLI" -H "unix://$WORK/sock" debug capture s1 -s "$snap" -w "$file" --duration "${duration}s" 2>"$err" &
             pid=$!
             wait_for "$err" "capturing on" ;;
         dumpcap)
-            nsenter --net="${KEY[s1]}" dumpcap -q -i eth0 -s "$SNAPLEN" -w "$file" -a "duration:$duration" 2>"$err" &
+            /usr/bin/time -f "cpu %U %S" -o "$WORK/time" nsenter --net="${KEY[s1]}" dumpcap -q -i eth0 -s "$SNAPLEN" -w "$file" -a "duration:$duration" 2>"$err" &
             pid=$!
             wait_for "$err" "Capturing on" ;;
     esac
+    local daemon_before; daemon_before=$(cpu_ticks "$DAEMON_PID")
     gbits=$(iperf)
     wait "$pid"
+    # CPU seconds the capture took: the CLI's (or dumpcap's) own, and the daemon's over the case.
+    local tick; tick=$(getconf CLK_TCK)
+    daemon_cpu=$(awk -v a="$daemon_before" -v b="$(cpu_ticks "$DAEMON_PID")" -v t="$tick" 'BEGIN {printf "%.2f", (b - a) / t}')
+    client_cpu=$(awk '/^cpu/ {printf "%.2f", $2 + $3}' "$WORK/time")
     written=$(capinfos -c -M "$file" | awk -F: '/Number of packets/ {gsub(/ /, "", $2); print $2}')
     if [[ $c == dumpcap ]]; then
         # dumpcap: "Packets received/dropped on interface 'eth0': R/D (pcap:D/dumpcap:0/flushed:0/ps_ifdrop:0) (P%)"
@@ -118,13 +131,14 @@ run_case() { # case -> "gbits written received dropped read"
         dropped=$(awk '/packets dropped by kernel/ {print $1}' "$err")
         read=$(awk '/packets read from the kernel/ {print $1}' "$err")
     fi
-    echo "$gbits $written $received $dropped $read"
+    [[ $c == dumpcap ]] && daemon_cpu="-"
+    echo "$gbits $written $received $dropped $read $client_cpu $daemon_cpu"
 }
 
 CASES=(none netstack dumpcap)
 [[ ${FULL:-0} == 1 ]] && CASES+=(netstack-full)
 step "$RUNS runs of ${CASES[*]}, iperf3 ${IPERF_SECONDS}s, snaplen $SNAPLEN, load $(cut -d' ' -f1 /proc/loadavg)"
-echo "run case gbits written received dropped read" >"$WORK/results.txt"
+echo "run case gbits written received dropped read client_cpu daemon_cpu" >"$WORK/results.txt"
 for run in $(seq "$RUNS"); do
     n=${#CASES[@]}
     for i in $(seq 0 $((n - 1))); do
@@ -138,21 +152,26 @@ step "medians (load $(cut -d' ' -f1 /proc/loadavg))"
 python3 - "$WORK/results.txt" <<'EOF'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1]).read().splitlines()[1:]]
-by = {}
-for run, case, gbits, written, received, dropped, read in rows:
-    by.setdefault(case, []).append((float(gbits), written, received, dropped, read))
+by, rounds = {}, {}
+for run, case, gbits, written, received, dropped, read, client_cpu, daemon_cpu in rows:
+    by.setdefault(case, []).append((float(gbits), written, received, dropped, read, client_cpu, daemon_cpu))
+    rounds.setdefault(run, {})[case] = float(gbits)
 base = statistics.median(g for g, *_ in by["none"])
-print(f"{'case':14} {'Gbit/s':>8} {'vs none':>8}  frames written / kernel received - dropped (each run)")
+# The machine's speed drifts: each round's cases run back to back, so a case is judged by its
+# ratio to the same round's `none`, and the median of those ratios is the figure.
+print(f"{'case':14} {'Gbit/s':>8} {'vs none':>8} {'per-round':>9}  ratios per round; CPU s (client, daemon); frames written / kernel received - dropped")
 for case, values in by.items():
     med = statistics.median(g for g, *_ in values)
+    ratios = [r[case] / r["none"] for r in rounds.values() if case in r and "none" in r]
     losses = []
-    for g, written, received, dropped, read in values:
+    for g, written, received, dropped, read, client_cpu, daemon_cpu in values:
         if written == "-":
+            losses.append(f"daemon cpu {daemon_cpu}")
             continue
         delivered = int(received) - int(dropped)
         extra = f", read {read}" if read != "-" else ""
-        losses.append(f"{written}/{received}-{dropped}={delivered}{extra}")
-    print(f"{case:14} {med:8.2f} {med / base:8.3f}  {'; '.join(losses)}")
+        losses.append(f"{written}/{received}-{dropped}={delivered}{extra} cpu {client_cpu}/{daemon_cpu}")
+    print(f"{case:14} {med:8.2f} {med / base:8.3f} {statistics.median(ratios):9.3f}  {' '.join(f'{x:.2f}' for x in ratios)}; {'; '.join(losses)}")
 lost = [(c, r) for c, vs in by.items() if c.startswith("netstack") for r in vs if r[1] != "-" and int(r[1]) != int(r[2]) - int(r[3])]
 print("netstack lost frames the kernel delivered:", "none" if not lost else lost)
 EOF

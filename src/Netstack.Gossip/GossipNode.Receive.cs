@@ -87,8 +87,26 @@ public sealed partial class GossipNode
         {
             (byte)MessageType.Ping or (byte)MessageType.Ack => HandleMessageLocked((MessageType)type, ref reader, stream: true) && reader.End,
             (byte)MessageType.PushPull => HandlePushPullLocked(ref reader),
+            (byte)MessageType.User => HandleUserMessageLocked(ref reader),
             _ => false,
         };
+    }
+
+    private bool HandleUserMessageLocked(ref WireReader r)
+    {
+        if (!r.TryReadString(out var from) || !r.TryReadBlob(out var payload) || !r.End || payload.Length > MaxUserMessage)
+        {
+            return false;
+        }
+        // The key ring says a member of the cluster sealed it; a name that is not a live member is
+        // a node that left or was never here, whose requests nobody should act on.
+        if (from == Name || !IsLiveMember(from))
+        {
+            Log.UserMessageRefused(_logger, Name, from);
+            return true;
+        }
+        _notifications.Enqueue(() => UserMessageReceived?.Invoke(this, new UserMessageEventArgs(from, payload)));
+        return true;
     }
 
     private bool HandleMessageLocked(MessageType type, ref WireReader r, bool stream)

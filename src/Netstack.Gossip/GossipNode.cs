@@ -87,6 +87,15 @@ public sealed partial class GossipNode : IAsyncDisposable
     /// <summary>Raised when a member joins (or returns), leaves or is declared failed.</summary>
     public event EventHandler<MemberEventArgs>? MemberChanged;
 
+    /// <summary>
+    /// A user message from a live member (<see cref="SendUserMessageAsync"/> on its side), raised
+    /// outside the node's lock; the handler must not block (hand work to a task).
+    /// </summary>
+    public event EventHandler<UserMessageEventArgs>? UserMessageReceived;
+
+    /// <summary>Largest payload of a user message.</summary>
+    public const int MaxUserMessage = ushort.MaxValue;
+
     /// <summary>This node's name.</summary>
     public string Name => _self.Name;
 
@@ -189,6 +198,56 @@ public sealed partial class GossipNode : IAsyncDisposable
             }
         }
         return reached;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="payload"/> to the live member <paramref name="member"/> over TCP, sealed
+    /// with the key ring as gossip is. True when it was delivered to the member's transport; false
+    /// when the member is not live or cannot be reached within the TCP timeout.
+    /// </summary>
+    public async Task<bool> SendUserMessageAsync(string member, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(member);
+        if (payload.Length > MaxUserMessage)
+        {
+            throw new ArgumentException($"a user message holds at most {MaxUserMessage} bytes, not {payload.Length}", nameof(payload));
+        }
+        IPEndPoint? to;
+        byte[] frame;
+        lock (_gate)
+        {
+            to = member == Name || !IsLiveMember(member) ? null : AddressOf(member);
+            if (to is null)
+            {
+                return false;
+            }
+            frame = SealStream(w =>
+            {
+                w.WriteByte((byte)MessageType.User);
+                w.WriteString(Name);
+                w.WriteBlob(payload.Span);
+            });
+        }
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(_options.TcpTimeout);
+        bool ok;
+        try
+        {
+            ok = await _transport.SendStreamAsync(to, frame, cts.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            ok = false;
+        }
+        if (ok)
+        {
+            Counters.Sent(frame.Length, stream: true);
+        }
+        else
+        {
+            Log.StreamFailed(_logger, Name, to);
+        }
+        return ok;
     }
 
     /// <summary>

@@ -16,6 +16,7 @@ public sealed class CaptureStreamReader : IDisposable
     private readonly HttpResponse _response;
     private readonly Stream _body;
     private readonly byte[] _header = new byte[CaptureStreamFormat.HeaderLength];
+    private byte[] _payload = new byte[64 * 1024];
     private readonly CancellationTokenRegistration _registration;
     private int _disposed;
 
@@ -26,7 +27,11 @@ public sealed class CaptureStreamReader : IDisposable
         _registration = ct.Register(Dispose);
     }
 
-    /// <summary>The next record: a <see cref="CaptureEvent"/> or a <see cref="CaptureFrame"/>; null at the end of the stream.</summary>
+    /// <summary>
+    /// The next record: a <see cref="CaptureEvent"/> or a <see cref="CaptureBatchRecord"/>; null at
+    /// the end of the stream. A batch's records are valid until the next call (the reader reuses its
+    /// buffer); <see cref="CaptureBatchRecord.Frames"/> copies them out.
+    /// </summary>
     public async Task<object?> ReadAsync(CancellationToken ct = default)
     {
         var read = await _body.ReadAtLeastAsync(_header, _header.Length, throwOnEndOfStream: false, ct).ConfigureAwait(false);
@@ -43,26 +48,46 @@ public sealed class CaptureStreamReader : IDisposable
         {
             throw new InvalidDataException($"capture stream record of {length} bytes is larger than {CaptureStreamFormat.MaxPayload}");
         }
-        var payload = new byte[length];
+        // One buffer for every record (a busy capture's batches are hundreds of KiB each: a new
+        // array per record would be a large-object allocation each time).
+        if (_payload.Length < length)
+        {
+            _payload = new byte[Math.Max(length, Math.Min(2 * _payload.Length, CaptureStreamFormat.MaxPayload))];
+        }
+        var payload = _payload.AsMemory(0, (int)length);
         await _body.ReadExactlyAsync(payload, ct).ConfigureAwait(false);
         switch (_header[0])
         {
             case CaptureStreamFormat.EventKind:
-                return JsonSerializer.Deserialize(payload, CaptureJsonContext.Default.CaptureEvent)
+                return JsonSerializer.Deserialize(payload.Span, CaptureJsonContext.Default.CaptureEvent)
                     ?? throw new InvalidDataException("capture stream carried a null event");
-            case CaptureStreamFormat.FrameKind:
-                if (payload.Length < CaptureStreamFormat.FrameHeaderLength)
-                {
-                    throw new InvalidDataException($"capture frame record of {payload.Length} bytes has no frame header");
-                }
-                return new CaptureFrame(
-                    BinaryPrimitives.ReadUInt16BigEndian(payload),
-                    BinaryPrimitives.ReadInt64BigEndian(payload.AsSpan(4)),
-                    (int)BinaryPrimitives.ReadUInt32BigEndian(payload.AsSpan(12)),
-                    payload.AsMemory(CaptureStreamFormat.FrameHeaderLength));
+            case CaptureStreamFormat.BatchKind:
+                return Batch(payload);
             default:
                 throw new InvalidDataException($"capture stream record of unknown kind {_header[0]}");
         }
+    }
+
+    private static CaptureBatchRecord Batch(ReadOnlyMemory<byte> payload)
+    {
+        if (payload.Length < CaptureStreamFormat.BatchHeaderLength)
+        {
+            throw new InvalidDataException($"capture batch record of {payload.Length} bytes has no batch header");
+        }
+        var count = BinaryPrimitives.ReadUInt32BigEndian(payload.Span[4..]);
+        var records = payload[CaptureStreamFormat.BatchHeaderLength..];
+        // The records must be whole and as many as the header says: a file is written from them as they are.
+        var walk = new PcapRecords(records.Span).GetEnumerator();
+        var seen = 0u;
+        while (walk.MoveNext())
+        {
+            seen++;
+        }
+        if (walk.Truncated || seen != count)
+        {
+            throw new InvalidDataException($"capture batch record says {count} frames but holds {seen}{(walk.Truncated ? " and a cut one" : "")}");
+        }
+        return new CaptureBatchRecord(BinaryPrimitives.ReadUInt16BigEndian(payload.Span), (int)count, records);
     }
 
     public void Dispose()

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Netstack.Api.Contracts.Capture;
 
 namespace Netstack.Api.Client;
 
@@ -91,6 +92,24 @@ public sealed class PcapFileWriter : IDisposable
             _stream.Write(data);
         }
         Packets++;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="count"/> frames given as classic pcap records (<see cref="PcapRecords"/>):
+    /// into a classic pcap file as they are, into pcapng one enhanced packet block each.
+    /// </summary>
+    public void WriteRecords(int interfaceIndex, ReadOnlySpan<byte> records, int count)
+    {
+        if (!_pcapng)
+        {
+            _stream.Write(records);
+            Packets += count;
+            return;
+        }
+        foreach (var r in new PcapRecords(records))
+        {
+            Write(interfaceIndex, r.TimestampMicroseconds, r.WireLength, r.Data);
+        }
     }
 
     public void Flush() => _stream.Flush();

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using Netstack.Core;
@@ -34,37 +33,6 @@ public sealed record CaptureSettings
     public bool Immediate { get; init; }
 }
 
-/// <summary>
-/// One frame as libpcap handed it over: which interface, when, its length on the wire and the
-/// captured bytes, the first <see cref="Length"/> of <see cref="Buffer"/> (rented from the shared
-/// pool; <see cref="Release"/> gives it back once the frame has been written out).
-/// </summary>
-public sealed class CapturedFrame(int @interface, long timestampMicroseconds, int wireLength, byte[] buffer, int length)
-{
-    public int Interface { get; } = @interface;
-
-    public long TimestampMicroseconds { get; } = timestampMicroseconds;
-
-    public int WireLength { get; } = wireLength;
-
-    public byte[] Buffer { get; private set; } = buffer;
-
-    public int Length { get; } = length;
-
-    public ReadOnlySpan<byte> Data => Buffer.AsSpan(0, Length);
-
-    /// <summary>Returns the buffer to the pool; the frame's bytes must not be used after this.</summary>
-    public void Release()
-    {
-        var buffer = Buffer;
-        Buffer = [];
-        if (buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-}
-
 /// <summary>An opened interface of a session.</summary>
 public sealed record CaptureInterface(int Index, CapturePoint Point, int LinkType, int Snaplen);
 
@@ -79,16 +47,23 @@ public sealed record CaptureCounters(int Interface, long Received, long Dropped,
 /// <summary>
 /// A capture on a set of interfaces, each opened through libpcap inside its own network namespace
 /// (on a thread that enters it, as netlink sockets are; the packet socket stays bound there). One
-/// reader thread per interface moves frames into a bounded channel and waits when it is full, so a
-/// slow consumer makes the kernel buffer fill (and the kernel count what it drops) but nothing is
-/// ever dropped between libpcap and the consumer.
+/// reader thread per interface copies frames out of the kernel's ring into batches (pcap records in
+/// a pooled buffer, see <see cref="CaptureBatch"/>) and moves them into a bounded channel, waiting
+/// when it is full, so a slow consumer makes the kernel buffer fill (and the kernel count what it
+/// drops) but nothing is ever dropped between libpcap and the consumer. A batch is handed over
+/// when it is full or when libpcap has nothing more for now, so a lone ping is not held back.
 /// The kernel's counters are read with <see cref="PcapCounters"/>, so what it drops is reported.
 /// </summary>
 public sealed class CaptureSession : IDisposable
 {
     // How long a reader waits in libpcap before looking at the stop flag.
     private const int ReadTimeoutMs = 100;
-    private const int ChannelCapacity = 8192;
+    // A batch holds this many bytes of records (about 1800 frames at -s 128, a few GSO frames whole);
+    // the channel holds this many batches, so at most 16 MiB wait between the readers and the consumer.
+    private const int BatchBytes = 256 * 1024;
+    private const int ChannelCapacity = 64;
+    // Frames a reader still takes after Finish: traffic that goes on must not keep the capture open for ever.
+    private const int FramesAfterFinish = 8192;
     private const int QuietReadsToFinish = 3;
     private const int SpuriousWakeUps = 100;
 
@@ -96,7 +71,7 @@ public sealed class CaptureSession : IDisposable
     private readonly List<Thread> _readers = [];
     private readonly long[] _read;
     private readonly CaptureCounters?[] _atStop;
-    private readonly Channel<CapturedFrame> _channel = Channel.CreateBounded<CapturedFrame>(new BoundedChannelOptions(ChannelCapacity)
+    private readonly Channel<CaptureBatch> _channel = Channel.CreateBounded<CaptureBatch>(new BoundedChannelOptions(ChannelCapacity)
     {
         SingleReader = true,
         FullMode = BoundedChannelFullMode.Wait,
@@ -116,8 +91,8 @@ public sealed class CaptureSession : IDisposable
 
     public IReadOnlyList<CaptureInterface> Interfaces { get; }
 
-    /// <summary>Frames of every interface, in the order they were read; completes when every reader has stopped.</summary>
-    public ChannelReader<CapturedFrame> Frames => _channel.Reader;
+    /// <summary>Batches of frames of every interface, in the order they were read; completes when every reader has stopped.</summary>
+    public ChannelReader<CaptureBatch> Batches => _channel.Reader;
 
     /// <summary>
     /// Opens every point with the filter applied; nothing stays open when one fails.
@@ -239,6 +214,7 @@ public sealed class CaptureSession : IDisposable
         var empty = 0;
         nint header = 0;
         nint data = 0;
+        CaptureBatch? batch = null;
         try
         {
             var descriptor = PcapReadiness.SelectableDescriptor(device.Handle);
@@ -248,6 +224,16 @@ public sealed class CaptureSession : IDisposable
                 // before every frame (a system call per frame even when the current block holds
                 // hundreds). Only when libpcap has nothing does the reader wait on the socket.
                 var status = device.GetNextPacketPointers(ref header, ref data);
+                if (status == PcapTimeout && batch is not null)
+                {
+                    // Nothing more for now: what was read goes to the consumer before the reader waits.
+                    var full = batch;
+                    batch = null;
+                    if (!Write(full))
+                    {
+                        break;
+                    }
+                }
                 if (status == PcapTimeout && ++empty < SpuriousWakeUps && PcapReadiness.Wait(descriptor, ReadTimeoutMs))
                 {
                     continue;
@@ -282,17 +268,20 @@ public sealed class CaptureSession : IDisposable
                 var micros = Marshal.ReadInt64(header, 8);
                 var captured = Marshal.ReadInt32(header, 16);
                 var wireLength = Marshal.ReadInt32(header, 20);
-                var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(captured, 1));
-                Marshal.Copy(data, buffer, 0, captured);
-                var frame = new CapturedFrame(index, seconds * 1_000_000 + micros, wireLength, buffer, captured);
-                if (!Write(frame))
+                if (batch is not null && batch.Room < captured)
                 {
-                    frame.Release();
-                    break;
+                    var full = batch;
+                    batch = null;
+                    if (!Write(full))
+                    {
+                        break;
+                    }
                 }
+                batch ??= new CaptureBatch(index, Math.Max(BatchBytes, captured + CaptureBatch.RecordHeaderLength));
+                var at = batch.Add(seconds * 1_000_000 + micros, captured, wireLength);
+                Marshal.Copy(data, batch.Buffer, at, captured);
                 _read[index]++;
-                // Traffic that goes on while finishing must not keep the capture open for ever.
-                if (_finishing && ++drained >= ChannelCapacity)
+                if (_finishing && ++drained >= FramesAfterFinish)
                 {
                     break;
                 }
@@ -300,6 +289,11 @@ public sealed class CaptureSession : IDisposable
         }
         finally
         {
+            // What was read and not yet handed over goes too (the counters count it as read).
+            if (batch is not null)
+            {
+                Write(batch);
+            }
             // The kernel's counters at the moment this reader stopped taking frames: what it delivered
             // after that (traffic that goes on) is not the capture's to account for.
             try
@@ -319,19 +313,21 @@ public sealed class CaptureSession : IDisposable
     }
 
     // Waits for room rather than dropping: a frame libpcap gave us is never lost here, unless the
-    // consumer has gone (abandoned).
-    private bool Write(CapturedFrame frame)
+    // consumer has gone (abandoned; the batch is then given back).
+    private bool Write(CaptureBatch batch)
     {
-        while (!_channel.Writer.TryWrite(frame))
+        while (!_channel.Writer.TryWrite(batch))
         {
             if (_abandoned)
             {
+                batch.Release();
                 return false;
             }
             var wait = _channel.Writer.WaitToWriteAsync().AsTask();
             wait.Wait(ReadTimeoutMs);
             if (wait.IsCompletedSuccessfully && !wait.Result)
             {
+                batch.Release();
                 return false;
             }
         }

@@ -11,4 +11,10 @@ internal static partial class CaptureLog
 
     [LoggerMessage(6002, LogLevel.Information, "trace from {Container}: {Probe}: {Verdict}")]
     public static partial void Traced(ILogger logger, string container, string probe, string verdict);
+
+    [LoggerMessage(6003, LogLevel.Information, "trace {Id} of {From}: capturing the hops to {Destination} for at most {Seconds} s")]
+    public static partial void RemoteTraceServing(ILogger logger, string from, string id, string destination, double seconds);
+
+    [LoggerMessage(6004, LogLevel.Warning, "trace {Id} with {Node}: {Reason}")]
+    public static partial void RemoteTraceFailed(ILogger logger, string node, string id, string reason);
 }

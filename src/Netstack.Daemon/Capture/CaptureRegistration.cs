@@ -7,6 +7,9 @@ internal static class CaptureRegistration
         services.AddSingleton<CaptureTargets>();
         services.AddSingleton<CaptureStreamer>();
         services.AddSingleton<TraceRunner>();
+        services.AddSingleton<RemoteTrace>();
+        // After the gossip service (AddGossip comes first): it takes the running node when it starts.
+        services.AddHostedService(sp => sp.GetRequiredService<RemoteTrace>());
         return services;
     }
 }

@@ -106,25 +106,23 @@ internal sealed class CaptureStreamer(CaptureTargets targets, ILogger<CaptureStr
             {
                 limit.CancelAfter(TimeSpan.FromSeconds(seconds));
             }
-            var frames = session.Frames;
+            var batches = session.Batches;
             try
             {
                 while (request.Count is not { } count || sent < count)
                 {
-                    if (!frames.TryRead(out var frame))
+                    if (!batches.TryRead(out var batch))
                     {
                         // Nothing waiting: what was written goes to the client before we wait for more.
                         await response.BodyWriter.FlushAsync(aborted).ConfigureAwait(false);
-                        if (!await frames.WaitToReadAsync(limit.Token).ConfigureAwait(false))
+                        if (!await batches.WaitToReadAsync(limit.Token).ConfigureAwait(false))
                         {
                             reason = "interface-gone";
                             break;
                         }
                         continue;
                     }
-                    await WriteFrameAsync(response, session, frame, request, names, aborted).ConfigureAwait(false);
-                    frame.Release();
-                    sent++;
+                    sent += await WriteBatchAsync(response, session, batch, Left(request, sent), request, names, aborted).ConfigureAwait(false);
                 }
                 if (request.Count is { } c && sent >= c)
                 {
@@ -140,17 +138,15 @@ internal sealed class CaptureStreamer(CaptureTargets targets, ILogger<CaptureStr
                 // The frames the kernel delivered before the end go out too: the readers empty their
                 // buffers, the channel completes, and the counters then match what was sent.
                 session.Finish();
-                while (await frames.WaitToReadAsync(aborted).ConfigureAwait(false))
+                while (await batches.WaitToReadAsync(aborted).ConfigureAwait(false))
                 {
                     if (request.Count is { } count && sent >= count)
                     {
                         break;
                     }
-                    if (frames.TryRead(out var frame))
+                    if (batches.TryRead(out var batch))
                     {
-                        await WriteFrameAsync(response, session, frame, request, names, aborted).ConfigureAwait(false);
-                        frame.Release();
-                        sent++;
+                        sent += await WriteBatchAsync(response, session, batch, Left(request, sent), request, names, aborted).ConfigureAwait(false);
                     }
                 }
             }
@@ -204,42 +200,73 @@ internal sealed class CaptureStreamer(CaptureTargets targets, ILogger<CaptureStr
         }
     }
 
-    private static async Task WriteFrameAsync(HttpResponse response, CaptureSession session, CapturedFrame frame, CaptureRequest request, CaptureNames names, CancellationToken ct)
+    private static int Left(CaptureRequest request, long sent) =>
+        request.Count is { } count ? (int)Math.Min(count - sent, int.MaxValue) : int.MaxValue;
+
+    /// <summary>
+    /// Sends at most <paramref name="limit"/> frames of <paramref name="batch"/> and gives it back to
+    /// the pool: raw, as one batch record whose records go through as they are (the client appends
+    /// them to its pcap file); decoded, as an event per frame.
+    /// </summary>
+    private static async Task<int> WriteBatchAsync(HttpResponse response, CaptureSession session, CaptureBatch batch, int limit, CaptureRequest request, CaptureNames names, CancellationToken ct)
     {
-        if (request.Raw)
+        var frames = Math.Min(batch.Count, limit);
+        try
         {
-            // Headers and frame straight into the response's pipe: no record buffer per frame.
-            var length = CaptureStreamFormat.FrameHeaderLength + frame.Length;
-            var writer = response.BodyWriter;
-            var head = writer.GetSpan(CaptureStreamFormat.HeaderLength + CaptureStreamFormat.FrameHeaderLength);
-            CaptureStreamFormat.WriteHeader(head, CaptureStreamFormat.FrameKind, length);
-            CaptureStreamFormat.WriteFrameHeader(head[CaptureStreamFormat.HeaderLength..], frame.Interface, frame.TimestampMicroseconds, frame.WireLength);
-            writer.Advance(CaptureStreamFormat.HeaderLength + CaptureStreamFormat.FrameHeaderLength);
-            writer.Write(frame.Data);
-            // Let the pipe push back when the client reads slowly (what makes the kernel buffer fill, and count).
-            if (writer.UnflushedBytes > 64 * 1024)
+            if (request.Raw)
             {
-                await writer.FlushAsync(ct).ConfigureAwait(false);
-            }
-        }
-        if (request.Decode)
-        {
-            var decoded = FrameDecoder.Decode(frame.Buffer, frame.Length, frame.WireLength, names);
-            await WriteEventAsync(response, new CaptureEvent
-            {
-                Type = CaptureEvent.PacketType,
-                Packet = new CapturePacket
+                var length = frames == batch.Count ? batch.Length : batch.LengthOf(frames);
+                var writer = response.BodyWriter;
+                var head = writer.GetSpan(CaptureStreamFormat.HeaderLength + CaptureStreamFormat.BatchHeaderLength);
+                CaptureStreamFormat.WriteHeader(head, CaptureStreamFormat.BatchKind, CaptureStreamFormat.BatchHeaderLength + length);
+                CaptureStreamFormat.WriteBatchHeader(head[CaptureStreamFormat.HeaderLength..], batch.Interface, frames);
+                writer.Advance(CaptureStreamFormat.HeaderLength + CaptureStreamFormat.BatchHeaderLength);
+                writer.Write(batch.Records[..length]);
+                // Let the pipe push back when the client reads slowly (what makes the kernel buffer fill, and count).
+                if (writer.UnflushedBytes > 64 * 1024)
                 {
-                    Interface = frame.Interface,
-                    InterfaceName = session.Interfaces[frame.Interface].Point.InterfaceName,
-                    TimestampMicroseconds = frame.TimestampMicroseconds,
-                    Length = frame.WireLength,
-                    CapturedLength = frame.Length,
-                    Summary = decoded.Summary,
-                    Malformed = decoded.Malformed,
-                    Layers = decoded.Layers.Select(l => new CaptureLayer { Protocol = l.Protocol, Fields = l.Fields, Malformed = l.Malformed }).ToList(),
-                },
-            }, ct).ConfigureAwait(false);
+                    await writer.FlushAsync(ct).ConfigureAwait(false);
+                }
+            }
+            if (request.Decode)
+            {
+                foreach (var packet in Decode(session, batch, frames, names))
+                {
+                    await WriteEventAsync(response, new CaptureEvent { Type = CaptureEvent.PacketType, Packet = packet }, ct).ConfigureAwait(false);
+                }
+            }
+            return frames;
         }
+        finally
+        {
+            batch.Release();
+        }
+    }
+
+    private static List<CapturePacket> Decode(CaptureSession session, CaptureBatch batch, int frames, CaptureNames names)
+    {
+        var packets = new List<CapturePacket>(frames);
+        var name = session.Interfaces[batch.Interface].Point.InterfaceName;
+        foreach (var record in new PcapRecords(batch.Records))
+        {
+            if (packets.Count == frames)
+            {
+                break;
+            }
+            var data = record.Data.ToArray();
+            var decoded = FrameDecoder.Decode(data, data.Length, record.WireLength, names);
+            packets.Add(new CapturePacket
+            {
+                Interface = batch.Interface,
+                InterfaceName = name,
+                TimestampMicroseconds = record.TimestampMicroseconds,
+                Length = record.WireLength,
+                CapturedLength = data.Length,
+                Summary = decoded.Summary,
+                Malformed = decoded.Malformed,
+                Layers = decoded.Layers.Select(l => new CaptureLayer { Protocol = l.Protocol, Fields = l.Fields, Malformed = l.Malformed }).ToList(),
+            });
+        }
+        return packets;
     }
 }

@@ -21,10 +21,12 @@ namespace Netstack.Daemon.Capture;
 /// interface when the destination is a container here. Each hop is its own capture, so one that
 /// cannot be opened (an interface that is gone) is reported and the others still listen. The
 /// answer says where the request was last seen, whether the reply came, and where to look first.
-/// A destination on another host is traced to this host's underlay; its hops there are not
-/// captured (the answer says so).
+/// A destination on another node of an overlay network is traced there too: that node captures its
+/// underlay, VXLAN device, br0 and the destination's interface for the probe (<see cref="RemoteTrace"/>)
+/// and its hops follow this host's in the path. A destination elsewhere is traced to this host's
+/// last hop (the answer says so).
 /// </summary>
-internal sealed class TraceRunner(INetworkController controller, CaptureTargets targets, ILogger<TraceRunner> logger)
+internal sealed class TraceRunner(INetworkController controller, CaptureTargets targets, RemoteTrace remote, IEnumerable<INetworkDriver> drivers, ILogger<TraceRunner> logger)
 {
     private const double DefaultTimeoutSeconds = 2;
     private const double MaxTimeoutSeconds = 30;
@@ -55,7 +57,8 @@ internal sealed class TraceRunner(INetworkController controller, CaptureTargets 
         var nextHop = sameSubnet ? destination : source.Gateway;
         var target = endpoints.FirstOrDefault(e => e.IPv4Address is { } a && a.Address.Equals(destination) && e.SandboxKey.Length > 0);
 
-        var hops = await PlanHopsAsync(sandbox, source, target, ct).ConfigureAwait(false);
+        var boundaries = new Dictionary<string, string>(StringComparer.Ordinal);
+        var hops = await PlanHopsAsync(sandbox, source, target, boundaries, ct).ConfigureAwait(false);
         var result = new TraceResult
         {
             Container = sandbox.Name,
@@ -63,10 +66,6 @@ internal sealed class TraceRunner(INetworkController controller, CaptureTargets 
             Destination = destination.ToString(),
             DestinationName = destinationName ?? (target is null ? null : Named(target)),
         };
-        if (target is null)
-        {
-            result.Notes.Add($"{destination} is not a container of this host: hops beyond this host are not captured (run `netstack debug capture` on the host that has it)");
-        }
 
         var icmpId = (ushort)Random.Shared.Next(1, ushort.MaxValue);
         Socket? tcp = null;
@@ -90,28 +89,18 @@ internal sealed class TraceRunner(INetworkController controller, CaptureTargets 
         }
         var matcher = new ProbeMatcher(sourceAddress.Address, destination, icmpId, tcpSource, (ushort)(request.TcpPort ?? 0), nextHop, targets.VxlanPortNumber);
 
-        var listening = new List<(TraceHop Hop, CaptureSession Session, Task Counting)>();
+        HopCaptures? captures = null;
+        RemoteListening? far = null;
+        var timeout = TimeSpan.FromSeconds(request.TimeoutSeconds ?? DefaultTimeoutSeconds);
         try
         {
-            foreach (var (point, filter) in hops)
+            captures = await HopCaptures.OpenAsync(hops, matcher, null, ct).ConfigureAwait(false);
+            result.Notes.AddRange(captures.Notes);
+            if (target is null)
             {
-                var hop = new TraceHop { Interface = point.InterfaceName, Role = point.Role, Namespace = point.NamespacePath, LinkState = LinkState(point) };
-                result.Hops.Add(hop);
-                var settings = new CaptureSettings { Filter = filter, Snaplen = 512, BufferBytes = 2 * 1024 * 1024, Immediate = true };
-                try
-                {
-                    var session = await Task.Run(() => CaptureSession.Open([point], settings), ct).ConfigureAwait(false);
-                    session.Start();
-                    listening.Add((hop, session, CountAsync(hop, session, matcher)));
-                }
-                catch (Exception e) when (e is NetstackException or InvalidOperationException)
-                {
-                    hop.Error = e.Message;
-                    result.Notes.Add($"{point.Role}: not captured: {e.Message}");
-                }
+                far = await ListenFarAsync(source, destination, matcher, timeout, result, ct).ConfigureAwait(false);
             }
 
-            var timeout = TimeSpan.FromSeconds(request.TimeoutSeconds ?? DefaultTimeoutSeconds);
             var clock = Stopwatch.StartNew();
             if (tcp is not null)
             {
@@ -131,41 +120,76 @@ internal sealed class TraceRunner(INetworkController controller, CaptureTargets 
         finally
         {
             tcp?.Dispose();
-            foreach (var (_, session, _) in listening)
+            if (captures is not null)
             {
-                session.Finish();
+                await captures.FinishAsync().ConfigureAwait(false);
+                result.Hops.AddRange(captures.Hops);
             }
-            foreach (var (_, session, counting) in listening)
+            if (far is not null)
             {
-                await counting.ConfigureAwait(false);
-                session.Dispose();
+                // The far side's hops follow ours: the request leaves our underlay and enters theirs.
+                var seen = await remote.StopAsync(far, result.Notes, CancellationToken.None).ConfigureAwait(false);
+                result.Hops.AddRange(seen?.Hops ?? far.Hops.Select(h => new TraceHop
+                {
+                    Interface = h.Interface, Role = h.Role, Node = h.Node, Namespace = h.Namespace, LinkState = h.LinkState,
+                    Error = h.Error ?? "its counts did not come back",
+                }));
+                result.Notes.AddRange(seen?.Notes ?? []);
             }
         }
-        Judge(result, destination, nextHop);
+        Judge(result, destination, nextHop, boundaries);
         CaptureLog.Traced(logger, result.Container, result.Probe, result.Verdict);
         return result;
     }
 
-    /// <summary>What rtnetlink says of the hop's interface, in its namespace; null when it cannot be asked.</summary>
-    private static string? LinkState(CapturePoint point)
+    /// <summary>
+    /// For a destination that is not here: on an overlay network, asks the network's other nodes
+    /// to capture for the probe; the one that has the destination listens. Null (and a note saying
+    /// what is not captured) otherwise.
+    /// </summary>
+    private async Task<RemoteListening?> ListenFarAsync(EndpointInfo source, IPAddress destination, ProbeMatcher matcher, TimeSpan timeout, TraceResult result, CancellationToken ct)
     {
-        try
+        var network = await controller.GetNetworkAsync(source.NetworkId, ct).ConfigureAwait(false);
+        var beyond = $"{destination} is not a container of this host: hops beyond this host are not captured";
+        if (network.Driver != "overlay" || !network.Ipam.Pools.Any(p => p.Subnet.Contains(destination)))
         {
-            using var ns = point.NamespacePath is null ? null : NetworkNamespace.Open(point.NamespacePath);
-            using var netlink = ns is null ? NetlinkHandle.Open() : NetlinkHandle.Open(ns);
-            return netlink.LinkFind(point.InterfaceName) switch
-            {
-                null => "gone",
-                { IsUp: false } => "down",
-                { OperState: 2 } => "no-carrier", // IF_OPER_DOWN (RFC 2863) while set up: the veth peer or lower device is down
-                _ => "up",
-            };
-        }
-        catch (Exception e) when (e is NetlinkException or IOException or UnauthorizedAccessException)
-        {
+            result.Notes.Add(beyond + " (run `netstack debug capture` on the host that has it)");
             return null;
         }
+        if (remote.NodeName is not { } self)
+        {
+            result.Notes.Add(beyond + ": this daemon has no gossip (start it with --advertise-addr) to ask the other nodes");
+            return null;
+        }
+        var peers = drivers.OfType<INetworkPeers>().SelectMany(p => p.GetPeers(network.Id)).Select(p => p.Node).Where(n => n != self).Distinct().ToList();
+        if (peers.Count == 0)
+        {
+            result.Notes.Add(beyond + $": no other node has an endpoint on {network.Name}");
+            return null;
+        }
+        var far = await remote.ListenAsync(peers, new RemoteTraceMessage
+        {
+            Id = Guid.NewGuid().ToString("N"),
+            NetworkId = network.Id,
+            Source = source.IPv4Address!.Value.Address.ToString(),
+            Destination = destination.ToString(),
+            IcmpId = matcher.IcmpId,
+            TcpSourcePort = matcher.TcpSourcePort,
+            TcpPort = matcher.TcpPort,
+            // The probe's timeout, our grace, and the time the answers take: the far side stops by
+            // itself after this even if our stop never comes.
+            Seconds = Math.Min(RemoteTrace.MaxSeconds, timeout.TotalSeconds + 5),
+        }, result.Notes, ct).ConfigureAwait(false);
+        if (far is null)
+        {
+            result.Notes.Add(beyond + $": no node of {network.Name} ({string.Join(", ", peers)}) said it has it");
+        }
+        return far;
     }
+
+    /// <summary>The network's devices on this host, named with the network (two networks' bridges are both "bridge").</summary>
+    private List<CapturePoint> OfNetwork(NetworkInfo network) =>
+        targets.NetworkPoints(network).Select(p => p with { Role = $"{p.Role} of {network.Name}" }).ToList();
 
     private static string Named(EndpointInfo endpoint) => endpoint.SandboxName.Length > 0 ? endpoint.SandboxName : endpoint.Name;
 
@@ -205,7 +229,7 @@ internal sealed class TraceRunner(INetworkController controller, CaptureTargets 
     }
 
     /// <summary>The hops in path order, each with the kernel filter that keeps only what the probe may look like there.</summary>
-    private async Task<List<(CapturePoint Point, string Filter)>> PlanHopsAsync(SandboxInfo sandbox, EndpointInfo source, EndpointInfo? target, CancellationToken ct)
+    private async Task<List<(CapturePoint Point, string Filter)>> PlanHopsAsync(SandboxInfo sandbox, EndpointInfo source, EndpointInfo? target, Dictionary<string, string> boundaries, CancellationToken ct)
     {
         const string Local = "icmp or arp or tcp";
         var hops = new List<(CapturePoint, string)>
@@ -213,7 +237,7 @@ internal sealed class TraceRunner(INetworkController controller, CaptureTargets 
             (new CapturePoint { NamespacePath = sandbox.Key, InterfaceName = source.InterfaceName, Role = $"{source.InterfaceName} of {sandbox.Name} on {source.NetworkName}" }, Local),
         };
         var network = await controller.GetNetworkAsync(source.NetworkId, ct).ConfigureAwait(false);
-        hops.AddRange(targets.NetworkPoints(network).Select(p => (p, Local)));
+        hops.AddRange(OfNetwork(network).Select(p => (p, Local)));
         if (network.Driver == "overlay" && targets.UnderlayPlanOrNull() is { } underlay)
         {
             hops.AddRange(underlay.Points.Select(p => (p, underlay.BaseFilter ?? "udp")));
@@ -223,26 +247,20 @@ internal sealed class TraceRunner(INetworkController controller, CaptureTargets 
             if (target.NetworkId != source.NetworkId)
             {
                 var other = await controller.GetNetworkAsync(target.NetworkId, ct).ConfigureAwait(false);
-                hops.AddRange(targets.NetworkPoints(other).Select(p => (p, Local)));
+                var entry = OfNetwork(other);
+                if (entry.Count > 0)
+                {
+                    // The packet crosses from one network to another here: what stops it at this hop is,
+                    // before anything else, the isolation between networks (Docker's behaviour).
+                    boundaries[entry[0].Role] = $"; {sandbox.Name} is on {network.Name} and {Named(target)} on {other.Name}: traffic between "
+                        + $"two networks is dropped by netstack's isolation rules (iptables NETSTACK-ISOLATION-1/2); connect {sandbox.Name} to {other.Name} "
+                        + "to reach it";
+                }
+                hops.AddRange(entry.Select(p => (p, Local)));
             }
             hops.Add((new CapturePoint { NamespacePath = target.SandboxKey, InterfaceName = target.InterfaceName, Role = $"{target.InterfaceName} of {Named(target)} on {target.NetworkName}" }, Local));
         }
         return hops;
-    }
-
-    private static async Task CountAsync(TraceHop hop, CaptureSession session, ProbeMatcher matcher)
-    {
-        await foreach (var frame in session.Frames.ReadAllAsync().ConfigureAwait(false))
-        {
-            switch (matcher.Classify(frame.Data))
-            {
-                case ProbeFrame.Request: hop.RequestsSeen++; break;
-                case ProbeFrame.Reply: hop.RepliesSeen++; break;
-                case ProbeFrame.ArpRequest: hop.ArpRequestsSeen++; break;
-                case ProbeFrame.ArpReply: hop.ArpRepliesSeen++; break;
-            }
-            frame.Release();
-        }
     }
 
     /// <summary>A connect: "open" on a SYN-ACK, "refused" on a RST, null when nothing came back in time.</summary>
@@ -330,7 +348,7 @@ internal sealed class TraceRunner(INetworkController controller, CaptureTargets 
     }
 
     /// <summary>Where it stopped: the first captured hop without the request, else the first on the way back without the reply.</summary>
-    internal static void Judge(TraceResult result, IPAddress destination, IPAddress? nextHop)
+    internal static void Judge(TraceResult result, IPAddress destination, IPAddress? nextHop, IReadOnlyDictionary<string, string>? why = null)
     {
         // A hop that could not be captured (an interface that is gone) counts as one the request did
         // not reach: it is where to look.
@@ -350,7 +368,8 @@ internal sealed class TraceRunner(INetworkController controller, CaptureTargets 
             else
             {
                 var arp = missing.ArpRequestsSeen == 0 && captured[index - 1].ArpRequestsSeen > 0 ? $" (ARP requests for {nextHop} were not seen there either)" : "";
-                result.Verdict = $"the request was seen at {captured[index - 1].Role} but not at {missing.Role}{arp}{Why(missing)}: look there first";
+                var boundary = why is not null && why.TryGetValue(missing.Role, out var w) ? w : "";
+                result.Verdict = $"the request was seen at {captured[index - 1].Role} but not at {missing.Role}{arp}{Why(missing)}{boundary}: look there first";
             }
             if (result.ReplyReceived)
             {

@@ -44,4 +44,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 7012, Level = LogLevel.Warning, Message = "gossip transport on {Address}: receive failed")]
     public static partial void ReceiveFailed(ILogger logger, IPEndPoint address, Exception exception);
+
+    [LoggerMessage(EventId = 7013, Level = LogLevel.Debug, Message = "{Node}: user message from {From} dropped: it is not a live member")]
+    public static partial void UserMessageRefused(ILogger logger, string node, string from);
 }

@@ -36,4 +36,11 @@ internal enum MessageType : byte
 
     /// <summary>kind u8 (1 create, 2 update, 3 delete) | lamport u64 | owner | network | table | key | value blob.</summary>
     TableEvent = 10,
+
+    /// <summary>
+    /// from name | payload blob: a message of the application, to one member (memberlist's user
+    /// message sent reliably). Sent over TCP only, sealed with the key ring like everything else;
+    /// taken only from a live member.
+    /// </summary>
+    User = 11,
 }

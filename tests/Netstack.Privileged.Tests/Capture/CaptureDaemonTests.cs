@@ -267,9 +267,12 @@ public sealed class CaptureDaemonTests(ITestOutputHelper output)
         try
         {
             var interfaces = capture.Interfaces.Select(i => new PcapInterface(i.LinkType, i.Snaplen, i.Name)).ToList();
+            // A batch's raw frames come before its decoded packets: frames past the last packet read
+            // are those of packets not read yet.
+            Assert.True(capture.Frames.Count >= capture.Packets.Count, $"{capture.Frames.Count} frames for {capture.Packets.Count} packets");
             using (var writer = new PcapFileWriter(File.Create(path), interfaces))
             {
-                foreach (var frame in capture.Frames)
+                foreach (var frame in capture.Frames.Take(capture.Packets.Count))
                 {
                     writer.Write(frame.Interface, frame.TimestampMicroseconds, frame.WireLength, frame.Data.Span);
                 }
@@ -304,7 +307,10 @@ public sealed class CaptureDaemonTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>What a capture stream carried: its interfaces, raw frames and decoded packets (one of each per packet, in order).</summary>
+    /// <summary>
+    /// What a capture stream carried: its interfaces, raw frames and decoded packets (one of each per
+    /// packet, in order; a batch's raw frames come before its decoded packets, so the frames may run ahead).
+    /// </summary>
     internal sealed class Collected
     {
         public List<CaptureInterfaceInfo> Interfaces { get; } = [];
@@ -334,8 +340,8 @@ public sealed class CaptureDaemonTests(ITestOutputHelper output)
                     case CaptureEvent { End: { } e }:
                         End = e;
                         break;
-                    case CaptureFrame f:
-                        Frames.Add(f);
+                    case CaptureBatchRecord b:
+                        Frames.AddRange(b.Frames());
                         break;
                 }
             }

@@ -69,10 +69,13 @@ public sealed class CaptureLossTests(ITestOutputHelper output)
         {
             switch (record)
             {
-                case CaptureFrame f:
-                    Assert.Equal(14 + 20 + 8 + Payload, f.WireLength);
-                    Assert.Equal(f.WireLength, f.Data.Length); // whole frames
-                    frames++;
+                case CaptureBatchRecord b:
+                    foreach (var f in b.Frames())
+                    {
+                        Assert.Equal(14 + 20 + 8 + Payload, f.WireLength);
+                        Assert.Equal(f.WireLength, f.Data.Length); // whole frames
+                        frames++;
+                    }
                     break;
                 case CaptureEvent { End: { } e }:
                     end = e;

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Netstack.Api.Client;
 using Netstack.Api.Contracts.Capture;
+using Netstack.Api.Contracts.Networks;
+using Netstack.Api.Contracts.Sandboxes;
 using Netstack.Linux;
 using Netstack.Privileged.Tests.Api;
 using Netstack.TestKit;
@@ -96,6 +98,52 @@ public sealed class TraceDaemonTests(ITestOutputHelper output)
     }
 
     [PrivilegedFact]
+    public async Task Trace_BetweenTwoBridgeNetworks_StopsAtTheOtherBridge_SaysIsolation()
+    {
+        await using var daemon = await NetstackdProcess.StartAsync();
+        using var client = daemon.Client();
+        var boxes = new Dictionary<string, CaptureDaemonTests.Box>();
+        foreach (var (network, subnet, box) in new[] { ("web1", "10.21.0.0/24", "sa"), ("web2", "10.22.0.0/24", "sb") })
+        {
+            await client.CreateNetworkAsync(new NetworkCreateRequest
+            {
+                Name = network,
+                Driver = "bridge",
+                Ipam = new IpamSettings { Config = [new IpamPoolConfig { Subnet = subnet }] },
+            });
+            await client.CreateSandboxAsync(new SandboxCreateRequest { Name = box });
+            await client.ConnectNetworkAsync(network, new NetworkConnectRequest { Container = box });
+            var sandbox = (await client.ListSandboxesAsync()).Single(s => s.Name == box);
+            boxes[box] = new CaptureDaemonTests.Box(box, sandbox.Key, sandbox.Endpoints.Single().IPv4Address.Split('/')[0]);
+        }
+        var (sa, sb) = (boxes["sa"], boxes["sb"]);
+        // The daemon's host routes between its bridges, so only the isolation rule stands between them.
+        Assert.False(NetstackdProcess.Ping(sa.Key, sb.Ip), "sa reached sb on another bridge network: isolation is not in force");
+
+        var trace = await client.TraceAsync(new TraceRequest { Container = "sa", Destination = "sb", TimeoutSeconds = 1 });
+        Log(trace);
+        Assert.False(trace.ReplyReceived);
+        Assert.Equal(["eth0 of sa on web1", "bridge of web1", "bridge of web2", "eth0 of sb on web2"], trace.Hops.Select(h => h.Role));
+        Assert.True(trace.Hops[0].RequestsSeen >= 1, "the request did not leave sa");
+        Assert.True(trace.Hops[1].RequestsSeen >= 1, "web1's bridge did not see the request");
+        Assert.Equal(0, trace.Hops[2].RequestsSeen);
+        Assert.Equal(0, trace.Hops[3].RequestsSeen);
+        Assert.Equal("bridge of web2", trace.StoppedAt);
+        Assert.Contains("seen at bridge of web1 but not at bridge of web2", trace.Verdict, StringComparison.Ordinal);
+        Assert.Contains("isolation rules", trace.Verdict, StringComparison.Ordinal);
+        Assert.Contains("connect sa to web2", trace.Verdict, StringComparison.Ordinal);
+
+        var cli = await daemon.NetstackAsync("debug", "trace", "sa", "sb", "--timeout", "1s");
+        output.WriteLine(cli.Out);
+        Assert.Equal(1, cli.Exit);
+        Assert.Matches(@"  3  bridge of web2\s+request not seen, reply not seen.*<- stopped here", cli.Out);
+        Assert.Contains("isolation rules", cli.Out, StringComparison.Ordinal);
+        Assert.Equal(0, CaptureDaemonTests.PacketSockets(sa.Key));
+        Assert.Equal(0, CaptureDaemonTests.PacketSockets(sb.Key));
+        Assert.Equal(0, CaptureDaemonTests.PacketSockets(daemon.Host.Namespace.Path));
+    }
+
+    [PrivilegedFact]
     public async Task Trace_BadInput_4xxNamingFieldAndValue_NothingLeftOpen()
     {
         await using var daemon = await NetstackdProcess.StartAsync();
@@ -133,7 +181,7 @@ public sealed class TraceDaemonTests(ITestOutputHelper output)
         Assert.Equal(0, CaptureDaemonTests.PacketSockets(daemon.Host.Namespace.Path));
     }
 
-    private void Log(TraceResult r)
+    internal void Log(TraceResult r)
     {
         output.WriteLine($"{r.Probe}: reply {r.ReplyReceived} {r.TcpAnswer}; stopped at {r.StoppedAt ?? "-"}; {r.Verdict}");
         foreach (var h in r.Hops)

@@ -2,7 +2,8 @@ namespace Netstack.Api.Contracts.Capture;
 
 /// <summary>
 /// netstack's own <c>POST /debug/trace</c>: send one probe from inside a container's sandbox and
-/// capture it at every hop netstack owns on this host. The answer is one <see cref="TraceResult"/>.
+/// capture it at every hop netstack owns on this host, and on the destination's host when that is
+/// another node of the same overlay network. The answer is one <see cref="TraceResult"/>.
 /// </summary>
 public sealed class TraceRequest
 {
@@ -59,6 +60,9 @@ public sealed class TraceHop
     public string Interface { get; set; } = string.Empty;
 
     public string Role { get; set; } = string.Empty;
+
+    /// <summary>The cluster node this hop is on, when it is not the host of the daemon that answered (the destination's host of an overlay trace).</summary>
+    public string? Node { get; set; }
 
     public string? Namespace { get; set; }
 

@@ -113,10 +113,11 @@ internal static class CaptureCommand
                             case CaptureEvent { Type: CaptureEvent.EndType, End: { } e }:
                                 end = e;
                                 break;
-                            case CaptureFrame frame:
+                            case CaptureBatchRecord batch:
+                                // The daemon sends the frames as pcap records: they go into the file as they are.
                                 pcap ??= new PcapFileWriter(file!, interfaces.Select(i => new Api.Client.PcapInterface(i.LinkType, i.Snaplen, i.Name)).ToList());
-                                pcap.Write(frame.Interface, frame.TimestampMicroseconds, frame.WireLength, frame.Data.Span);
-                                packets++;
+                                pcap.WriteRecords(batch.Interface, batch.Records.Span, batch.Count);
+                                packets += batch.Count;
                                 break;
                         }
                     }
