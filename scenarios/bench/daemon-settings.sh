@@ -51,6 +51,7 @@ VARIANTS=(
     "server-gc|DOTNET_gcServer=1"
     "no-w^x|DOTNET_EnableWriteXorExecute=0"
     "no-tiering|DOTNET_TieredCompilation=0"
+    "gen0-4m|DOTNET_GCgen0size=0x400000"
 )
 
 : > "$WORK/results.txt"

@@ -135,7 +135,7 @@ internal static class DaemonServices
             return null;
         }
         return Path.GetFileNameWithoutExtension(process) == "dotnet"
-            ? [process, typeof(DaemonServices).Assembly.Location]
+            ? [process, Path.Combine(AppContext.BaseDirectory, typeof(DaemonServices).Assembly.GetName().Name + ".dll")]
             : [process];
     }
 }

@@ -130,9 +130,13 @@ public sealed class DnsServer : IAsyncDisposable
     // The UDP socket is only ever used synchronously (forwarded answers too), so it stays blocking.
     private void UdpLoop(Socket socket, CancellationToken cancellationToken)
     {
-        // 64 KiB: the largest UDP payload, so no datagram is cut before the parser sees it.
-        var buffer = GC.AllocateUninitializedArray<byte>(ushort.MaxValue + 1);
-        var response = GC.AllocateUninitializedArray<byte>(DnsResponses.MaxUdpSize);
+        // 64 KiB: the largest UDP payload, so no datagram is cut before the parser sees it. Both
+        // buffers live on the pinned object heap: the blocking receive keeps its buffer pinned for
+        // the loop's life, which on the ordinary heap pinned a region per loop that the GC could
+        // neither compact nor give back (every sandbox runs its own loops), and pages the kernel
+        // never writes stay untouched there.
+        var buffer = GC.AllocateUninitializedArray<byte>(ushort.MaxValue + 1, pinned: true);
+        var response = GC.AllocateUninitializedArray<byte>(DnsResponses.MaxUdpSize, pinned: true);
         var peer = new SocketAddress(socket.AddressFamily);
         while (!cancellationToken.IsCancellationRequested)
         {

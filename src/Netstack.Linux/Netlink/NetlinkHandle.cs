@@ -1,3 +1,4 @@
+using System.Buffers;
 using Netstack.Linux.Netlink.Wire;
 
 namespace Netstack.Linux;
@@ -18,8 +19,9 @@ public sealed partial class NetlinkHandle : IDisposable
 
     private readonly Netlink.NetlinkSocket _socket;
     private readonly Lock _lock = new();
-    private readonly byte[] _sendBuffer = new byte[SendBufferBytes];
-    private readonly byte[] _receiveBuffer = new byte[ReceiveBufferBytes];
+    // The buffers are rented for the length of one request (under the lock) rather than owned:
+    // the daemon keeps a handle open per sandbox, and 320 KiB of buffers each (the receive buffer
+    // on the large object heap) were most of its memory with 150 containers.
     private int _sequence;
     private bool _disposed;
 
@@ -66,11 +68,19 @@ public sealed partial class NetlinkHandle : IDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var sequence = NextSequence();
-            var writer = new NetlinkWriter(_sendBuffer);
-            build(ref writer, sequence);
-            _socket.Send(writer.Written, operation);
-            ReceiveUntilAck(sequence, operation, onReply, hint);
+            var (send, receive) = RentBuffers();
+            try
+            {
+                var sequence = NextSequence();
+                var writer = new NetlinkWriter(send);
+                build(ref writer, sequence);
+                _socket.Send(writer.Written, operation);
+                ReceiveUntilAck(receive, sequence, operation, onReply, hint);
+            }
+            finally
+            {
+                ReturnBuffers(send, receive);
+            }
         }
     }
 
@@ -80,18 +90,26 @@ public sealed partial class NetlinkHandle : IDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            for (var attempt = 0; ; attempt++)
+            var (send, receive) = RentBuffers();
+            try
             {
-                var sequence = NextSequence();
-                var writer = new NetlinkWriter(_sendBuffer);
-                build(ref writer, sequence);
-                _socket.Send(writer.Written, operation);
-                if (ReceiveDump(sequence, operation, onReply) || attempt == DumpRetries)
+                for (var attempt = 0; ; attempt++)
                 {
-                    return;
+                    var sequence = NextSequence();
+                    var writer = new NetlinkWriter(send);
+                    build(ref writer, sequence);
+                    _socket.Send(writer.Written, operation);
+                    if (ReceiveDump(receive, sequence, operation, onReply) || attempt == DumpRetries)
+                    {
+                        return;
+                    }
+                    // NLM_F_DUMP_INTR: the table changed during the dump; start again from scratch.
+                    reset();
                 }
-                // NLM_F_DUMP_INTR: the table changed during the dump; start again from scratch.
-                reset();
+            }
+            finally
+            {
+                ReturnBuffers(send, receive);
             }
         }
     }
@@ -103,43 +121,65 @@ public sealed partial class NetlinkHandle : IDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var pending = new HashSet<uint>();
-            var next = 0;
-            var ordered = operations.Keys.Order().ToList();
-            foreach (var (buffer, length) in chunks)
+            var receiveBuffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferBytes);
+            try
             {
-                // The kernel handles every message of one send before returning, so all the acks of
-                // this chunk are queued when Send returns; read them before sending the next chunk.
-                var count = CountMessages(buffer.AsSpan(0, length));
-                for (var i = 0; i < count; i++)
+                ReceiveBatchAcks(chunks, operations, receiveBuffer, failures);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(receiveBuffer);
+            }
+        }
+        return failures;
+    }
+
+    private void ReceiveBatchAcks(List<(byte[] Buffer, int Length)> chunks, Dictionary<uint, string> operations, byte[] receiveBuffer, List<NetlinkException> failures)
+    {
+        var pending = new HashSet<uint>();
+        var next = 0;
+        var ordered = operations.Keys.Order().ToList();
+        foreach (var (buffer, length) in chunks)
+        {
+            // The kernel handles every message of one send before returning, so all the acks of
+            // this chunk are queued when Send returns; read them before sending the next chunk.
+            var count = CountMessages(buffer.AsSpan(0, length));
+            for (var i = 0; i < count; i++)
+            {
+                pending.Add(ordered[next++]);
+            }
+            _socket.Send(buffer.AsSpan(0, length), "netlink batch");
+            while (pending.Count > 0)
+            {
+                var received = _socket.Receive(receiveBuffer, out var errno);
+                if (received < 0)
                 {
-                    pending.Add(ordered[next++]);
+                    throw NetlinkException.Create($"netlink batch ({pending.Count} acks outstanding)", errno);
                 }
-                _socket.Send(buffer.AsSpan(0, length), "netlink batch");
-                while (pending.Count > 0)
+                var reader = new NetlinkMessageReader(receiveBuffer.AsSpan(0, received));
+                while (reader.TryRead(out var message))
                 {
-                    var received = _socket.Receive(_receiveBuffer, out var errno);
-                    if (received < 0)
+                    if (message.Type != Nl.NLMSG_ERROR || !pending.Remove(message.Sequence))
                     {
-                        throw NetlinkException.Create($"netlink batch ({pending.Count} acks outstanding)", errno);
+                        continue;
                     }
-                    var reader = new NetlinkMessageReader(_receiveBuffer.AsSpan(0, received));
-                    while (reader.TryRead(out var message))
+                    var code = message.ErrorCode;
+                    if (code != 0)
                     {
-                        if (message.Type != Nl.NLMSG_ERROR || !pending.Remove(message.Sequence))
-                        {
-                            continue;
-                        }
-                        var code = message.ErrorCode;
-                        if (code != 0)
-                        {
-                            failures.Add(NetlinkException.Create(operations[message.Sequence], (Errno)(-code), message.ExtendedAckMessage()));
-                        }
+                        failures.Add(NetlinkException.Create(operations[message.Sequence], (Errno)(-code), message.ExtendedAckMessage()));
                     }
                 }
             }
         }
-        return failures;
+    }
+
+    private static (byte[] Send, byte[] Receive) RentBuffers() =>
+        (ArrayPool<byte>.Shared.Rent(SendBufferBytes), ArrayPool<byte>.Shared.Rent(ReceiveBufferBytes));
+
+    private static void ReturnBuffers(byte[] send, byte[] receive)
+    {
+        ArrayPool<byte>.Shared.Return(send);
+        ArrayPool<byte>.Shared.Return(receive);
     }
 
     private static int CountMessages(ReadOnlySpan<byte> data)
@@ -153,16 +193,16 @@ public sealed partial class NetlinkHandle : IDisposable
         return count;
     }
 
-    private void ReceiveUntilAck(uint sequence, string operation, ReplyHandler? onReply, string? hint)
+    private void ReceiveUntilAck(byte[] receiveBuffer, uint sequence, string operation, ReplyHandler? onReply, string? hint)
     {
         while (true)
         {
-            var received = _socket.Receive(_receiveBuffer, out var errno);
+            var received = _socket.Receive(receiveBuffer, out var errno);
             if (received < 0)
             {
                 throw NetlinkException.Create(operation + " (recv)", errno);
             }
-            var reader = new NetlinkMessageReader(_receiveBuffer.AsSpan(0, received));
+            var reader = new NetlinkMessageReader(receiveBuffer.AsSpan(0, received));
             while (reader.TryRead(out var message))
             {
                 if (message.Sequence != sequence)
@@ -184,17 +224,17 @@ public sealed partial class NetlinkHandle : IDisposable
     }
 
     /// <summary>Returns false when the kernel flagged the dump as interrupted (NLM_F_DUMP_INTR).</summary>
-    private bool ReceiveDump(uint sequence, string operation, ReplyHandler onReply)
+    private bool ReceiveDump(byte[] receiveBuffer, uint sequence, string operation, ReplyHandler onReply)
     {
         var consistent = true;
         while (true)
         {
-            var received = _socket.Receive(_receiveBuffer, out var errno);
+            var received = _socket.Receive(receiveBuffer, out var errno);
             if (received < 0)
             {
                 throw NetlinkException.Create(operation + " (recv)", errno);
             }
-            var reader = new NetlinkMessageReader(_receiveBuffer.AsSpan(0, received));
+            var reader = new NetlinkMessageReader(receiveBuffer.AsSpan(0, received));
             while (reader.TryRead(out var message))
             {
                 if (message.Sequence != sequence)
