@@ -432,6 +432,9 @@ public sealed partial class NetworkController
     {
         var key = AttachmentKey(net.Id, _options.NodeName, endpoint.Id);
         var value = AttachmentValue(endpoint);
+        // Before the write: a write that fails after etcd applied it (a lost answer) must be taken
+        // back too, or the attachment outlives its endpoint and the network can never be removed.
+        undo.Push("remove attachment", c => _global!.Inner.DeleteAsync(key, cancellationToken: CancellationToken.None));
         for (var attempt = 0; ; attempt++)
         {
             var stored = _networks.GetValueOrDefault(net.Id) ?? throw new NotFoundException("network", net.Name);
@@ -447,7 +450,6 @@ public sealed partial class NetworkController
                 .IfRevision(StateStore.NetworkKey(net.Id), stored.Revision).Put(key, value), ct).ConfigureAwait(false);
             if (result.Succeeded)
             {
-                undo.Push("remove attachment", c => _global.Inner.DeleteAsync(key, cancellationToken: CancellationToken.None));
                 return;
             }
             // The record changed: read it as it is now and decide again.
