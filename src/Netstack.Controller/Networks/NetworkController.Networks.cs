@@ -51,7 +51,17 @@ public sealed partial class NetworkController
             long revision;
             if (global)
             {
-                (record, revision) = await CommitGlobalIntentAsync(record, plan, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    (record, revision) = await CommitGlobalIntentAsync(record, plan, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not ConflictException)
+                {
+                    // Failed, yet perhaps written (a lost answer from etcd): the intent must not stay
+                    // holding the name and the VXLAN id cluster-wide.
+                    await ForgetGlobalIntentAsync(record).ConfigureAwait(false);
+                    throw;
+                }
             }
             else
             {
