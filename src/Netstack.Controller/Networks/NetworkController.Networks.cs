@@ -262,7 +262,20 @@ public sealed partial class NetworkController
         FailPoint.Hit(FailPointNames.NetworkRemoveAfterDriver);
         if (IsGlobal(network))
         {
-            await DeleteGlobalKeysAsync(network, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await DeleteGlobalKeysAsync(network, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Failed, yet perhaps applied (a lost answer): with the record gone the network is
+                // removed, and the watch drops it from the view, so no retry would ever release its
+                // pools; they are released below. With the record still there, a retry finishes.
+                if (await _global!.Inner.GetAsync(networkKey, CancellationToken.None).ConfigureAwait(false) is not null)
+                {
+                    throw;
+                }
+            }
         }
         else
         {
