@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Netstack.Core;
 using Netstack.Core.Drivers;
+using Netstack.Core.FailPoints;
 using Netstack.Linux;
 
 namespace Netstack.Drivers.Overlay;
@@ -82,7 +83,12 @@ public sealed partial class OverlayDriver
                 try
                 {
                     EnsureDatapath(network);
+                    if (first)
+                    {
+                        FailPoint.Hit(FailPointNames.EndpointJoinAfterDatapath);
+                    }
                     network.Datapath!.AddEndpoint(endpoint.HostEnd, request.InterfaceName, sandbox, endpoint.MacAddress);
+                    FailPoint.Hit(FailPointNames.EndpointJoinAfterVeth);
                 }
                 catch (NetlinkException e) when (e.Errno == Errno.EEXIST)
                 {
@@ -142,7 +148,11 @@ public sealed partial class OverlayDriver
         }
         try
         {
-            network.Datapath?.RemoveEndpoint(OverlayEndpoint.HostEndName(endpointId));
+            if (network.Datapath is { } datapath)
+            {
+                datapath.RemoveEndpoint(OverlayEndpoint.HostEndName(endpointId));
+                FailPoint.Hit(FailPointNames.EndpointLeaveAfterVeth);
+            }
             network.Joined.Remove(endpointId);
             ReleaseDatapathIfUnused(network);
         }

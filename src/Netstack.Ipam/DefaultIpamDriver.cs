@@ -104,7 +104,10 @@ public sealed partial class DefaultIpamDriver : IIpamDriver, IIpamAddressOwners
                 }
 
                 var id = new PoolId(request.AddressSpace, chosen, request.IpRange);
-                var pools = registry.Pools.Append(new PoolRecord(chosen.ToString(), request.IpRange?.ToString(), serial)).ToList();
+                // A global pool names the node that reserved it: a crash before its network's record
+                // holds it leaves a pool only that node's reconcile may release (ListPoolOwnersAsync).
+                var owner = request.AddressSpace == IpamAddressSpaces.Global ? NodeName : null;
+                var pools = registry.Pools.Append(new PoolRecord(chosen.ToString(), request.IpRange?.ToString(), serial, owner)).ToList();
                 // Address keys left by a crash between a pool's release and its store write are stale: drop them with the reservation.
                 var stale = await store.ListAsync(AddressPrefix(id), cancellationToken).ConfigureAwait(false);
                 var transaction = new StoreTransaction().IfRevision(RegistryKey(request.AddressSpace), revision)
@@ -312,6 +315,15 @@ public sealed partial class DefaultIpamDriver : IIpamDriver, IIpamAddressOwners
         var (registry, _) = await ReadRegistryAsync(store, addressSpace, cancellationToken).ConfigureAwait(false);
         return registry.Pools
             .Select(p => new PoolId(addressSpace, IPNetwork.Parse(p.Subnet), p.IpRange is null ? null : IPNetwork.Parse(p.IpRange)).ToString())
+            .ToArray();
+    }
+
+    public async Task<IReadOnlyList<(string PoolId, string Owner)>> ListPoolOwnersAsync(string addressSpace, CancellationToken cancellationToken)
+    {
+        var store = StoreFor(addressSpace);
+        var (registry, _) = await ReadRegistryAsync(store, addressSpace, cancellationToken).ConfigureAwait(false);
+        return registry.Pools
+            .Select(p => (new PoolId(addressSpace, IPNetwork.Parse(p.Subnet), p.IpRange is null ? null : IPNetwork.Parse(p.IpRange)).ToString(), p.Owner ?? string.Empty))
             .ToArray();
     }
 

@@ -293,6 +293,21 @@ public sealed class DefaultIpamDriverTests
     }
 
     [Fact]
+    public async Task ListPoolOwners_GlobalPoolsNameTheirNode_LocalPoolsNone()
+    {
+        var global = new Store.InMemoryKeyValueStore();
+        var a = new DefaultIpamDriver(_store, global, nodeName: "a");
+        var b = new DefaultIpamDriver(new Store.InMemoryKeyValueStore(), global, nodeName: "b");
+
+        var mine = await a.RequestPoolAsync(Subnet("10.70.0.0/24") with { AddressSpace = IpamAddressSpaces.Global }, default);
+        var theirs = await b.RequestPoolAsync(Subnet("10.71.0.0/24") with { AddressSpace = IpamAddressSpaces.Global }, default);
+        var local = await a.RequestPoolAsync(Subnet("10.72.0.0/24"), default);
+
+        Assert.Equal([(mine.PoolId, "a"), (theirs.PoolId, "b")], await a.ListPoolOwnersAsync(IpamAddressSpaces.Global, default));
+        Assert.Equal([(local.PoolId, "")], await a.ListPoolOwnersAsync(IpamAddressSpaces.Local, default));
+    }
+
+    [Fact]
     public async Task GlobalSpace_WithoutGlobalStore_Unavailable()
     {
         var ipam = NewDriver();

@@ -379,6 +379,37 @@ public sealed partial class NetworkController
         }
     }
 
+    /// <summary>
+    /// Takes back a global intent whose commit failed but may have been applied: the record (the id
+    /// is this create's own), and the name and VXLAN id keys only while they hold this id. Best
+    /// effort: what stays is a Creating record of this node, which its reconcile removes.
+    /// </summary>
+    private async Task ForgetGlobalIntentAsync(NetworkRecord record)
+    {
+        try
+        {
+            if (await _global!.Inner.GetAsync(StateStore.NetworkKey(record.Id), CancellationToken.None).ConfigureAwait(false) is not { } written)
+            {
+                return;
+            }
+            var ids = DecodeGlobalNetwork(written.Key, written.Value) is { } stored ? VxlanIdsOf(stored) : [];
+            foreach (var id in ids)
+            {
+                if (await _global.Inner.GetAsync(VxlanIdKey(id), CancellationToken.None).ConfigureAwait(false) is { } held
+                    && System.Text.Encoding.UTF8.GetString(held.Value.Span) == record.Id)
+                {
+                    await _global.Inner.DeleteAsync(VxlanIdKey(id), held.Revision, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+            await _global.ForgetIntentAsync(StateStore.NetworkKey(record.Id), StateStore.NetworkNameKey(record.Name), record.Id).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // best effort, see above
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
     /// <summary>Deletes a global network's keys: record, name and VXLAN ids, in one transaction.</summary>
     private async Task DeleteGlobalKeysAsync(NetworkRecord network, CancellationToken ct)
     {
@@ -432,6 +463,9 @@ public sealed partial class NetworkController
     {
         var key = AttachmentKey(net.Id, _options.NodeName, endpoint.Id);
         var value = AttachmentValue(endpoint);
+        // Before the write: a write that fails after etcd applied it (a lost answer) must be taken
+        // back too, or the attachment outlives its endpoint and the network can never be removed.
+        undo.Push("remove attachment", c => _global!.Inner.DeleteAsync(key, cancellationToken: CancellationToken.None));
         for (var attempt = 0; ; attempt++)
         {
             var stored = _networks.GetValueOrDefault(net.Id) ?? throw new NotFoundException("network", net.Name);
@@ -447,7 +481,6 @@ public sealed partial class NetworkController
                 .IfRevision(StateStore.NetworkKey(net.Id), stored.Revision).Put(key, value), ct).ConfigureAwait(false);
             if (result.Succeeded)
             {
-                undo.Push("remove attachment", c => _global.Inner.DeleteAsync(key, cancellationToken: CancellationToken.None));
                 return;
             }
             // The record changed: read it as it is now and decide again.

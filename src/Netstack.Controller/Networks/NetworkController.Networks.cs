@@ -51,7 +51,17 @@ public sealed partial class NetworkController
             long revision;
             if (global)
             {
-                (record, revision) = await CommitGlobalIntentAsync(record, plan, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    (record, revision) = await CommitGlobalIntentAsync(record, plan, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not ConflictException)
+                {
+                    // Failed, yet perhaps written (a lost answer from etcd): the intent must not stay
+                    // holding the name and the VXLAN id cluster-wide.
+                    await ForgetGlobalIntentAsync(record).ConfigureAwait(false);
+                    throw;
+                }
             }
             else
             {
@@ -252,7 +262,20 @@ public sealed partial class NetworkController
         FailPoint.Hit(FailPointNames.NetworkRemoveAfterDriver);
         if (IsGlobal(network))
         {
-            await DeleteGlobalKeysAsync(network, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await DeleteGlobalKeysAsync(network, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Failed, yet perhaps applied (a lost answer): with the record gone the network is
+                // removed, and the watch drops it from the view, so no retry would ever release its
+                // pools; they are released below. With the record still there, a retry finishes.
+                if (await _global!.Inner.GetAsync(networkKey, CancellationToken.None).ConfigureAwait(false) is not null)
+                {
+                    throw;
+                }
+            }
         }
         else
         {

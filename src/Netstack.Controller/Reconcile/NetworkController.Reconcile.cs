@@ -225,7 +225,7 @@ public sealed partial class NetworkController
 
     /// <summary>
     /// A global network this node left half-created or half-removed: a create is undone (its pools
-    /// go with the IPAM sweep); a removal is finished when no host is attached, else taken back.
+    /// go with the global pool sweep, CollectGlobalPoolGarbageAsync); a removal is finished when no host is attached, else taken back.
     /// </summary>
     private async Task FinishGlobalNetworkAsync(NetworkRecord network, ReconcileCollector report, CancellationToken ct)
     {
@@ -267,6 +267,10 @@ public sealed partial class NetworkController
     /// </summary>
     private async Task CollectGlobalIpamGarbageAsync(Action<string> removed, bool whileServing, CancellationToken ct)
     {
+        if (!whileServing)
+        {
+            await CollectGlobalPoolGarbageAsync(removed, ct).ConfigureAwait(false);
+        }
         foreach (var network in _networks.Values.Select(n => n.Value).Where(n => IsGlobal(n) && n.State == RecordState.Ready).ToArray())
         {
             if (!_drivers.TryGetIpamDriver(network.IpamDriver, out var ipam) || ipam is not IIpamAddressOwners owners)
@@ -289,6 +293,32 @@ public sealed partial class NetworkController
                         await ipam.ReleaseAddressAsync(pool.PoolId, address, ct).ConfigureAwait(false);
                         removed($"leaked address {address} of global network {network.Name} (taken by this node)");
                     }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Releases global pools this node reserved that no global network holds: a create interrupted
+    /// between its pool reservation and its Ready record (whose intent names no pool yet). Only at
+    /// start-up, when no create of this node is under way; pools of other nodes (their creates may
+    /// be under way now) and pools without an owner are never touched.
+    /// </summary>
+    private async Task CollectGlobalPoolGarbageAsync(Action<string> removed, CancellationToken ct)
+    {
+        var held = _networks.Values.Select(n => n.Value).Where(IsGlobal).SelectMany(n => n.Pools).Select(p => p.PoolId).ToHashSet(StringComparer.Ordinal);
+        foreach (var ipam in _drivers.IpamDrivers)
+        {
+            if (ipam is not IIpamAddressOwners owners)
+            {
+                continue;
+            }
+            foreach (var (pool, owner) in await owners.ListPoolOwnersAsync(IpamAddressSpaces.Global, ct).ConfigureAwait(false))
+            {
+                if (owner == _options.NodeName && !held.Contains(pool))
+                {
+                    await ipam.ReleasePoolAsync(pool, ct).ConfigureAwait(false);
+                    removed($"leaked pool {pool} of the global address space (reserved by this node)");
                 }
             }
         }

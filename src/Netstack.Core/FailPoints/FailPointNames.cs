@@ -21,10 +21,13 @@ public static class FailPointNames
     public const string NetworkRemoveAfterRecord = "network.rm.after-record";
     public const string NetworkRemoveAfterPools = "network.rm.after-pools";
 
-    // ---- endpoint create and join (a connect): address, intent record, driver endpoint, veth, join, interface, ports, Ready record
+    // ---- endpoint create and join (a connect): address, intent record, driver endpoint, veth, join, interface, ports, Ready record.
+    // The overlay driver's join makes the network's datapath (namespace, br0, VXLAN device) on its
+    // first local endpoint, then the veth (after-veth, as the bridge driver's).
     public const string EndpointCreateAfterAddress = "endpoint.create.after-address";
     public const string EndpointCreateAfterIntent = "endpoint.create.after-intent";
     public const string EndpointCreateAfterDriver = "endpoint.create.after-driver";
+    public const string EndpointJoinAfterDatapath = "endpoint.join.after-datapath";
     public const string EndpointJoinAfterVeth = "endpoint.join.after-veth";
     public const string EndpointJoinAfterDriver = "endpoint.join.after-driver";
     public const string EndpointJoinAfterInterface = "endpoint.join.after-interface";
@@ -34,9 +37,11 @@ public static class FailPointNames
     public const string PortPublishAfterRules = "port.publish.after-rules";
     public const string PortPublishAfterDriver = "port.publish.after-driver";
 
-    // ---- endpoint leave and delete (a disconnect): Deleting record, ports revoked, leave, driver endpoint, record removed, addresses released
+    // ---- endpoint leave and delete (a disconnect): Deleting record, ports revoked, leave, driver endpoint, record removed, addresses released.
+    // The overlay driver's leave deletes the veth (after-veth), then the datapath with the last local endpoint.
     public const string EndpointLeaveAfterMark = "endpoint.leave.after-mark";
     public const string EndpointLeaveAfterRevoke = "endpoint.leave.after-revoke";
+    public const string EndpointLeaveAfterVeth = "endpoint.leave.after-veth";
     public const string EndpointLeaveAfterDriver = "endpoint.leave.after-driver";
     public const string EndpointDeleteAfterDriver = "endpoint.delete.after-driver";
     public const string EndpointDeleteAfterRecord = "endpoint.delete.after-record";
@@ -79,15 +84,19 @@ public static class FailPointNames
     public const string StoreWriteIpamBefore = "store.write.ipam.before";
     public const string StoreWriteIpamAfter = "store.write.ipam.after";
 
+    // Global store only: a host's attachment key per endpoint on a global network.
+    public const string StoreWriteAttachmentsBefore = "store.write.attachments.before";
+    public const string StoreWriteAttachmentsAfter = "store.write.attachments.after";
+
     /// <summary>Every name above, in the order of the operations' steps.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         NetworkCreateAfterIntent, NetworkCreateAfterPools, NetworkCreateAfterBridge, NetworkCreateAfterDriver, NetworkCreateAfterReady,
         NetworkRemoveAfterMark, NetworkRemoveAfterDriver, NetworkRemoveAfterRecord, NetworkRemoveAfterPools,
-        EndpointCreateAfterAddress, EndpointCreateAfterIntent, EndpointCreateAfterDriver, EndpointJoinAfterVeth, EndpointJoinAfterDriver,
+        EndpointCreateAfterAddress, EndpointCreateAfterIntent, EndpointCreateAfterDriver, EndpointJoinAfterDatapath, EndpointJoinAfterVeth, EndpointJoinAfterDriver,
         EndpointJoinAfterInterface, EndpointJoinAfterReady,
         PortPublishAfterRules, PortPublishAfterDriver,
-        EndpointLeaveAfterMark, EndpointLeaveAfterRevoke, EndpointLeaveAfterDriver, EndpointDeleteAfterDriver, EndpointDeleteAfterRecord,
+        EndpointLeaveAfterMark, EndpointLeaveAfterRevoke, EndpointLeaveAfterVeth, EndpointLeaveAfterDriver, EndpointDeleteAfterDriver, EndpointDeleteAfterRecord,
         EndpointDeleteAfterRelease,
         SandboxCreateAfterIntent, SandboxCreateAfterNamespace, SandboxCreateAfterReady,
         SandboxDeleteAfterMark, SandboxDeleteAfterNamespace, SandboxDeleteAfterRecord,
@@ -97,6 +106,7 @@ public static class FailPointNames
         ContainerRemoveAfterKill, ContainerRemoveAfterBundle, ContainerRemoveAfterFiles, ContainerRemoveAfterRelease,
         StoreWriteNetworksBefore, StoreWriteNetworksAfter, StoreWriteEndpointsBefore, StoreWriteEndpointsAfter,
         StoreWriteSandboxesBefore, StoreWriteSandboxesAfter, StoreWriteIpamBefore, StoreWriteIpamAfter,
+        StoreWriteAttachmentsBefore, StoreWriteAttachmentsAfter,
     ];
 
     /// <summary>The store fail point for a write whose first key is <paramref name="key"/>, or null when that kind of record has none.</summary>
@@ -117,6 +127,7 @@ public static class FailPointNames
             "endpoints" => after ? StoreWriteEndpointsAfter : StoreWriteEndpointsBefore,
             "sandboxes" => after ? StoreWriteSandboxesAfter : StoreWriteSandboxesBefore,
             "ipam" => after ? StoreWriteIpamAfter : StoreWriteIpamBefore,
+            "attachments" => after ? StoreWriteAttachmentsAfter : StoreWriteAttachmentsBefore,
             _ => null,
         };
     }

@@ -44,13 +44,16 @@ public interface IIpamDriver
 }
 
 /// <summary>
-/// An IPAM that records which node took each address of a shared (global) space, so a node's
-/// reconcile can release its own leaked addresses and never another node's.
+/// An IPAM that records which node took each address and pool of a shared (global) space, so a
+/// node's reconcile can release its own leaked addresses and pools and never another node's.
 /// </summary>
 public interface IIpamAddressOwners
 {
     /// <summary>Addresses reserved in a pool with the node that reserved each (empty owner: unknown).</summary>
     Task<IReadOnlyList<(IPAddress Address, string Owner)>> ListAddressOwnersAsync(string poolId, CancellationToken cancellationToken);
+
+    /// <summary>The pools of an address space with the node that reserved each (empty owner: unknown).</summary>
+    Task<IReadOnlyList<(string PoolId, string Owner)>> ListPoolOwnersAsync(string addressSpace, CancellationToken cancellationToken);
 }
 
 /// <summary>Names of the default address spaces, as Docker names them.</summary>

@@ -2,8 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace Netstack.Ipam;
 
-/// <summary>One reserved pool as stored.</summary>
-internal sealed record PoolRecord(string Subnet, string? IpRange, bool Serial);
+/// <summary>
+/// One reserved pool as stored. In the global space <paramref name="Owner"/> is the node that
+/// reserved it (null in the local space, and in pools written before owners were recorded).
+/// </summary>
+internal sealed record PoolRecord(string Subnet, string? IpRange, bool Serial, string? Owner = null);
 
 /// <summary>
 /// Every pool of an address space, in one key, so reserving a pool is one compare-and-swap that

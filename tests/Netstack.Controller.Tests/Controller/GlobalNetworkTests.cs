@@ -245,7 +245,7 @@ public sealed class GlobalNetworkTests : IAsyncDisposable
         var a = Start("a", localA, kernelA);
         var b = Start("b");
         a.Driver.HangOn = "CreateNetwork";
-        var hung = a.CreateAsync("half");
+        var hung = a.CreateAsync("half", "10.57.0.0/24");
         await a.Driver.HangReached.Task;
         Assert.NotNull(await _global.GetAsync("names/networks/half"));
 
@@ -253,6 +253,10 @@ public sealed class GlobalNetworkTests : IAsyncDisposable
         await b.Controller.ReconcileAsync();
         Assert.NotNull(await _global.GetAsync("names/networks/half"));
         Assert.Empty(await b.Controller.ListNetworksAsync());
+        // B is half-way through a create of its own: its pool is reserved, its record not Ready.
+        b.Driver.HangOn = "CreateNetwork";
+        var hungB = b.CreateAsync("halfb", "10.58.0.0/24");
+        await b.Driver.HangReached.Task;
 
         await a.DisposeAsync();
         _hosts.Remove(a);
@@ -260,9 +264,13 @@ public sealed class GlobalNetworkTests : IAsyncDisposable
         await restarted.Controller.ReconcileAsync();
 
         Assert.Null(await _global.GetAsync("names/networks/half"));
-        Assert.Empty(await _global.ListAsync("networks/"));
-        Assert.Empty(await _global.ListAsync("vni/"));
+        Assert.NotNull(await _global.GetAsync("names/networks/halfb"));
+        Assert.Single(await _global.ListAsync("networks/"));
+        Assert.Single(await _global.ListAsync("vni/"));
+        // A's pool (reserved before its crash, named by no record) is released; B's stays.
+        Assert.Equal([("GlobalDefault/10.58.0.0/24", "b")], await restarted.Ipam.ListPoolOwnersAsync(IpamAddressSpaces.Global, CancellationToken.None));
         _ = hung;
+        _ = hungB;
     }
 
     [Fact]

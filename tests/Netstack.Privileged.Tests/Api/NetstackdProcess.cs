@@ -37,25 +37,20 @@ internal sealed class NetstackdProcess : NetstackdHandle
     public static Task<NetstackdProcess> StartAsync(params string[] flags) => StartAsync(null, flags);
 
     /// <summary>Starts netstackd on a fresh host namespace with <paramref name="environment"/> set from its first launch on.</summary>
-    public static async Task<NetstackdProcess> StartWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, params string[] flags)
-    {
-        var host = TestNamespace.Create();
-        host.Ip("link", "set", "lo", "up");
-        var directory = Path.Combine("/tmp", host.Name);
-        System.IO.Directory.CreateDirectory(directory);
-        var process = new NetstackdProcess(host, directory, flags);
-        foreach (var (name, value) in environment)
-        {
-            process.Environment[name] = value;
-        }
-        return await LaunchedAsync(process);
-    }
+    public static Task<NetstackdProcess> StartWithEnvironmentAsync(IReadOnlyDictionary<string, string> environment, params string[] flags) =>
+        StartAsync(null, environment, flags);
 
     /// <summary>
     /// As <see cref="StartAsync(string[])"/>, with <paramref name="prepare"/> run on the host namespace
     /// before the daemon starts (links and routes the daemon must find at its start, such as a LAN towards a router).
     /// </summary>
-    public static async Task<NetstackdProcess> StartAsync(Action<TestNamespace>? prepare, params string[] flags)
+    public static Task<NetstackdProcess> StartAsync(Action<TestNamespace>? prepare, params string[] flags) => StartAsync(prepare, null, flags);
+
+    /// <summary>
+    /// Starts netstackd on a fresh host namespace, <paramref name="prepare"/> run on it first, with
+    /// <paramref name="environment"/> set from its first launch on.
+    /// </summary>
+    public static async Task<NetstackdProcess> StartAsync(Action<TestNamespace>? prepare, IReadOnlyDictionary<string, string>? environment, params string[] flags)
     {
         var host = TestNamespace.Create();
         host.Ip("link", "set", "lo", "up");
@@ -71,7 +66,12 @@ internal sealed class NetstackdProcess : NetstackdHandle
         // Short: a unix socket path must fit sockaddr_un's 108 bytes.
         var directory = Path.Combine("/tmp", host.Name);
         System.IO.Directory.CreateDirectory(directory);
-        return await LaunchedAsync(new NetstackdProcess(host, directory, flags));
+        var process = new NetstackdProcess(host, directory, flags);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            process.Environment[name] = value;
+        }
+        return await LaunchedAsync(process);
     }
 
     /// <summary>Imports the test run's busybox image (built once) as "busybox".</summary>

@@ -64,6 +64,27 @@ internal sealed class EtcdCluster : IAsyncDisposable
             .Select(k => k[(EtcdStoreOptions.DefaultPrefix.Length + 1)..]).ToArray();
     }
 
+    /// <summary>
+    /// Every key under the store prefix <paramref name="storePrefix"/> (a daemon's <c>kv.prefix</c>)
+    /// with its value, the prefix and its slash taken off the keys; read with etcdctl as <see cref="Keys"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, byte[]> Entries(string storePrefix)
+    {
+        var output = Etcdctl(-1, "get", storePrefix + "/", "--prefix", "-w", "json");
+        using var doc = System.Text.Json.JsonDocument.Parse(output);
+        var entries = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        if (doc.RootElement.TryGetProperty("kvs", out var kvs))
+        {
+            foreach (var kv in kvs.EnumerateArray())
+            {
+                var key = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(kv.GetProperty("key").GetString()!));
+                var value = kv.TryGetProperty("value", out var v) ? Convert.FromBase64String(v.GetString()!) : [];
+                entries[key[(storePrefix.Length + 1)..]] = value;
+            }
+        }
+        return entries;
+    }
+
     /// <summary>Writes a raw value (for garbage tests).</summary>
     public void Put(string key, string value) => Etcdctl(-1, "put", EtcdStoreOptions.DefaultPrefix + "/" + key, value);
 

@@ -59,6 +59,45 @@ internal static class FailPointMatrix
             N.ContainerStartAfterRunc, N.ContainerStartAfterRecord);
         Add(FailPointScenario.ContainerStop, N.ContainerStopAfterSignal, N.ContainerStopAfterExit, N.ContainerStopAfterRelease);
         Add(FailPointScenario.ContainerRemove, N.ContainerRemoveAfterKill, N.ContainerRemoveAfterBundle, N.ContainerRemoveAfterFiles, N.ContainerRemoveAfterRelease);
+
+        // macvlan: the driver's steps (its one kernel object per step, the macvlan link of a join,
+        // sits between the controller's after-driver points). Its store writes are the controller's
+        // own, as walked for the bridge networks above.
+        Add(FailPointScenario.MacvlanCreate,
+            N.NetworkCreateAfterIntent, N.NetworkCreateAfterPools, N.NetworkCreateAfterDriver, N.NetworkCreateAfterReady);
+        Add(FailPointScenario.MacvlanRemove,
+            N.NetworkRemoveAfterMark, N.NetworkRemoveAfterDriver, N.NetworkRemoveAfterRecord, N.NetworkRemoveAfterPools);
+        Add(FailPointScenario.MacvlanConnect,
+            N.EndpointCreateAfterAddress, N.EndpointCreateAfterIntent, N.EndpointCreateAfterDriver, N.EndpointJoinAfterDriver,
+            N.EndpointJoinAfterInterface, N.PortPublishAfterDriver, N.EndpointJoinAfterReady);
+
+        // A global network (overlay, internal) on a real etcd: the network's records, name, VXLAN
+        // id and the global address space are written there; the endpoint's record stays local,
+        // its attachment key is written there. A bare sandbox on an internal overlay network needs
+        // no gateway network, so each write below is the global operation's own.
+        Add(FailPointScenario.OverlayCreate,
+            N.NetworkCreateAfterIntent, N.NetworkCreateAfterPools, N.NetworkCreateAfterDriver, N.NetworkCreateAfterReady);
+        Add(FailPointScenario.OverlayCreate, Store(N.StoreWriteNetworksBefore, N.StoreWriteNetworksAfter, 2));
+        Add(FailPointScenario.OverlayCreate, Store(N.StoreWriteIpamBefore, N.StoreWriteIpamAfter, 2));
+
+        Add(FailPointScenario.OverlayRemove,
+            N.NetworkRemoveAfterMark, N.NetworkRemoveAfterDriver, N.NetworkRemoveAfterRecord, N.NetworkRemoveAfterPools);
+        Add(FailPointScenario.OverlayRemove, Store(N.StoreWriteNetworksBefore, N.StoreWriteNetworksAfter, 2));
+        Add(FailPointScenario.OverlayRemove, Store(N.StoreWriteIpamBefore, N.StoreWriteIpamAfter, 1));
+
+        Add(FailPointScenario.OverlayConnect,
+            N.EndpointCreateAfterAddress, N.EndpointCreateAfterIntent, N.EndpointCreateAfterDriver, N.EndpointJoinAfterDatapath,
+            N.EndpointJoinAfterVeth, N.EndpointJoinAfterDriver, N.EndpointJoinAfterInterface, N.EndpointJoinAfterReady);
+        Add(FailPointScenario.OverlayConnect, Store(N.StoreWriteEndpointsBefore, N.StoreWriteEndpointsAfter, 2));
+        Add(FailPointScenario.OverlayConnect, Store(N.StoreWriteIpamBefore, N.StoreWriteIpamAfter, 1));
+        Add(FailPointScenario.OverlayConnect, Store(N.StoreWriteAttachmentsBefore, N.StoreWriteAttachmentsAfter, 1));
+
+        Add(FailPointScenario.OverlayDisconnect,
+            N.EndpointLeaveAfterMark, N.EndpointLeaveAfterRevoke, N.EndpointLeaveAfterVeth, N.EndpointLeaveAfterDriver,
+            N.EndpointDeleteAfterDriver, N.EndpointDeleteAfterRecord, N.EndpointDeleteAfterRelease);
+        Add(FailPointScenario.OverlayDisconnect, Store(N.StoreWriteEndpointsBefore, N.StoreWriteEndpointsAfter, 2));
+        Add(FailPointScenario.OverlayDisconnect, Store(N.StoreWriteIpamBefore, N.StoreWriteIpamAfter, 1));
+        Add(FailPointScenario.OverlayDisconnect, Store(N.StoreWriteAttachmentsBefore, N.StoreWriteAttachmentsAfter, 1));
         return cases;
     }
 

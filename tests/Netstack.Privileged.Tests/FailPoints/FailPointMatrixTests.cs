@@ -32,7 +32,8 @@ public abstract class FailPointMatrixTestsBase(ITestOutputHelper output)
         return data;
     }
 
-    protected async Task RunAsync(string @case, string mode)
+    /// <param name="etcd">For the cases of a global network: the etcd the daemon's cluster store is on, whose keys the checks read too.</param>
+    protected async Task RunAsync(string @case, string mode, FailPointEtcd? etcd = null)
     {
         var (spec, scenario) = FailPointMatrix.Cases[@case];
         var point = FailPointMatrix.PointOf(spec);
@@ -43,7 +44,12 @@ public abstract class FailPointMatrixTestsBase(ITestOutputHelper output)
         // unarmed daemon first. A step's own fail point is never on the way of another operation's setup.
         var setupUnarmed = scenario.Setup is not null && point.StartsWith("store.", StringComparison.Ordinal);
         var environment = new Dictionary<string, string>(StringComparer.Ordinal) { [FailPoint.EnvironmentVariable] = armed };
-        await using var daemon = setupUnarmed ? await NetstackdProcess.StartAsync() : await NetstackdProcess.StartWithEnvironmentAsync(environment);
+        var (daemon, global) = etcd is not null
+            ? await etcd.StartDaemonAsync(setupUnarmed ? null : environment)
+            : (await NetstackdProcess.StartAsync(scenario.PrepareHost, setupUnarmed ? null : environment), (GlobalStore?)null);
+        await using var owned = daemon;
+        // What the host had before the daemon made anything: the test's links (a LAN towards etcd, a macvlan parent).
+        var testLinks = daemon.Host.IpJson("link", "show").EnumerateArray().Select(l => l.GetProperty("ifname").GetString()!).ToHashSet(StringComparer.Ordinal);
         try
         {
             if (scenario.Setup is { } setup)
@@ -73,7 +79,7 @@ public abstract class FailPointMatrixTestsBase(ITestOutputHelper output)
                 {
                     await retry(daemon);
                 }
-                AssertHolds(await SettledAsync(daemon), armed, scenario.RetryRemoval is null
+                AssertHolds(await SettledAsync(daemon, global, testLinks), armed, scenario.RetryRemoval is null
                     ? "after the failed step, before the restart"
                     : "after the failed step and a retry, before the restart");
                 await daemon.KillHardAsync();
@@ -81,17 +87,23 @@ public abstract class FailPointMatrixTestsBase(ITestOutputHelper output)
 
             daemon.Environment.Remove(FailPoint.EnvironmentVariable);
             await daemon.LaunchAsync();
-            AssertHolds(await SettledAsync(daemon), armed, "after the restart");
+            AssertHolds(await SettledAsync(daemon, global, testLinks), armed, "after the restart");
             foreach (var (kind, name) in scenario.Acknowledged)
             {
                 Assert.True(await FailPointScenario.ExistsAsync(daemon, kind, name), $"{armed}: acknowledged {kind} {name} is gone after the restart");
             }
 
             await scenario.RepeatOrUndo(daemon);
-            AssertHolds(await SettledAsync(daemon), armed, "after repeating or undoing the operation");
+            AssertHolds(await SettledAsync(daemon, global, testLinks), armed, "after repeating or undoing the operation");
+            // Every global operation is repeated or undone down to an existing network: the checks
+            // read its name key in etcd, not an empty view.
+            Assert.True(global is null || StoreView.Read(daemon.Root, global).Entries.ContainsKey("names/networks/" + FailPointScenario.Network),
+                $"{armed}: the global network's name key under {global?.Prefix} in etcd is not seen by the checks");
             await FailPointScenario.RemoveEverythingAsync(daemon);
-            AssertHolds(await SettledAsync(daemon), armed, "after removing everything");
-            var left = StoreView.Read(daemon.Root).Entries.Keys.Where(k => !k.EndsWith("/pools", StringComparison.Ordinal)).ToList();
+            AssertHolds(await SettledAsync(daemon, global, testLinks), armed, "after removing everything");
+            // Left by design: IPAM's pool lists (empty) and the node's own key in the cluster store.
+            var left = StoreView.Read(daemon.Root, global).Entries.Keys
+                .Where(k => !k.EndsWith("/pools", StringComparison.Ordinal) && !k.StartsWith("nodes/", StringComparison.Ordinal)).ToList();
             Assert.True(left.Count == 0, $"{armed}: the store still holds {string.Join(", ", left)} after everything was removed");
         }
         catch
@@ -105,12 +117,12 @@ public abstract class FailPointMatrixTestsBase(ITestOutputHelper output)
     // handler): the live daemon is checked once that has settled.
     private static readonly TimeSpan SettleWait = TimeSpan.FromSeconds(10);
 
-    private static async Task<IReadOnlyList<string>> SettledAsync(NetstackdProcess daemon)
+    private static async Task<IReadOnlyList<string>> SettledAsync(NetstackdProcess daemon, GlobalStore? global, IReadOnlySet<string> testLinks)
     {
         var deadline = DateTime.UtcNow + SettleWait;
         while (true)
         {
-            var problems = await InvariantChecker.CheckAsync(daemon);
+            var problems = await InvariantChecker.CheckAsync(daemon, global, testLinks);
             if (problems.Count == 0 || DateTime.UtcNow > deadline)
             {
                 return problems;
@@ -169,6 +181,52 @@ public sealed class FailPointContainerTests(ITestOutputHelper output) : FailPoin
     [PrivilegedTheory]
     [MemberData(nameof(Cases))]
     public Task Container_FailPoint_RestartLeavesNothingHalfMade(string point, string mode) => RunAsync(point, mode);
+}
+
+/// <summary>macvlan networks on a parent link of the daemon's host: create, rm and a connect (the join makes the macvlan in the sandbox).</summary>
+public sealed class FailPointMacvlanTests(ITestOutputHelper output) : FailPointMatrixTestsBase(output)
+{
+    public static TheoryData<string, string> Cases() => CasesOf("macvlan");
+
+    [PrivilegedTheory]
+    [MemberData(nameof(Cases))]
+    public Task Macvlan_FailPoint_RestartLeavesNothingHalfMade(string point, string mode) => RunAsync(point, mode);
+}
+
+/// <summary>
+/// The cases of a global network (the overlay driver) on a real etcd, one etcd for the class
+/// (<see cref="FailPointEtcd"/>) and a fresh daemon per case: the checks read its etcd keys beside
+/// its local store and look at the overlay's namespace, bridge, VXLAN device and entries.
+/// </summary>
+public sealed class FailPointOverlayNetworkTests(FailPointEtcd etcd, ITestOutputHelper output) : FailPointMatrixTestsBase(output), IClassFixture<FailPointEtcd>
+{
+    public static TheoryData<string, string> Cases() => CasesOf("overlay network create");
+
+    public static TheoryData<string, string> RemoveCases() => CasesOf("overlay network rm");
+
+    [PrivilegedTheory]
+    [MemberData(nameof(Cases))]
+    public Task OverlayNetworkCreate_FailPoint_RestartLeavesNothingHalfMade(string point, string mode) => RunAsync(point, mode, etcd);
+
+    [PrivilegedTheory]
+    [MemberData(nameof(RemoveCases))]
+    public Task OverlayNetworkRemove_FailPoint_RestartLeavesNothingHalfMade(string point, string mode) => RunAsync(point, mode, etcd);
+}
+
+/// <summary>Endpoints on a global overlay network, as <see cref="FailPointOverlayNetworkTests"/>.</summary>
+public sealed class FailPointOverlayEndpointTests(FailPointEtcd etcd, ITestOutputHelper output) : FailPointMatrixTestsBase(output), IClassFixture<FailPointEtcd>
+{
+    public static TheoryData<string, string> ConnectCases() => CasesOf("overlay network connect");
+
+    public static TheoryData<string, string> DisconnectCases() => CasesOf("overlay network disconnect");
+
+    [PrivilegedTheory]
+    [MemberData(nameof(ConnectCases))]
+    public Task OverlayConnect_FailPoint_RestartLeavesNothingHalfMade(string point, string mode) => RunAsync(point, mode, etcd);
+
+    [PrivilegedTheory]
+    [MemberData(nameof(DisconnectCases))]
+    public Task OverlayDisconnect_FailPoint_RestartLeavesNothingHalfMade(string point, string mode) => RunAsync(point, mode, etcd);
 }
 
 /// <summary>The matrix covers the registry: a fail point added to the product without a case fails here.</summary>

@@ -1,6 +1,7 @@
 using Netstack.Api.Client;
 using Netstack.Api.Contracts.Containers;
 using Netstack.Privileged.Tests.Api;
+using Netstack.TestKit;
 
 namespace Netstack.Privileged.Tests.FailPoints;
 
@@ -18,6 +19,9 @@ internal sealed record FailPointScenario
     public const string HostPort = "18080";
 
     public required string Name { get; init; }
+
+    /// <summary>Run on the daemon's host namespace before its first start (links the operation needs, such as a macvlan parent); null when none.</summary>
+    public Action<TestNamespace>? PrepareHost { get; init; }
 
     /// <summary>Made before the daemon is armed; null when the operation needs nothing.</summary>
     public Func<NetstackdProcess, Task>? Setup { get; init; }
@@ -42,24 +46,61 @@ internal sealed record FailPointScenario
     private static readonly string[] CreateNetwork = ["network", "create", "--subnet", Subnet, Network];
     private static readonly string[] RunContainer = ["run", "-d", "--name", Container, "--network", Network, "-p", HostPort + ":80", "busybox", "sleep", "600"];
 
-    public static readonly FailPointScenario NetworkCreate = new()
+    // A global network on the cluster store: the overlay driver (VXLAN). Internal, so a sandbox on
+    // it alone needs no gateway network: the walk stays on the global network's own steps (the
+    // gateway network is a local bridge network, walked by the cases above).
+    private static readonly string[] CreateOverlay = ["network", "create", "-d", "overlay", "--internal", "--subnet", Subnet, Network];
+
+    public static readonly FailPointScenario NetworkCreate = NetworkCreateOf("network create", CreateNetwork);
+
+    public static readonly FailPointScenario NetworkRemove = NetworkRemoveOf("network rm", CreateNetwork);
+
+    public static readonly FailPointScenario Connect = ConnectOf("network connect (endpoint create and join)", CreateNetwork);
+
+    public static readonly FailPointScenario Disconnect = DisconnectOf("network disconnect (endpoint leave and delete)", CreateNetwork);
+
+    // A macvlan network on a parent link of the host (a dummy: no frame leaves the namespace).
+    public const string MacvlanParent = "uplink";
+    private static readonly string[] CreateMacvlan = ["network", "create", "-d", "macvlan", "-o", "parent=" + MacvlanParent, "--subnet", Subnet, Network];
+
+    private static void AddParent(TestNamespace host)
     {
-        Name = "network create",
-        Operation = Cli(CreateNetwork),
+        host.Ip("link", "add", MacvlanParent, "type", "dummy");
+        host.Ip("link", "set", MacvlanParent, "up");
+    }
+
+    public static readonly FailPointScenario MacvlanCreate = NetworkCreateOf("macvlan network create", CreateMacvlan) with { PrepareHost = AddParent };
+
+    public static readonly FailPointScenario MacvlanRemove = NetworkRemoveOf("macvlan network rm", CreateMacvlan) with { PrepareHost = AddParent };
+
+    public static readonly FailPointScenario MacvlanConnect = ConnectOf("macvlan network connect (endpoint create and join)", CreateMacvlan) with { PrepareHost = AddParent };
+
+    public static readonly FailPointScenario OverlayCreate = NetworkCreateOf("overlay network create (global store)", CreateOverlay);
+
+    public static readonly FailPointScenario OverlayRemove = NetworkRemoveOf("overlay network rm (global store)", CreateOverlay);
+
+    public static readonly FailPointScenario OverlayConnect = ConnectOf("overlay network connect (endpoint create and join, global store)", CreateOverlay);
+
+    public static readonly FailPointScenario OverlayDisconnect = DisconnectOf("overlay network disconnect (endpoint leave and delete, global store)", CreateOverlay);
+
+    private static FailPointScenario NetworkCreateOf(string name, string[] create) => new()
+    {
+        Name = name,
+        Operation = Cli(create),
         RepeatOrUndo = async d =>
         {
             if (await ExistsAsync(d, "network", Network))
             {
                 await MustAsync(d, "network", "rm", Network);
             }
-            await MustAsync(d, CreateNetwork);
+            await MustAsync(d, create);
         },
     };
 
-    public static readonly FailPointScenario NetworkRemove = new()
+    private static FailPointScenario NetworkRemoveOf(string name, string[] create) => new()
     {
-        Name = "network rm",
-        Setup = d => MustAsync(d, CreateNetwork),
+        Name = name,
+        Setup = d => MustAsync(d, create),
         Operation = Cli("network", "rm", Network),
         RetryRemoval = d => RetryWhileExistsAsync(d, "network", Network, "network", "rm", Network),
         RepeatOrUndo = async d =>
@@ -68,17 +109,17 @@ internal sealed record FailPointScenario
             {
                 await MustAsync(d, "network", "rm", Network);
             }
-            // The subnet must be free again.
-            await MustAsync(d, CreateNetwork);
+            // The subnet (and for a global network its name and VXLAN id) must be free again.
+            await MustAsync(d, create);
         },
     };
 
-    public static readonly FailPointScenario Connect = new()
+    private static FailPointScenario ConnectOf(string name, string[] create) => new()
     {
-        Name = "network connect (endpoint create and join)",
+        Name = name,
         Setup = async d =>
         {
-            await MustAsync(d, CreateNetwork);
+            await MustAsync(d, create);
             await MustAsync(d, "sandbox", "create", Sandbox);
         },
         Operation = Cli("network", "connect", Network, Sandbox),
@@ -93,12 +134,12 @@ internal sealed record FailPointScenario
         },
     };
 
-    public static readonly FailPointScenario Disconnect = new()
+    private static FailPointScenario DisconnectOf(string name, string[] create) => new()
     {
-        Name = "network disconnect (endpoint leave and delete)",
+        Name = name,
         Setup = async d =>
         {
-            await MustAsync(d, CreateNetwork);
+            await MustAsync(d, create);
             await MustAsync(d, "sandbox", "create", Sandbox);
             await MustAsync(d, "network", "connect", Network, Sandbox);
         },

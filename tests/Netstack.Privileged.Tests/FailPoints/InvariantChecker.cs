@@ -12,14 +12,21 @@ namespace Netstack.Privileged.Tests.FailPoints;
 /// addresses the records explain (gateways, aux addresses, endpoints), none twice, and exactly the
 /// pools of the networks; and in the kernel there is no link, namespace, mount, firewall rule,
 /// resolver or process that the store does not explain, and nothing the store has is missing.
+/// With a global store (<see cref="GlobalStore"/>) its keys are read beside the local ones, and
+/// the global networks are checked too: each of this node's attachment keys is a Ready endpoint's
+/// and each such endpoint has one, each VXLAN id key is its network's, and an overlay network's
+/// datapath (its namespace under <c>EXEC-ROOT/overlay</c> with br0, the VXLAN device, one veth per
+/// local endpoint, and no neighbour or FDB entry no other host's endpoint explains) is there exactly
+/// while a local endpoint is joined.
 /// Returns every violation found, not just the first.
 /// </summary>
 internal static class InvariantChecker
 {
-    public static async Task<IReadOnlyList<string>> CheckAsync(NetstackdProcess daemon)
+    /// <param name="testLinks">Links of the host the test made before the daemon started (never the daemon's to explain).</param>
+    public static async Task<IReadOnlyList<string>> CheckAsync(NetstackdProcess daemon, GlobalStore? global = null, IReadOnlySet<string>? testLinks = null)
     {
         var problems = new List<string>();
-        var store = StoreView.Read(daemon.Root);
+        var store = StoreView.Read(daemon.Root, global);
 
         // ---- records
         var networks = store.Under("networks/").ToDictionary(e => e.Value.Str("id") ?? e.Key, e => e.Value, StringComparer.Ordinal);
@@ -119,11 +126,18 @@ internal static class InvariantChecker
         }
 
         // ---- the host namespace: bridges, veths, firewall
-        CheckHostLinks(daemon, networks, endpoints, problems);
+        CheckHostLinks(daemon, networks, endpoints, testLinks ?? new HashSet<string>(StringComparer.Ordinal) { "lo" }, problems);
         CheckFirewall(daemon, networks, endpoints, problems);
 
         // ---- sandboxes: namespace files, mounts, interfaces, resolvers
         CheckSandboxes(daemon, networks, sandboxes, endpoints, problems);
+
+        // ---- global networks: attachments, VXLAN ids, overlay datapaths
+        if (global is not null)
+        {
+            CheckAttachments(store, networks, endpoints, problems);
+            CheckOverlay(daemon, networks, endpoints, problems);
+        }
 
         // ---- containers: processes, runc state, root file systems
         await CheckContainersAsync(daemon, sandboxes, problems);
@@ -163,7 +177,7 @@ internal static class InvariantChecker
         }
     }
 
-    private static void CheckHostLinks(NetstackdProcess daemon, Dictionary<string, JsonElement> networks, Dictionary<string, JsonElement> endpoints, List<string> problems)
+    private static void CheckHostLinks(NetstackdProcess daemon, Dictionary<string, JsonElement> networks, Dictionary<string, JsonElement> endpoints, IReadOnlySet<string> testLinks, List<string> problems)
     {
         var bridges = networks.Values.Where(n => n.Str("driver") == "bridge")
             .ToDictionary(BridgeName, n => n, StringComparer.Ordinal);
@@ -174,7 +188,7 @@ internal static class InvariantChecker
             var master = link.TryGetProperty("master", out var m) ? m.GetString() : null;
             var isBridge = daemon.Host.IpJson("-d", "link", "show", "dev", name).EnumerateArray().Any(l =>
                 l.TryGetProperty("linkinfo", out var info) && info.TryGetProperty("info_kind", out var k) && k.GetString() == "bridge");
-            if (name == "lo" || (isBridge && bridges.ContainsKey(name)))
+            if (testLinks.Contains(name) || (isBridge && bridges.ContainsKey(name)))
             {
                 continue;
             }
@@ -355,9 +369,12 @@ internal static class InvariantChecker
         // Mounts under the daemon's directory: sandbox namespaces (checked above) and the root file
         // systems of running containers.
         // (The netns directory itself is bind-mounted on itself, shared, as `ip netns` does.)
+        // So are the overlay driver's namespaces (checked by CheckOverlay).
         var netns = Path.Combine(daemon.ExecRoot, "netns");
+        var overlay = Path.Combine(daemon.ExecRoot, "overlay");
         foreach (var mount in File.ReadAllLines("/proc/self/mounts").Select(l => l.Split(' ')[1])
-            .Where(m => m.StartsWith(daemon.Directory + "/", StringComparison.Ordinal) && m != netns && !m.StartsWith(netns + "/", StringComparison.Ordinal)))
+            .Where(m => m.StartsWith(daemon.Directory + "/", StringComparison.Ordinal) && m != netns && !m.StartsWith(netns + "/", StringComparison.Ordinal)
+                && m != overlay && !m.StartsWith(overlay + "/", StringComparison.Ordinal)))
         {
             if (!running.Keys.Any(id => mount.Contains(id, StringComparison.Ordinal)))
             {
@@ -387,6 +404,140 @@ internal static class InvariantChecker
                 problems.Add($"process {pid} ({cmdline.Trim()}) is not explained by a running container");
             }
         }
+    }
+
+    private static void CheckAttachments(StoreView store, Dictionary<string, JsonElement> networks, Dictionary<string, JsonElement> endpoints, List<string> problems)
+    {
+        // attachments/NETWORK/NODE/ENDPOINT: this node's must be exactly its Ready endpoints on global networks.
+        var attached = store.Under("attachments/").Select(e => e.Key.Split('/')).Where(k => k.Length == 4 && k[2] == GlobalStore.Node)
+            .Select(k => (Network: k[1], Endpoint: k[3])).ToList();
+        foreach (var (network, endpoint) in attached)
+        {
+            if (!endpoints.TryGetValue(endpoint, out var record) || record.Str("networkId") != network)
+            {
+                problems.Add($"attachment of endpoint {Short(endpoint)} on network {Short(network)} in the global store is not explained by an endpoint (the network cannot be removed while it stays)");
+            }
+        }
+        foreach (var (id, endpoint) in endpoints.Where(e => networks.TryGetValue(e.Value.Str("networkId") ?? "", out var n) && n.Str("scope") == "global"))
+        {
+            if (string.Equals(endpoint.Str("state"), "Ready", StringComparison.OrdinalIgnoreCase) && !attached.Contains((endpoint.Str("networkId")!, id)))
+            {
+                problems.Add($"endpoint {endpoint.Str("name")} ({Short(id)}) on a global network has no attachment in the global store (another host could remove the network)");
+            }
+        }
+
+        // vni/N holds the id of the network whose VXLAN id list has N, and every such id has its key.
+        var vnis = store.Under("vni/").ToDictionary(e => e.Key["vni/".Length..], e => e.Value.GetString() ?? "", StringComparer.Ordinal);
+        foreach (var (vni, id) in vnis)
+        {
+            if (!networks.TryGetValue(id, out var network) || !VxlanIds(network).Contains(vni))
+            {
+                problems.Add($"VXLAN id key vni/{vni} holds network {Short(id)}, which has no record with that id (the id is lost)");
+            }
+        }
+        foreach (var network in networks.Values.Where(n => n.Str("driver") == "overlay"))
+        {
+            foreach (var vni in VxlanIds(network).Where(v => !vnis.ContainsKey(v)))
+            {
+                problems.Add($"overlay network {network.Str("name")} has VXLAN id {vni}, which the global store does not hold (could be given twice)");
+            }
+        }
+    }
+
+    private static void CheckOverlay(NetstackdProcess daemon, Dictionary<string, JsonElement> networks, Dictionary<string, JsonElement> endpoints, List<string> problems)
+    {
+        // The overlay's namespace (ov-VNI-ID10), with br0 and the VXLAN device (vx-VNIHEX6-ID5), exists
+        // while an endpoint of this host is joined to the network, and only then.
+        var directory = Path.Combine(daemon.ExecRoot, "overlay");
+        var files = Directory.Exists(directory) ? Directory.GetFiles(directory).ToHashSet(StringComparer.Ordinal) : [];
+        var mounts = File.ReadAllLines("/proc/self/mounts").Select(l => l.Split(' ')[1])
+            .Where(m => m.StartsWith(directory + "/", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+        var expected = new Dictionary<string, (JsonElement Network, string Vni, List<JsonElement> Endpoints)>(StringComparer.Ordinal);
+        foreach (var network in networks.Values.Where(n => n.Str("driver") == "overlay"))
+        {
+            var own = endpoints.Values.Where(e => e.Str("networkId") == network.Str("id")).ToList();
+            if (own.Count > 0 && VxlanIds(network).FirstOrDefault() is { } vni)
+            {
+                expected[Path.Combine(directory, $"ov-{vni}-{Clip(network.Str("id")!, 10)}")] = (network, vni, own);
+            }
+        }
+        foreach (var file in files.Union(mounts).Except(expected.Keys))
+        {
+            problems.Add($"overlay namespace {file} is not explained by the store ({(mounts.Contains(file) ? "mounted" : "a file only")})");
+        }
+        foreach (var (path, (network, vni, own)) in expected)
+        {
+            if (!mounts.Contains(path))
+            {
+                problems.Add($"overlay network {network.Str("name")} has {own.Count} endpoints here but its namespace {path} is missing");
+                continue;
+            }
+            var vxlan = "vx-" + uint.Parse(vni, CultureInfo.InvariantCulture).ToString("x6", CultureInfo.InvariantCulture) + "-" + Clip(network.Str("id")!, 5);
+            List<JsonElement> links;
+            try
+            {
+                links = NetstackdProcess.IpJsonIn(path, "-d", "addr", "show").EnumerateArray().ToList();
+            }
+            catch (InvalidOperationException e)
+            {
+                problems.Add($"overlay namespace {path} could not be read: {e.Message}");
+                continue;
+            }
+            static string? Kind(JsonElement l) => l.TryGetProperty("linkinfo", out var i) && i.TryGetProperty("info_kind", out var k) ? k.GetString() : null;
+            static string? Master(JsonElement l) => l.TryGetProperty("master", out var m) ? m.GetString() : null;
+            var bridge = links.FirstOrDefault(l => l.GetProperty("ifname").GetString() == "br0" && Kind(l) == "bridge");
+            if (bridge.ValueKind == JsonValueKind.Undefined)
+            {
+                problems.Add($"overlay network {network.Str("name")}: br0 is missing in {path}");
+            }
+            else
+            {
+                var addresses = bridge.GetProperty("addr_info").EnumerateArray().Select(a => a.GetProperty("local").GetString()).ToHashSet(StringComparer.Ordinal);
+                foreach (var gateway in network.Items("pools").Select(p => p.Str("gateway")).OfType<string>().Select(Address).Where(g => !addresses.Contains(g)))
+                {
+                    problems.Add($"overlay network {network.Str("name")}: br0 lacks the gateway {gateway}");
+                }
+            }
+            if (!links.Any(l => l.GetProperty("ifname").GetString() == vxlan && Kind(l) == "vxlan" && Master(l) == "br0"))
+            {
+                problems.Add($"overlay network {network.Str("name")}: VXLAN device {vxlan} is missing or not a port of br0 in {path}");
+            }
+            var veths = links.Where(l => Kind(l) == "veth" && Master(l) == "br0").ToList();
+            if (veths.Count != own.Count)
+            {
+                problems.Add($"overlay network {network.Str("name")}: br0 has {veths.Count} veths, the store {own.Count} endpoints on this host");
+            }
+            foreach (var link in links.Where(l => l.GetProperty("ifname").GetString() is not ("lo" or "br0") && l.GetProperty("ifname").GetString() != vxlan && !(Kind(l) == "veth" && Master(l) == "br0")))
+            {
+                problems.Add($"link {link.GetProperty("ifname").GetString()} in overlay namespace {path} is not explained by the store");
+            }
+            // Permanent neighbour and FDB entries are other hosts' endpoints; this daemon is the only
+            // host of its store prefix, so none may be there.
+            var neighbours = NetstackdProcess.IpJsonIn(path, "neigh", "show", "dev", vxlan).EnumerateArray()
+                .Where(n => n.TryGetProperty("state", out var st) && st.EnumerateArray().Any(x => x.GetString() == "PERMANENT")).ToList();
+            foreach (var n in neighbours)
+            {
+                problems.Add($"neighbour entry {n.GetProperty("dst").GetString()} on {vxlan} is not explained by any other host's endpoint");
+            }
+            var fdb = TestNamespace.TryRun("nsenter", "--net=" + path, "bridge", "fdb", "show", "dev", vxlan).Output
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.Contains(" dst ", StringComparison.Ordinal)).ToList();
+            foreach (var line in fdb)
+            {
+                problems.Add($"FDB entry \"{line.Trim()}\" on {vxlan} is not explained by any other host's endpoint");
+            }
+        }
+    }
+
+    private static IEnumerable<string> VxlanIds(JsonElement network) =>
+        network.Pairs("options").FirstOrDefault(o => o.Name == "com.docker.network.driver.overlay.vxlanid_list").Value is { Length: > 0 } list
+            ? list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            : [];
+
+    /// <summary>The id in the overlay's device and namespace names: letters and digits, lower case, the first <paramref name="length"/>.</summary>
+    private static string Clip(string id, int length)
+    {
+        var clean = new string(id.Where(char.IsAsciiLetterOrDigit).ToArray()).ToLowerInvariant();
+        return clean.Length > length ? clean[..length] : clean;
     }
 
     private static string BridgeName(JsonElement network) =>

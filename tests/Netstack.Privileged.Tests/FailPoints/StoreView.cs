@@ -21,7 +21,27 @@ internal sealed class StoreView
     public IEnumerable<(string Key, JsonElement Value)> Under(string prefix) =>
         Entries.Where(e => e.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(e => (e.Key, e.Value));
 
-    public static StoreView Read(string root)
+    /// <summary>
+    /// The local store, and with <paramref name="global"/> the daemon's keys in the global (etcd)
+    /// store beside them: global networks, their names, VXLAN ids and attachments, and the global
+    /// address space's IPAM keys are read there, where the daemon wrote them.
+    /// </summary>
+    public static StoreView Read(string root, GlobalStore? global = null)
+    {
+        var view = ReadLocal(root);
+        if (global is null)
+        {
+            return view;
+        }
+        var entries = new Dictionary<string, JsonElement>(view.Entries, StringComparer.Ordinal);
+        foreach (var (key, value) in global.Etcd.Entries(global.Prefix))
+        {
+            entries[key] = Parse(value);
+        }
+        return new StoreView(entries);
+    }
+
+    private static StoreView ReadLocal(string root)
     {
         var path = Path.Combine(root, "netstack.db");
         var entries = new Dictionary<string, JsonElement>(StringComparer.Ordinal);

@@ -64,6 +64,24 @@ internal sealed class NamespaceLan : IDisposable
 
     public string HostNamespace(string host) => $"{Prefix}-{host}";
 
+    /// <summary>
+    /// Plugs a namespace made elsewhere (a daemon's own host namespace) into the LAN as
+    /// <c>eth0</c> at <c>.<paramref name="number"/>/24</c>; the veth pair goes when that namespace is
+    /// deleted. Returns the address.
+    /// </summary>
+    public string Attach(string namespaceName, int number)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(number, Hosts.Length + 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(number, 254);
+        var port = "x" + number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var address = $"{SubnetPrefix}.{number}";
+        TestNamespace.Run("ip", "-n", Bridge, "link", "add", port, "type", "veth", "peer", "name", "eth0", "netns", namespaceName);
+        TestNamespace.Run("ip", "-n", Bridge, "link", "set", port, "master", "br0", "up");
+        TestNamespace.Run("ip", "-n", namespaceName, "addr", "add", address + "/24", "dev", "eth0");
+        TestNamespace.Run("ip", "-n", namespaceName, "link", "set", "eth0", "up");
+        return address;
+    }
+
     public string NamespacePath(string host) => Path.Combine(TestNamespace.Directory, HostNamespace(host));
 
     public void Dispose()
