@@ -16,7 +16,7 @@ internal static partial class NftablesLog
     [LoggerMessage(EventId = 2104, Level = LogLevel.Information, Message = "firewall (nftables): a change built from the {Family} view was refused; reading the table again and retrying")]
     public static partial void ViewStale(ILogger logger, IpFamily family);
 
-    [LoggerMessage(EventId = 2105, Level = LogLevel.Warning, Message = "firewall (nftables): netstack's {Family} table was changed by somebody else: {Drift}; wrote all {Sets} rule sets again in {Milliseconds:F0} ms")]
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Warning, Message = "firewall (nftables): netstack's {Family} rules were changed by somebody else: {Drift}; wrote all {Sets} rule sets again in {Milliseconds:F0} ms")]
     public static partial void Repaired(ILogger logger, IpFamily family, string drift, int sets, double milliseconds);
 
     [LoggerMessage(EventId = 2106, Level = LogLevel.Error, Message = "firewall (nftables): netstack's {Family} table still differs after writing it again: {Drift}; not trying again until the rule sets change")]

@@ -62,7 +62,7 @@ public sealed class BridgeReconcileTests
         lab.Host.Ip("link", "add", "foreign0", "type", "bridge");
 
         // A new driver instance: the daemon restarted and the store knows only one network.
-        using var restarted = new BridgeDriver(new BridgeDriverOptions { HostNamespacePath = lab.Host.Namespace.Path });
+        using var restarted = new BridgeDriver(new BridgeDriverOptions { HostNamespacePath = lab.Host.Namespace.Path, FirewallBackend = Firewall.TestFirewall.Backend });
         var report = await restarted.ReconcileAsync(new DriverReconcileRequest
         {
             Networks = [known],
