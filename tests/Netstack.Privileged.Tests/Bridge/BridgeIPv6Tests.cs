@@ -287,7 +287,7 @@ public sealed class BridgeIPv6Tests
         var orphan = await lab.CreateNetworkAsync("10.83.0.0/24", subnetV6: "fd00:83::/64");
         var o = await lab.ConnectAsync(orphan, "10.83.0.2", addressV6: "fd00:83::2");
         await Publish(lab, o, new PortBinding { ContainerPort = 80, HostPort = 8080 });
-        lab.Host.Exec("ip6tables", "-A", "NETSTACK-FORWARD", "-i", "foreign0", "-m", "comment", "--comment", "netstack:other-driver", "-j", "ACCEPT");
+        Firewall.TestFirewall.AppendAccept(lab.Host, "NETSTACK-FORWARD", "foreign0", "other-driver", ipv6: true);
 
         using var restarted = new BridgeDriver(new BridgeDriverOptions { HostNamespacePath = lab.Host.Namespace.Path, FirewallBackend = Firewall.TestFirewall.Backend });
         var report = await restarted.ReconcileAsync(new DriverReconcileRequest { Networks = [known] }, CancellationToken.None);

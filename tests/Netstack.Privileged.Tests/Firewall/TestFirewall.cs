@@ -55,6 +55,32 @@ internal static class TestFirewall
         return [.. host.Exec(ipv6 ? "ip6tables-save" : "iptables-save").Split('\n').Where(l => l.Contains("NETSTACK", StringComparison.Ordinal) && !l.StartsWith('#'))];
     }
 
+    /// <summary>Somebody else empties one of netstack's chains: <c>iptables -t TABLE -F CHAIN</c>, or nft's <c>flush chain</c> of its counterpart.</summary>
+    public static void FlushChain(TestKit.TestNamespace host, string table, string chain, bool ipv6 = false)
+    {
+        if (IsNftables)
+        {
+            host.Exec("nft", "flush", "chain", ipv6 ? "ip6" : "ip", "netstack", $"{table}-{chain}");
+        }
+        else
+        {
+            host.Exec(ipv6 ? "ip6tables" : "iptables", "-t", table, "-F", chain);
+        }
+    }
+
+    /// <summary>Another driver's rule in a netstack filter chain: accept from <paramref name="device"/>, under <paramref name="owner"/>'s name.</summary>
+    public static void AppendAccept(TestKit.TestNamespace host, string chain, string device, string owner, bool ipv6 = false)
+    {
+        if (IsNftables)
+        {
+            host.Exec("nft", "add", "rule", ipv6 ? "ip6" : "ip", "netstack", $"filter-{chain}", "iifname", device, "accept", "comment", $"\"{FirewallNames.RuleCommentPrefix}{owner}\"");
+        }
+        else
+        {
+            host.Exec(ipv6 ? "ip6tables" : "iptables", "-A", chain, "-i", device, "-m", "comment", "--comment", FirewallNames.RuleCommentPrefix + owner, "-j", "ACCEPT");
+        }
+    }
+
     private static FirewallBackend Read()
     {
         var text = Environment.GetEnvironmentVariable(Variable);
