@@ -473,6 +473,10 @@ public sealed class NftablesFirewall : IFirewall, IDisposable
 
     private void Commit(NftBatch batch, bool logFailure)
     {
+        if (batch.Count == 0)
+        {
+            return; // nothing changed: no batch at all
+        }
         try
         {
             _kernel.Commit(batch);
