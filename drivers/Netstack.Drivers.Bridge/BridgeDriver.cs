@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Logging;
 using Netstack.Core.Drivers;
 using Netstack.Core;
-using Netstack.Firewall.Iptables;
+using Netstack.Firewall;
 using Netstack.Linux;
 
 namespace Netstack.Drivers.Bridge;
@@ -34,7 +34,7 @@ public sealed partial class BridgeDriver : INetworkDriver, IDisposable
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger<BridgeDriver>();
         _host = HostNetwork.Open(options.HostNamespacePath);
-        _firewall = new NetstackFirewall(new IptablesFirewall(_host.Namespace, loggerFactory.CreateLogger<IptablesFirewall>()), BridgeChains.Layout, BridgeChains.LayoutV6);
+        _firewall = new NetstackFirewall(FirewallBackends.Create(options.FirewallBackend, _host.Namespace, loggerFactory), BridgeChains.Layout, BridgeChains.LayoutV6);
     }
 
     public string Type => DriverType;

@@ -14,6 +14,7 @@
 #   BULK_RUNS=RUNS   rounds of the bulk case (each round starts BULK containers per client, untimed)
 #   START_RUNS=RUNS  daemon restarts for "start to first answer"
 # NETSTACKD_AOT=1 measures netstackd published Native AOT (NETSTACKD_AOT=DIR: one published there).
+#   FIREWALL_BACKEND=iptables|nftables   netstackd's --firewall-backend (default iptables)
 #
 # Cases, each timed as wall clock around the CLI call (the shell's EPOCHREALTIME, no fork between):
 #   create     `network create --subnet S N` + `network rm N`
@@ -153,7 +154,7 @@ start_netstackd() {
     rm -f "$NSOCK"
     t0=$(now_ns)
     nsenter --net="/run/netns/$NS_N" "$NETSTACKD" --root "$WORK/ns-root" --exec-root "$WORK/ns-exec" \
-        -H "unix://$NSOCK" --log-level "$LOG_LEVEL" >> "$WORK/netstackd.log" 2>&1 &
+        -H "unix://$NSOCK" --log-level "$LOG_LEVEL" --firewall-backend "${FIREWALL_BACKEND:-iptables}" >> "$WORK/netstackd.log" 2>&1 &
     NETSTACKD_PID=$!
     t1=$("$PYTHON" "$WAIT_PING" "$NSOCK" 120) || { tail -20 "$WORK/netstackd.log"; echo "netstackd did not answer" >&2; return 1; }
     START_MS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", (b - a) / 1e6 }')

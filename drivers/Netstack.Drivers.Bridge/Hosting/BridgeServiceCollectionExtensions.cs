@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Netstack.Core.Drivers;
 
 namespace Netstack.Drivers.Bridge;
@@ -14,9 +15,17 @@ public static class BridgeServiceCollectionExtensions
     public static IServiceCollection AddBridgeDriver(this IServiceCollection services, Action<BridgeDriverOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var options = new BridgeDriverOptions();
-        configure?.Invoke(options);
-        services.AddSingleton(sp => new BridgeDriver(options, sp.GetService<ILoggerFactory>()));
+        services.AddSingleton(sp =>
+        {
+            var options = new BridgeDriverOptions();
+            configure?.Invoke(options);
+            // Settings that come from the daemon's configuration (the firewall backend).
+            foreach (var setup in sp.GetServices<IConfigureOptions<BridgeDriverOptions>>())
+            {
+                setup.Configure(options);
+            }
+            return new BridgeDriver(options, sp.GetService<ILoggerFactory>());
+        });
         services.AddSingleton<INetworkDriver>(sp => sp.GetRequiredService<BridgeDriver>());
         return services;
     }

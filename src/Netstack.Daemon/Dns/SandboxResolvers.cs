@@ -9,7 +9,6 @@ using Netstack.Dns.Resolver;
 using Netstack.Dns.Sandbox;
 using Netstack.Dns.Upstream;
 using Netstack.Firewall;
-using Netstack.Firewall.Iptables;
 using Netstack.Linux;
 
 namespace Netstack.Daemon.Dns;
@@ -37,6 +36,7 @@ internal sealed class SandboxResolvers : IAsyncDisposable
     private DnsNameFeed? _feed;
     private IDisposable? _subscription;
     private Task? _worker;
+    private readonly FirewallBackend _firewallBackend;
 
     public SandboxResolvers(INetworkController controller, DnsNameTable table, IOptions<DaemonOptions> options, ILoggerFactory loggers)
     {
@@ -44,6 +44,7 @@ internal sealed class SandboxResolvers : IAsyncDisposable
         _controller = controller;
         _table = table;
         _daemonDns = [.. options.Value.Dns.Select(IPAddress.Parse)];
+        _firewallBackend = options.Value.Firewall;
         _loggers = loggers;
         _logger = loggers.CreateLogger<SandboxResolvers>();
     }
@@ -218,8 +219,15 @@ internal sealed class SandboxResolvers : IAsyncDisposable
             server = SandboxDnsServer.Start(ns, options, _table, loggers: _loggers);
             if (server.Redirect is { } redirect)
             {
-                var firewall = new IptablesFirewall(ns, _loggers.CreateLogger<IptablesFirewall>());
-                await firewall.ApplyAsync(DnsRedirectRules.ToRuleSet(redirect), cancellationToken).ConfigureAwait(false);
+                var firewall = FirewallBackends.Create(_firewallBackend, ns, _loggers);
+                try
+                {
+                    await firewall.ApplyAsync(DnsRedirectRules.ToRuleSet(redirect), cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    (firewall as IDisposable)?.Dispose();
+                }
             }
             _running[sandbox.Id] = new Running(server, ns, sandbox.Key, forward);
             DnsLog.ResolverStarted(_logger, sandbox.Id, server.UdpEndpoint.Port, server.TcpEndpoint.Port, forward);
@@ -245,8 +253,15 @@ internal sealed class SandboxResolvers : IAsyncDisposable
         {
             try
             {
-                await new IptablesFirewall(running.Namespace, _loggers.CreateLogger<IptablesFirewall>())
-                    .RemoveOwnerAsync(DnsRedirectRules.Owner, IpFamily.IPv4, CancellationToken.None).ConfigureAwait(false);
+                var firewall = FirewallBackends.Create(_firewallBackend, running.Namespace, _loggers);
+                try
+                {
+                    await firewall.RemoveOwnerAsync(DnsRedirectRules.Owner, IpFamily.IPv4, CancellationToken.None).ConfigureAwait(false);
+                }
+                finally
+                {
+                    (firewall as IDisposable)?.Dispose();
+                }
             }
             catch (FirewallException e)
             {

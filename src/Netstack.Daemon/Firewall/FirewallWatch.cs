@@ -4,7 +4,7 @@ using Netstack.Drivers.Bridge;
 namespace Netstack.Daemon.Firewall;
 
 /// <summary>
-/// Keeps the bridge driver's iptables rules in place while the daemon runs: every
+/// Keeps the bridge driver's firewall rules (iptables, or nftables with --firewall-backend nftables) in place while the daemon runs: every
 /// <see cref="Interval"/> the driver compares the live tables with what it applied and writes
 /// everything again if somebody else removed or changed it (an admin's <c>iptables -F</c>,
 /// <c>firewall-cmd --reload</c>: Docker's moby#15254, where published ports stayed dead until the

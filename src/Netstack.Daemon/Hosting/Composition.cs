@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Netstack.Daemon.Capture;
 using Netstack.Daemon.Dns;
 using Netstack.Daemon.Firewall;
@@ -21,6 +22,7 @@ internal static class Composition
         services.AddContainerRuntime();
         // Network drivers: each adds an INetworkDriver service.
         services.AddBridgeDriver();
+        services.AddOptions<BridgeDriverOptions>().Configure<IOptions<DaemonOptions>>((bridge, daemon) => bridge.FirewallBackend = daemon.Value.Firewall);
         // Puts the bridge driver's iptables rules back when somebody else flushes them.
         services.AddHostedService<FirewallWatch>();
         services.AddMacvlanDriver();

@@ -20,6 +20,7 @@ internal sealed class DaemonCommandLine
         Flag(new Option<string?>("--host", "-H") { Description = $"API socket (default {DaemonOptions.DefaultHost})" });
         Flag(new Option<string?>("--group", "-G") { Description = $"Group of the API socket, a name or a gid (default {DaemonOptions.DefaultGroup}, root's group when it does not exist)" });
         Flag(new Option<string?>("--log-level", "-l") { Description = "debug, info, warn, error or fatal (default info)" });
+        Flag(new Option<string?>("--firewall-backend") { Description = "How firewall rules are written: iptables (default, iptables-restore) or nftables (nf_tables over netlink, tables ip/ip6 netstack)" });
         ListFlag(new Option<string[]>("--dns") { Description = "DNS server the containers' resolvers forward to (repeatable; default: the host's resolv.conf)" });
         Gossip.GossipRegistration.AddFlags(this);
         Cluster.ClusterRegistration.AddFlags(this);

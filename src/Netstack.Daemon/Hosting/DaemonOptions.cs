@@ -44,6 +44,18 @@ public sealed class DaemonOptions
     [ConfigurationKeyName("dns")]
     public string[] Dns { get; set; } = [];
 
+    /// <summary>
+    /// How the firewall rules are written (<c>--firewall-backend</c>): <c>iptables</c> (the default,
+    /// iptables-restore) or <c>nftables</c> (nf_tables over netlink, netstack's own tables
+    /// <c>ip netstack</c> and <c>ip6 netstack</c>, no process run). The rules do the same either way.
+    /// </summary>
+    [ConfigurationKeyName("firewall-backend")]
+    public string FirewallBackend { get; set; } = "iptables";
+
+    /// <summary>The <see cref="FirewallBackend"/> parsed (valid after validation).</summary>
+    public Netstack.Firewall.FirewallBackend Firewall =>
+        Netstack.Firewall.FirewallBackends.TryParse(FirewallBackend, out var backend) ? backend : Netstack.Firewall.FirewallBackend.Iptables;
+
     /// <summary>The socket file path of <see cref="Host"/> (valid after validation).</summary>
     public string SocketPath => Host.StartsWith("unix://", StringComparison.Ordinal) ? Host["unix://".Length..] : Host;
 

@@ -45,6 +45,23 @@ internal sealed class DaemonOptionsValidator : IValidateOptions<DaemonOptions>
                 failures.Add($"dns \"{server}\": expected an IPv4 or IPv6 address");
             }
         }
+        if (!Netstack.Firewall.FirewallBackends.TryParse(options.FirewallBackend, out var backend))
+        {
+            failures.Add($"firewall-backend \"{options.FirewallBackend}\": expected iptables or nftables");
+        }
+        else if (backend == Netstack.Firewall.FirewallBackend.Nftables)
+        {
+            try
+            {
+                // A throwaway table written and deleted in one batch: the kernel has nf_tables and the
+                // expressions the rules use, or the daemon stops here instead of at the first network.
+                Netstack.Firewall.Nftables.NftablesFirewall.Probe();
+            }
+            catch (Netstack.Firewall.FirewallException e)
+            {
+                failures.Add($"firewall-backend \"{options.FirewallBackend}\": this kernel cannot take netstack's nftables rules ({e.Message}); use --firewall-backend iptables");
+            }
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

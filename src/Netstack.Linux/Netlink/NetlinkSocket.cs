@@ -3,13 +3,14 @@ using System.Buffers.Binary;
 namespace Netstack.Linux.Netlink;
 
 /// <summary>
-/// An AF_NETLINK/NETLINK_ROUTE socket. It belongs to the network namespace of the thread that
+/// An AF_NETLINK socket (NETLINK_ROUTE unless another protocol is given: NETLINK_NETFILTER for nf_tables). It belongs to the network namespace of the thread that
 /// opened it, for its whole life, whichever thread later uses it. Not thread-safe by itself: the
 /// owner serialises use.
 /// </summary>
 internal sealed unsafe class NetlinkSocket : IDisposable
 {
-    private const int NETLINK_ROUTE = 0;
+    internal const int NETLINK_ROUTE = 0;
+    internal const int NETLINK_NETFILTER = 12;
 
     // Pipelined requests leave all their acks queued at once; 8 MiB holds thousands of them.
     // SO_RCVBUFFORCE lets root go past net.core.rmem_max; without root the plain option is tried.
@@ -28,9 +29,9 @@ internal sealed unsafe class NetlinkSocket : IDisposable
     public uint PortId { get; }
 
     /// <summary>Opens a socket in the calling thread's network namespace.</summary>
-    public static NetlinkSocket Open(int receiveBufferBytes = ReceiveBufferBytes)
+    public static NetlinkSocket Open(int receiveBufferBytes = ReceiveBufferBytes, int protocol = NETLINK_ROUTE)
     {
-        var raw = Interop.Socket(Interop.AF_NETLINK, Interop.SOCK_RAW | Interop.SOCK_CLOEXEC, NETLINK_ROUTE);
+        var raw = Interop.Socket(Interop.AF_NETLINK, Interop.SOCK_RAW | Interop.SOCK_CLOEXEC, protocol);
         if (raw < 0)
         {
             throw NetlinkException.Create("netlink socket", ErrnoText.Last());

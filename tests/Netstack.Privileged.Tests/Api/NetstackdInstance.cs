@@ -74,7 +74,7 @@ internal sealed class NetstackdInstance : IDisposable
         string[] args =
         [
             "--net=" + NamespacePath, Path.Combine(AppContext.BaseDirectory, "netstackd"),
-            "--root", Root, "--exec-root", ExecRoot, "-H", HostUri, "--log-level", "debug", .. _flags,
+            "--root", Root, "--exec-root", ExecRoot, "-H", HostUri, "--log-level", "debug", .. Firewall.TestFirewall.DaemonFlags, .. _flags,
         ];
         foreach (var arg in args)
         {

@@ -26,7 +26,7 @@ public sealed class BridgeIPv6Tests
     /// <summary>Rules (not chain markers) of the driver's networks and endpoints in ip6tables-save.</summary>
     private static List<string> OwnedRulesV6(BridgeLab lab) =>
         lab.HostRulesV6().Split('\n')
-            .Where(l => l.StartsWith("-A ", StringComparison.Ordinal) && (l.Contains("netstack:bridge-net:", StringComparison.Ordinal) || l.Contains("netstack:bridge-ep:", StringComparison.Ordinal)))
+            .Where(l => (l.StartsWith("-A ", StringComparison.Ordinal) || Firewall.TestFirewall.IsNftables) && (l.Contains("netstack:bridge-net:", StringComparison.Ordinal) || l.Contains("netstack:bridge-ep:", StringComparison.Ordinal)))
             .ToList();
 
     [PrivilegedFact]
@@ -287,9 +287,9 @@ public sealed class BridgeIPv6Tests
         var orphan = await lab.CreateNetworkAsync("10.83.0.0/24", subnetV6: "fd00:83::/64");
         var o = await lab.ConnectAsync(orphan, "10.83.0.2", addressV6: "fd00:83::2");
         await Publish(lab, o, new PortBinding { ContainerPort = 80, HostPort = 8080 });
-        lab.Host.Exec("ip6tables", "-A", "NETSTACK-FORWARD", "-i", "foreign0", "-m", "comment", "--comment", "netstack:other-driver", "-j", "ACCEPT");
+        Firewall.TestFirewall.AppendAccept(lab.Host, "NETSTACK-FORWARD", "foreign0", "other-driver", ipv6: true);
 
-        using var restarted = new BridgeDriver(new BridgeDriverOptions { HostNamespacePath = lab.Host.Namespace.Path });
+        using var restarted = new BridgeDriver(new BridgeDriverOptions { HostNamespacePath = lab.Host.Namespace.Path, FirewallBackend = Firewall.TestFirewall.Backend });
         var report = await restarted.ReconcileAsync(new DriverReconcileRequest { Networks = [known] }, CancellationToken.None);
 
         Assert.True(report.Errors.Count == 0, string.Join("; ", report.Errors));

@@ -65,13 +65,20 @@ internal sealed class BridgeLab : DriverLab<BridgeDriver>
         CreateNetworkAsync(Network(subnet, options, isInternal, subnetV6: subnetV6));
 
     /// <summary>The host namespace's rules as iptables-save prints them.</summary>
-    public string HostRules() => Host.Exec("iptables-save");
+    public string HostRules() => Firewall.TestFirewall.IsNftables ? NftTable("ip") : Host.Exec("iptables-save");
 
     /// <summary>The host namespace's IPv6 rules as ip6tables-save prints them.</summary>
-    public string HostRulesV6() => Host.Exec("ip6tables-save");
+    public string HostRulesV6() => Firewall.TestFirewall.IsNftables ? NftTable("ip6") : Host.Exec("ip6tables-save");
+
+    // With the nftables backend: netstack's table of the family as nft prints it (empty when there is none).
+    private string NftTable(string family)
+    {
+        var (code, output, _) = Host.TryExec("nft", "list", "table", family, "netstack");
+        return code == 0 ? output : "";
+    }
 
     private static BridgeDriver NewDriver(TestNamespace host) =>
-        new(new BridgeDriverOptions { HostNamespacePath = host.Namespace.Path });
+        new(new BridgeDriverOptions { HostNamespacePath = host.Namespace.Path, FirewallBackend = Firewall.TestFirewall.Backend });
 
     /// <summary>The "internet" namespace and the veth uplink/wan0 between it and <paramref name="host"/>.</summary>
     private static TestNamespace AttachInternet(TestNamespace host)

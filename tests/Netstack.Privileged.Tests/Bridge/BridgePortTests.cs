@@ -123,7 +123,7 @@ public sealed class BridgePortTests
         var a = await lab.ConnectAsync(network, "10.55.0.2");
         using var tcp = NamespaceSockets.TcpServer(a.Ns.Namespace, 80, "a");
         await Publish(lab, a, new PortBinding { ContainerPort = 80, HostPort = 8080 });
-        lab.Host.Exec("iptables", "-t", "nat", "-F", "NETSTACK-DNAT");
+        Firewall.TestFirewall.FlushChain(lab.Host, "nat", "NETSTACK-DNAT");
 
         // The driver's view of the rules is stale now: the revoke's deletes fail, it reads the
         // rules again and retries.

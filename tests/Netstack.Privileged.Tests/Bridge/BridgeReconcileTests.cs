@@ -24,7 +24,7 @@ public sealed class BridgeReconcileTests
         }, CancellationToken.None);
         var bridge = "br-" + network.NetworkId[..12];
         lab.Host.Ip("link", "del", bridge);
-        lab.Host.Exec("iptables", "-t", "nat", "-F", "NETSTACK-DNAT");
+        Firewall.TestFirewall.FlushChain(lab.Host, "nat", "NETSTACK-DNAT");
         Assert.False(NamespacePing.Once(a.Ns, b.Address));
 
         var report = await lab.Driver.ReconcileAsync(new DriverReconcileRequest
@@ -58,11 +58,11 @@ public sealed class BridgeReconcileTests
             PortBindings = [new PortBinding { ContainerPort = 80, HostPort = 8080 }],
         }, CancellationToken.None);
         // Someone else's rule in a netstack chain, and a link outside our groups, must survive.
-        lab.Host.Exec("iptables", "-A", "NETSTACK-FORWARD", "-i", "foreign0", "-m", "comment", "--comment", "netstack:other-driver", "-j", "ACCEPT");
+        Firewall.TestFirewall.AppendAccept(lab.Host, "NETSTACK-FORWARD", "foreign0", "other-driver");
         lab.Host.Ip("link", "add", "foreign0", "type", "bridge");
 
         // A new driver instance: the daemon restarted and the store knows only one network.
-        using var restarted = new BridgeDriver(new BridgeDriverOptions { HostNamespacePath = lab.Host.Namespace.Path });
+        using var restarted = new BridgeDriver(new BridgeDriverOptions { HostNamespacePath = lab.Host.Namespace.Path, FirewallBackend = Firewall.TestFirewall.Backend });
         var report = await restarted.ReconcileAsync(new DriverReconcileRequest
         {
             Networks = [known],

@@ -48,7 +48,7 @@ public sealed class ControllerBridgeIPv6Tests : ControllerLabTests
         // from the store (the [::] binding is stored as the driver resolved it).
         await Lab.StopAsync();
         Lab.Host.Ip("link", "del", "br-" + network.Id[..12]);
-        Lab.Host.Exec("ip6tables", "-t", "nat", "-F", BridgeChains.Dnat);
+        Firewall.TestFirewall.FlushChain(Lab.Host, "nat", BridgeChains.Dnat, ipv6: true);
         await Lab.StartAsync();
         var report = await Controller.ReconcileAsync();
 
@@ -61,7 +61,7 @@ public sealed class ControllerBridgeIPv6Tests : ControllerLabTests
         await Controller.DeleteNetworkAsync("web6");
 
         Assert.Equal(["lo"], Lab.Host.IpJson("link", "show").EnumerateArray().Select(l => l.GetProperty("ifname").GetString()));
-        foreach (var rules in new[] { Lab.Host.Exec("ip6tables-save"), Lab.Host.Exec("iptables-save") })
+        foreach (var rules in Firewall.TestFirewall.IsNftables ? [Lab.Host.Exec("nft", "list", "ruleset")] : new[] { Lab.Host.Exec("ip6tables-save"), Lab.Host.Exec("iptables-save") })
         {
             Assert.DoesNotContain(network.Id, rules, StringComparison.Ordinal);
             Assert.DoesNotContain(a.Id, rules, StringComparison.Ordinal);

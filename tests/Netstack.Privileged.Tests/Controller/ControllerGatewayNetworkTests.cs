@@ -202,7 +202,7 @@ public sealed class ControllerGatewayNetworkTests
         /// <summary>New drivers and controller on the same stores and kernel: the daemon starting.</summary>
         public void Start()
         {
-            _bridge = new BridgeDriver(new BridgeDriverOptions { HostNamespacePath = Host.Namespace.Path });
+            _bridge = new BridgeDriver(new BridgeDriverOptions { HostNamespacePath = Host.Namespace.Path, FirewallBackend = Firewall.TestFirewall.Backend });
             _overlay = new OverlayDriver(new OverlayDriverOptions
             {
                 AdvertiseAddress = HostUplinkAddress,

@@ -50,8 +50,8 @@ public sealed class FirewallTamperTests(ITestOutputHelper output)
 
             Assert.True(PageFromClient(client), "the published port does not answer before the flush");
             Assert.False(await ReachesAsync(daemon, "other", webIp), "isolation does not hold before the flush");
-            var before = NetstackLines(daemon.Host, "iptables-save");
-            var beforeV6 = NetstackLines(daemon.Host, "ip6tables-save");
+            var before = NetstackLines(daemon.Host, ipv6: false);
+            var beforeV6 = NetstackLines(daemon.Host, ipv6: true);
             Assert.NotEmpty(beforeV6);
             // The check finds nothing to repair in the rules as the real iptables prints them.
             Assert.DoesNotContain(Repaired, daemon.Log, StringComparison.Ordinal);
@@ -60,12 +60,15 @@ public sealed class FirewallTamperTests(ITestOutputHelper output)
             // The admin's flush, inside the daemon's host namespace: every rule, then every user
             // chain, in one shell as a script would. When the daemon's check falls between a -F and
             // its -X, the chains are back and referenced, -X fails "busy": the flush is run again.
-            const string Flush = "for t in iptables ip6tables; do $t -F && $t -t nat -F && $t -X && $t -t nat -X || exit 1; done";
+            // With the nftables backend the admin's flush is nft's own (what firewalld's reload does).
+            var flush = TestFirewall.IsNftables
+                ? "nft flush ruleset"
+                : "for t in iptables ip6tables; do $t -F && $t -t nat -F && $t -X && $t -t nat -X || exit 1; done";
             var flushed = Stopwatch.StartNew();
             for (var attempt = 1; ; attempt++)
             {
                 flushed.Restart();
-                var run = daemon.Host.TryExec("sh", "-c", Flush);
+                var run = daemon.Host.TryExec("sh", "-c", flush);
                 if (run.ExitCode == 0)
                 {
                     break;
@@ -87,15 +90,15 @@ public sealed class FirewallTamperTests(ITestOutputHelper output)
             Assert.Equal(pid, daemon.Pid);
             // The same rules as before, each once, IPv4 and IPv6; logged with what was missing.
             var deadline = DateTime.UtcNow + RepairBound;
-            while (NetstackLines(daemon.Host, "ip6tables-save").Count < beforeV6.Count && DateTime.UtcNow < deadline)
+            while (NetstackLines(daemon.Host, ipv6: true).Count < beforeV6.Count && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(100);
             }
-            AssertSameRules(before, NetstackLines(daemon.Host, "iptables-save"));
-            AssertSameRules(beforeV6, NetstackLines(daemon.Host, "ip6tables-save"));
+            AssertSameRules(before, NetstackLines(daemon.Host, ipv6: false));
+            AssertSameRules(beforeV6, NetstackLines(daemon.Host, ipv6: true));
             Assert.Contains("netstack's IPv4 rules were changed by somebody else", daemon.Log, StringComparison.Ordinal);
             Assert.Contains("netstack's IPv6 rules were changed by somebody else", daemon.Log, StringComparison.Ordinal);
-            Assert.Contains("missing (chain filter/NETSTACK-FORWARD of bridge", daemon.Log, StringComparison.Ordinal);
+            Assert.Contains(TestFirewall.IsNftables ? "missing (chain filter-NETSTACK-FORWARD of bridge" : "missing (chain filter/NETSTACK-FORWARD of bridge", daemon.Log, StringComparison.Ordinal);
 
             // Repaired once: the checks after it find nothing (no rewrite every second).
             var repairs = Count(daemon.Log, Repaired);
@@ -153,14 +156,16 @@ public sealed class FirewallTamperTests(ITestOutputHelper output)
     private static string Save(TestNamespace ns) =>
         string.Join('\n', ns.Exec("iptables-save").Split('\n').Where(l => !l.StartsWith('#')));
 
-    /// <summary>Netstack's chains and rules in a namespace's tables, sorted.</summary>
-    private static List<string> NetstackLines(TestNamespace ns, string program) =>
-        [.. ns.Exec(program).Split('\n').Where(l => l.Contains("NETSTACK-", StringComparison.Ordinal) || l.Contains("netstack", StringComparison.Ordinal)).Select(l => l.Split(" [")[0]).Order(StringComparer.Ordinal)];
+    /// <summary>Netstack's chains and rules in a namespace's tables (iptables-save's lines, or nft's of netstack's table), sorted.</summary>
+    private static List<string> NetstackLines(TestNamespace ns, bool ipv6) =>
+        TestFirewall.IsNftables
+            ? [.. TestFirewall.NetstackLines(ns, ipv6).Order(StringComparer.Ordinal)]
+            : [.. ns.Exec(ipv6 ? "ip6tables-save" : "iptables-save").Split('\n').Where(l => l.Contains("NETSTACK-", StringComparison.Ordinal) || l.Contains("netstack", StringComparison.Ordinal)).Select(l => l.Split(" [")[0]).Order(StringComparer.Ordinal)];
 
     private static void AssertSameRules(List<string> before, List<string> after)
     {
         Assert.Equal(before, after);
-        var rules = after.Where(l => l.StartsWith("-A ", StringComparison.Ordinal)).ToList();
+        var rules = after.Where(l => l.StartsWith("-A ", StringComparison.Ordinal) || l.Contains("comment \"netstack:", StringComparison.Ordinal)).ToList();
         Assert.Equal(rules.Count, rules.Distinct().Count());
     }
 
