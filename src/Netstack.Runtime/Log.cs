@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(4019, LogLevel.Error, "A ContainerExited handler threw for container {ContainerId}")]
     public static partial void ExitHandlerFailed(ILogger logger, string containerId, Exception exception);
+
+    [LoggerMessage(4090, LogLevel.Information, "Exec holder files {Stem} removed: their holder is gone")]
+    public static partial void ExecHolderSwept(ILogger logger, string stem);
 }

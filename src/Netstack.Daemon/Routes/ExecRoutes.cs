@@ -145,7 +145,7 @@ internal static class ExecRoutes
                 await duplex.FlushAsync(detach.Token).ConfigureAwait(false);
             }
             var code = await exec.Exit.ConfigureAwait(false);
-            if (code == 126 && exec.Error.Length > 0)
+            if (code is 126 or 127 && exec.Error.Length > 0)
             {
                 await duplex.WriteAsync(Encoding.UTF8.GetBytes(exec.Error.Replace("\n", "\r\n", StringComparison.Ordinal)), detach.Token).ConfigureAwait(false);
             }

@@ -15,7 +15,7 @@ public sealed partial class ContainerRuntime
     {
         var container = RunningForExec(idOrName, cmd, env, workingDir);
         var result = await Runc.ExecAsync(container.Info.Id, cmd, env ?? [], workingDir, cancellationToken).ConfigureAwait(false);
-        return new ExecResult(result.ExitCode, result.Stdout, result.Stderr);
+        return new ExecResult(ExecFailure.CodeOf(result.ExitCode, result.Stderr) ?? result.ExitCode, result.Stdout, result.Stderr);
     }
 
     /// <summary>

@@ -10,11 +10,13 @@ public sealed partial class ContainerRuntime
     /// Rebuilds the runtime's view after a daemon (re)start from the records on disk and runc's
     /// state: running containers get an exit watcher again; those that exited while the daemon was
     /// away are cleaned up and reported through <see cref="ContainerExited"/>; runc containers,
-    /// bundles and half-created directories that belong to no record are removed.
+    /// bundles and half-created directories that belong to no record are removed, and so are the
+    /// files of exec holders that died with the last daemon.
     /// Returns every known container. Call once, after subscribing to the event.
     /// </summary>
     public async Task<IReadOnlyList<ContainerInfo>> RecoverAsync(CancellationToken cancellationToken = default)
     {
+        SweepExecHolders();
         var loaded = LoadRecords();
         var runcStates = Directory.Exists(_options.RuncStateDir)
             ? (await Runc.ListAsync(cancellationToken).ConfigureAwait(false)).ToDictionary(s => s.Id, StringComparer.Ordinal)

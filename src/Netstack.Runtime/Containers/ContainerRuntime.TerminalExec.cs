@@ -22,7 +22,7 @@ public sealed class TerminalExec : IDisposable
     /// <summary>Everything the terminal prints (raw bytes); ends when the process has ended.</summary>
     public Stream Output => _shim.StandardOutput.BaseStream;
 
-    /// <summary>The process's exit status (126 with the reason in <see cref="Error"/> when it could not be run).</summary>
+    /// <summary>The process's exit status (127 or 126 with the reason in <see cref="Error"/> when it could not be run, see <see cref="ExecFailure"/>).</summary>
     public Task<int> Exit { get; }
 
     /// <summary>runc's complaint when the process could not be started.</summary>
@@ -48,8 +48,9 @@ public sealed class TerminalExec : IDisposable
                 // Gone with the shim already.
             }
         }
-        // 125 is the shim's own failure or runc's refusal (nothing ran): 126, as a shell says of a command it cannot run.
-        return _shim.ExitCode == 125 ? 126 : _shim.ExitCode;
+        // 125 with a complaint is the shim's own failure or runc's refusal (nothing ran): 127 for a
+        // command not found, else 126, as Docker says; 125 without one is the process's own status.
+        return _shim.ExitCode == 125 && Error.Length > 0 ? ExecFailure.Classify(Error) : _shim.ExitCode;
     }
 
     public void Dispose()
@@ -79,8 +80,8 @@ public sealed partial class ContainerRuntime
         }
         var id = container.Info.Id;
         var stem = Path.Combine(_options.ShimDir, id[..12] + "-exec-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)));
-        string control = stem + ".sock", console = stem + ".console", pidFile = stem + ".pid";
-        var runcArgs = new List<string> { "--root", Runc.StateRoot, "exec", "-d", "--tty", "--console-socket", console, "--pid-file", pidFile, "--env", "TERM=xterm" };
+        string control = stem + ".sock", console = stem + ".console", pidFile = stem + ".pid", record = stem + HolderRecordExtension;
+        List<string> runcArgs = ["--root", Runc.StateRoot, .. Netstack.Runtime.Runc.RuncClient.ExecLogArguments, "exec", "-d", "--tty", "--console-socket", console, "--pid-file", pidFile, "--env", "TERM=xterm"];
         if (workingDir is not null)
         {
             runcArgs.AddRange(["--cwd", workingDir]);
@@ -115,6 +116,6 @@ public sealed partial class ContainerRuntime
                 }
             }
         }
-        return Task.FromResult(new TerminalExec(shim, OpenAsync, [control, console, pidFile]));
+        return Task.FromResult(new TerminalExec(shim, OpenAsync, [control, console, pidFile, record]));
     }
 }

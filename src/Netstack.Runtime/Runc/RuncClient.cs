@@ -94,7 +94,14 @@ internal sealed class RuncClient(string runcPath, string stateRoot)
 
     /// <summary>Runs a process in a running container and captures its output. Equivalent to: runc --root R exec --cwd DIR --env K=V ID ARGS.</summary>
     public Task<CommandResult> ExecAsync(string id, IReadOnlyList<string> args, IReadOnlyList<string> env, string? cwd, CancellationToken cancellationToken) =>
-        RunAsync(ExecArguments(id, args, env, cwd), cancellationToken);
+        RunAsync([.. ExecLogArguments, .. ExecArguments(id, args, env, cwd)], cancellationToken);
+
+    /// <summary>
+    /// runc's global options for an exec: its log to nowhere, so its refusal to start the process
+    /// comes on stderr as one plain line (<c>exec failed: ...</c>, see <see cref="Containers.ExecFailure"/>)
+    /// rather than as a logrus record with its quotes escaped.
+    /// </summary>
+    internal static readonly string[] ExecLogArguments = ["--log", "/dev/null", "--log-format", "json"];
 
     /// <summary>
     /// Starts a process in a running container with its stdio our pipes (runc in the foreground
@@ -109,7 +116,7 @@ internal sealed class RuncClient(string runcPath, string stateRoot)
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in (string[])["--root", StateRoot, .. ExecArguments(id, args, env, cwd)])
+        foreach (var arg in (string[])["--root", StateRoot, .. ExecLogArguments, .. ExecArguments(id, args, env, cwd)])
         {
             start.ArgumentList.Add(arg);
         }

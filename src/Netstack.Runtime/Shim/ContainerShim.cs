@@ -95,6 +95,14 @@ public static class ContainerShim
     {
         ChildReaper.BecomeSubreaper();
         var parent = ChildReaper.ParentPid;
+        // An exec's holder says who it is before it makes any other file, so a daemon start can tell
+        // its files from those of a holder killed with the last daemon (pid plus start time).
+        var record = Path.ChangeExtension(control, Containers.ContainerRuntime.HolderRecordExtension);
+        if (exec)
+        {
+            var self = Environment.ProcessId;
+            File.WriteAllText(record, FormattableString.Invariant($"{self} {Containers.InitProcess.ReadStartTime(self) ?? 0}\n"));
+        }
         var master = new TaskCompletionSource<SafeFileHandle>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var console = Listen(consoleSocket);
         var receive = Task.Run(() =>
@@ -156,8 +164,9 @@ public static class ContainerShim
         TryDelete(control);
         if (exec)
         {
-            // An exec's files are its shim's alone (a container's pid file is the runtime's).
+            // An exec's files are its shim's alone (a container's pid file is the runtime's); the record last.
             TryDelete(pidFile);
+            TryDelete(record);
         }
         return status;
     }

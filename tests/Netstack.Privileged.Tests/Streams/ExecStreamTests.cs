@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Netstack.Privileged.Tests.Api;
+using Netstack.Privileged.Tests.Terminals;
 using Netstack.TestKit;
 using Xunit;
 
@@ -136,5 +137,61 @@ public sealed class ExecStreamTests
         Assert.True(env.ExitCode != 0 && env.Error.Contains("=bad", StringComparison.Ordinal), $"exit {env.ExitCode} err \"{env.Error}\"");
         var ps = daemon.Docker("exec", "box", "ps", "-o", "args");
         Assert.True(ps.Exit == 0 && !ps.Out.Contains("cat", StringComparison.Ordinal), ps.Out + ps.Err);
+    }
+
+    /// <summary>
+    /// Docker's exit codes for an exec whose process cannot be run: 127 and runc's "executable file
+    /// not found in $PATH" for a command that is not there, 126 for one that is but cannot be
+    /// executed; the same through exec, exec -i and exec -it, with the stock CLI and ours. A
+    /// process that runs and exits 255 (runc's own failure status) keeps its code.
+    /// </summary>
+    [PrivilegedFact]
+    public async Task Exec_CommandNotFound127_NotExecutable126_EveryKind_BothClis()
+    {
+        await using var daemon = await NetstackdProcess.StartAsync();
+        await daemon.ImportBusyboxAsync();
+        Assert.Equal(0, daemon.Docker("run", "-d", "--name", "box", "--network", "none", "busybox", "sleep", "600").Exit);
+        // A file that is there but has no execute bit.
+        Assert.Equal(0, daemon.Docker("exec", "box", "sh", "-c", "echo 'echo hi' > /noexec; chmod 644 /noexec").Exit);
+        var ours = Path.Combine(AppContext.BaseDirectory, "netstack");
+        var config = Path.Combine(daemon.Directory, "docker-config");
+        Directory.CreateDirectory(config);
+        const string NotFound = "exec: \"nosuch\": executable file not found in $PATH";
+
+        foreach (var cli in new[] { $"DOCKER_CONFIG={config} {NetstackdProcess.DockerPath}", ours })
+        {
+            foreach (var flags in new[] { "", "-i" })
+            {
+                var missing = TestNamespace.TryRun("sh", "-c", $"echo | {cli} -H {daemon.HostUri} exec {flags} box nosuch");
+                Assert.True(missing.ExitCode == 127 && (missing.Output + missing.Error).Contains(NotFound, StringComparison.Ordinal),
+                    $"{cli} exec {flags} nosuch: exit {missing.ExitCode} out \"{missing.Output}\" err \"{missing.Error}\"\n{daemon.Log}");
+                var absent = TestNamespace.TryRun("sh", "-c", $"echo | {cli} -H {daemon.HostUri} exec {flags} box /bin/nosuch");
+                Assert.True(absent.ExitCode == 127, $"{cli} exec {flags} /bin/nosuch: exit {absent.ExitCode} out \"{absent.Output}\" err \"{absent.Error}\"");
+                var denied = TestNamespace.TryRun("sh", "-c", $"echo | {cli} -H {daemon.HostUri} exec {flags} box /noexec");
+                Assert.True(denied.ExitCode == 126 && (denied.Output + denied.Error).Contains("permission denied", StringComparison.Ordinal),
+                    $"{cli} exec {flags} /noexec: exit {denied.ExitCode} out \"{denied.Output}\" err \"{denied.Error}\"");
+                var ran = TestNamespace.TryRun("sh", "-c", $"echo | {cli} -H {daemon.HostUri} exec {flags} box sh -c 'echo exec failed: not really >&2; exit 255'");
+                Assert.True(ran.ExitCode == 255, $"{cli} exec {flags} exit 255: exit {ran.ExitCode} err \"{ran.Error}\"");
+            }
+        }
+
+        // exec -it, on a terminal of the test's own.
+        foreach (var (open, name) in new (Func<TerminalSession>, string)[] { (() => TerminalSession.Docker(daemon, "exec -it box nosuch"), "docker"), (() => TerminalSession.Netstack(daemon, "exec -it box nosuch"), "netstack") })
+        {
+            using (var term = open())
+            {
+                Assert.True(await term.WaitForExitAsync() == 127 && term.Screen.Contains(NotFound, StringComparison.Ordinal), $"{name} exec -it nosuch: {term.Screen}\n{daemon.Log}");
+            }
+        }
+        using (var denied = TerminalSession.Docker(daemon, "exec -it box /noexec"))
+        {
+            Assert.True(await denied.WaitForExitAsync() == 126 && denied.Screen.Contains("permission denied", StringComparison.Ordinal), $"docker exec -it /noexec: {denied.Screen}");
+        }
+        using (var ran = TerminalSession.Docker(daemon, "exec -it box sh -c 'exit 125'"))
+        {
+            // The holder's own failure status, given by a process that ran, is the process's.
+            Assert.Equal(125, await ran.WaitForExitAsync());
+        }
+        Assert.Equal("running", daemon.Docker("inspect", "--format", "{{.State.Status}}", "box").Out.Trim());
     }
 }

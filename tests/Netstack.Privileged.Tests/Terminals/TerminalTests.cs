@@ -148,7 +148,8 @@ public sealed class TerminalTests
         await term.TypeAsync("exit 4\r");
         Assert.Equal(4, await term.WaitForExitAsync());
         var missing = TestNamespace.TryRun("script", "-qfec", $"DOCKER_CONFIG={daemon.Directory}/docker-config {NetstackdProcess.DockerPath} -H {daemon.HostUri} exec -it box nosuch", "/dev/null");
-        Assert.True(missing.ExitCode == 126 && missing.Output.Contains("nosuch", StringComparison.Ordinal), $"exit {missing.ExitCode} out \"{missing.Output}\"");
+        // Docker's code for a command not found: 127.
+        Assert.True(missing.ExitCode == 127 && missing.Output.Contains("exec: \"nosuch\": executable file not found in $PATH", StringComparison.Ordinal), $"exit {missing.ExitCode} out \"{missing.Output}\"");
     }
 
     [PrivilegedFact]
@@ -236,6 +237,85 @@ public sealed class TerminalTests
         Assert.True(await again.WaitForAsync("# "), "no prompt after the restart: " + again.Screen + daemon.Log);
         await again.TypeAsync("exit 2\r");
         Assert.Equal(2, await again.WaitForExitAsync());
+    }
+
+    /// <summary>
+    /// An exec holder killed (SIGKILL) together with the daemon could not remove its files: the next
+    /// daemon start does, and leaves those of a live holder alone; liveness is the recorded pid with
+    /// its start time and a holder's command line, so a pid reused by another process, or a holder
+    /// record whose start time is not the process's, counts as gone.
+    /// </summary>
+    [PrivilegedFact]
+    public async Task DaemonAndExecHolderKilledTogether_NextStartRemovesTheHoldersFiles_LiveHoldersKept_ContainerGoesOn()
+    {
+        await using var daemon = await NetstackdProcess.StartAsync();
+        await daemon.ImportBusyboxAsync();
+        Assert.Equal(0, daemon.Docker("run", "-d", "--name", "box", "--network", "none", "busybox", "sleep", "600").Exit);
+        var id = daemon.Docker("inspect", "--format", "{{.Id}}", "box").Out.Trim();
+        var pid = daemon.Docker("inspect", "--format", "{{.State.Pid}}", "box").Out.Trim();
+        var shimDir = Path.Combine(daemon.ExecRoot, "shim");
+        using var term = TerminalSession.Docker(daemon, "exec -it box sh");
+        Assert.True(await term.WaitForAsync("# "), "no prompt: " + term.Screen + daemon.Log);
+        var shims = ExecShims(id);
+        Assert.True(shims.Count == 1, $"{shims.Count} exec shims");
+        var killed = Directory.GetFiles(shimDir, id[..12] + "-exec-*");
+        Assert.Contains(killed, f => f.EndsWith(".holder", StringComparison.Ordinal));
+
+        // Stand-ins, each a stem of its own: a live holder (a process whose command line is a
+        // holder's for that control socket), the same process under a record with another start
+        // time, and a live process that is no holder under its own right pid and start time.
+        var liveStem = Path.Combine(shimDir, id[..12] + "-exec-0000000000aa");
+        using var holder = System.Diagnostics.Process.Start("sh", ["-c", "sleep 600; :", "--container-shim", liveStem + ".sock"]);
+        using var other = System.Diagnostics.Process.Start("sleep", ["600"]);
+        try
+        {
+            var staleStem = Path.Combine(shimDir, id[..12] + "-exec-0000000000bb");
+            var reusedStem = Path.Combine(shimDir, id[..12] + "-exec-0000000000cc");
+            foreach (var (stem, process, startTime) in new[]
+            {
+                (liveStem, holder.Id, Netstack.Runtime.Containers.InitProcess.ReadStartTime(holder.Id)),
+                (staleStem, holder.Id, Netstack.Runtime.Containers.InitProcess.ReadStartTime(holder.Id) + 1),
+                (reusedStem, other.Id, Netstack.Runtime.Containers.InitProcess.ReadStartTime(other.Id)),
+            })
+            {
+                File.WriteAllText(stem + ".holder", $"{process} {startTime}\n");
+                File.WriteAllText(stem + ".pid", "1\n");
+            }
+
+            // Both at once, as a crash of the machine's init scope or an OOM kill of the group would.
+            Assert.Equal(0, TestNamespace.TryRun("kill", "-9", shims[0].ToString(System.Globalization.CultureInfo.InvariantCulture), daemon.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture)).ExitCode);
+            await daemon.KillHardAsync();
+            for (var i = 0; i < 100 && Directory.Exists($"/proc/{shims[0]}"); i++)
+            {
+                await Task.Delay(100);
+            }
+            Assert.False(Directory.Exists($"/proc/{shims[0]}"), "the exec shim outlived its SIGKILL");
+            // Nobody has removed them yet: the holder died before it could.
+            Assert.All(killed, f => Assert.True(File.Exists(f), f + " gone before the restart"));
+            await daemon.LaunchAsync();
+
+            Assert.All(killed, f => Assert.False(File.Exists(f), f + " left after the restart"));
+            Assert.Empty(Directory.GetFiles(shimDir, Path.GetFileName(staleStem) + ".*"));
+            Assert.Empty(Directory.GetFiles(shimDir, Path.GetFileName(reusedStem) + ".*"));
+            Assert.True(File.Exists(liveStem + ".holder") && File.Exists(liveStem + ".pid"), "a live holder's files were removed");
+            Assert.Equal($"running {pid}", daemon.Docker("inspect", "--format", "{{.State.Status}} {{.State.Pid}}", "box").Out.Trim());
+            using var again = TerminalSession.Docker(daemon, "exec -it box sh");
+            Assert.True(await again.WaitForAsync("# "), "no prompt after the restart: " + again.Screen + daemon.Log);
+            await again.TypeAsync("exit 2\r");
+            Assert.Equal(2, await again.WaitForExitAsync());
+        }
+        finally
+        {
+            holder.Kill(entireProcessTree: true);
+            other.Kill();
+            holder.WaitForExit();
+            other.WaitForExit();
+        }
+        // The stand-in's files are the test's: a daemon start would now remove them as its holder is gone.
+        foreach (var file in Directory.GetFiles(shimDir, Path.GetFileName(liveStem) + ".*"))
+        {
+            File.Delete(file);
+        }
     }
 
     [PrivilegedFact]
