@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-NETSTACK_WITH_VAGRANT=1 scenarios/install-deps.sh
+# docker.io: the plugin tests run a stock dockerd, and Debian's 20.10 client is tested next to the v28 one.
+NETSTACK_WITH_VAGRANT=1 NETSTACK_WITH_DOCKER=1 scenarios/install-deps.sh
 
 # The VM lab cannot boot here (no hypervisor), so its Vagrantfile is checked instead.
 vagrant_state="$(mktemp -d)"

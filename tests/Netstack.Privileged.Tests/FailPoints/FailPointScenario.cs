@@ -59,14 +59,16 @@ internal sealed record FailPointScenario
 
     public static readonly FailPointScenario Disconnect = DisconnectOf("network disconnect (endpoint leave and delete)", CreateNetwork);
 
-    // A macvlan network on a parent link of the host (a dummy: no frame leaves the namespace).
+    // A macvlan network on a parent link of the host: one end of a veth pair whose other end stays
+    // in the host too, so no frame leaves the namespace (this kernel has no dummy links).
     public const string MacvlanParent = "uplink";
     private static readonly string[] CreateMacvlan = ["network", "create", "-d", "macvlan", "-o", "parent=" + MacvlanParent, "--subnet", Subnet, Network];
 
     private static void AddParent(TestNamespace host)
     {
-        host.Ip("link", "add", MacvlanParent, "type", "dummy");
+        host.Ip("link", "add", MacvlanParent, "type", "veth", "peer", "name", MacvlanParent + "-peer");
         host.Ip("link", "set", MacvlanParent, "up");
+        host.Ip("link", "set", MacvlanParent + "-peer", "up");
     }
 
     public static readonly FailPointScenario MacvlanCreate = NetworkCreateOf("macvlan network create", CreateMacvlan) with { PrepareHost = AddParent };

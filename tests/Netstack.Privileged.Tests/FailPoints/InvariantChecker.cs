@@ -181,13 +181,14 @@ internal static class InvariantChecker
     {
         var bridges = networks.Values.Where(n => n.Str("driver") == "bridge")
             .ToDictionary(BridgeName, n => n, StringComparer.Ordinal);
-        var links = daemon.Host.IpJson("link", "show").EnumerateArray().ToList();
+        // One listing with the details of every link: a link asked after one by one could be gone
+        // by its turn (a teardown still settling), which is not a problem but made the query fail.
+        var links = daemon.Host.IpJson("-d", "link", "show").EnumerateArray().ToList();
         foreach (var link in links)
         {
             var name = link.GetProperty("ifname").GetString()!;
             var master = link.TryGetProperty("master", out var m) ? m.GetString() : null;
-            var isBridge = daemon.Host.IpJson("-d", "link", "show", "dev", name).EnumerateArray().Any(l =>
-                l.TryGetProperty("linkinfo", out var info) && info.TryGetProperty("info_kind", out var k) && k.GetString() == "bridge");
+            var isBridge = link.TryGetProperty("linkinfo", out var info) && info.TryGetProperty("info_kind", out var k) && k.GetString() == "bridge";
             if (testLinks.Contains(name) || (isBridge && bridges.ContainsKey(name)))
             {
                 continue;
