@@ -25,6 +25,9 @@ internal interface ISandboxKernel
     /// <summary>True when the interface exists in the sandbox.</summary>
     bool InterfaceExists(string sandboxKey, string interfaceName);
 
+    /// <summary>Deletes the interface from the sandbox; nothing when it is not there.</summary>
+    void DeleteInterface(string sandboxKey, string interfaceName);
+
     /// <summary>Adds the addresses (keeping ones already there) and sets the interface up.</summary>
     void ConfigureInterface(string sandboxKey, string interfaceName, CidrAddress? ipv4, CidrAddress? ipv6);
 

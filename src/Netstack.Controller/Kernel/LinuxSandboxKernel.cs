@@ -55,6 +55,22 @@ internal sealed class LinuxSandboxKernel : ISandboxKernel, IDisposable
     public bool InterfaceExists(string sandboxKey, string interfaceName) =>
         Handle(sandboxKey).LinkFind(interfaceName) is not null;
 
+    public void DeleteInterface(string sandboxKey, string interfaceName)
+    {
+        var nl = Handle(sandboxKey);
+        if (nl.LinkFind(interfaceName) is { } link)
+        {
+            try
+            {
+                nl.LinkDelete(link.Index);
+            }
+            catch (NetlinkNotFoundException)
+            {
+                // Gone meanwhile: what was wanted.
+            }
+        }
+    }
+
     public void ConfigureInterface(string sandboxKey, string interfaceName, CidrAddress? ipv4, CidrAddress? ipv6)
     {
         var nl = Handle(sandboxKey);

@@ -159,21 +159,40 @@ public sealed partial class NetworkController
     /// of endpoints it was not given, and the teardown calls are idempotent checks. Addresses are
     /// left to the IPAM sweep.
     /// </summary>
+    /// <summary>
+    /// A join cut off before its record said so leaves the driver nothing to find: a bridge's veth
+    /// goes with its host end, but a macvlan (or a remote driver's interface) made straight in the
+    /// sandbox would stay there under the name the controller gave it. That name was this endpoint's
+    /// alone in the sandbox, so what still has it after the driver's teardown is deleted.
+    /// </summary>
+    private void RemoveLeftoverInterface(EndpointRecord endpoint, SandboxRecord? sandbox)
+    {
+        if (sandbox is null || string.IsNullOrEmpty(sandbox.Key) || string.IsNullOrEmpty(endpoint.InterfaceName)
+            || !_sandboxes.ContainsKey(sandbox.Id) || !_kernel.NamespaceExists(sandbox.Key)
+            || EndpointsOfSandbox(sandbox.Id).Any(e => e.Id != endpoint.Id && e.InterfaceName == endpoint.InterfaceName))
+        {
+            return;
+        }
+        _kernel.DeleteInterface(sandbox.Key, endpoint.InterfaceName);
+    }
+
     private async Task ForgetEndpointAsync(EndpointRecord endpoint, string why, ReconcileCollector report)
     {
         var network = _networks.GetValueOrDefault(endpoint.NetworkId)?.Value;
         await _store.Inner.DeleteAsync(StateStore.EndpointKey(endpoint.NetworkId, endpoint.Id), cancellationToken: CancellationToken.None).ConfigureAwait(false);
         _endpoints.TryRemove(endpoint.Id, out _);
-        if (network is not null && _drivers.TryGetNetworkDriver(network.Driver, out var driver))
+        var sandbox = _sandboxes.GetValueOrDefault(endpoint.SandboxId)?.Value;
+        var driver = network is not null && _drivers.TryGetNetworkDriver(network.Driver, out var d) ? d : null;
+        report.Cleanups.Add(($"endpoint {endpoint.Name}", async () =>
         {
-            report.Cleanups.Add(($"endpoint {endpoint.Name}", async () =>
+            if (driver is not null)
             {
                 await driver.RevokeExternalConnectivityAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None).ConfigureAwait(false);
                 await driver.LeaveAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None).ConfigureAwait(false);
                 await driver.DeleteEndpointAsync(endpoint.NetworkId, endpoint.Id, CancellationToken.None).ConfigureAwait(false);
-            }));
-        }
-        var sandbox = _sandboxes.GetValueOrDefault(endpoint.SandboxId)?.Value;
+            }
+            RemoveLeftoverInterface(endpoint, sandbox);
+        }));
         report.Note(endpoint.State == RecordState.Ready ? report.Removed : report.Repaired, $"endpoint {endpoint.Name} on network {network?.Name ?? endpoint.NetworkId} removed ({why})");
         if (endpoint.State == RecordState.Ready)
         {

@@ -73,6 +73,17 @@ internal sealed class FakeKernel : ISandboxKernel
         }
     }
 
+    public void DeleteInterface(string sandboxKey, string interfaceName)
+    {
+        lock (_lock)
+        {
+            if (Namespaces.TryGetValue(sandboxKey, out var ifs))
+            {
+                ifs.Remove(interfaceName);
+            }
+        }
+    }
+
     public void ConfigureInterface(string sandboxKey, string interfaceName, CidrAddress? ipv4, CidrAddress? ipv6)
     {
         lock (_lock)
