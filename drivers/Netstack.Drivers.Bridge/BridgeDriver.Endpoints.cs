@@ -134,19 +134,19 @@ public sealed partial class BridgeDriver
         });
     }
 
-    public Task LeaveAsync(string networkId, string endpointId, CancellationToken cancellationToken)
+    public async Task LeaveAsync(string networkId, string endpointId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(endpointId);
         // Deleting the host end deletes the container end with it (a veth pair dies together).
+        // Leaves at the same moment (rm -f of many containers) are deleted as one group.
         try
         {
-            DeleteLinkIfPresent(BridgeEndpoint.HostEndName(endpointId));
+            await _leaving.DeleteAsync(BridgeEndpoint.HostEndName(endpointId)).ConfigureAwait(false);
         }
         catch (NetlinkException e)
         {
             throw new InternalException($"leave endpoint {endpointId}: {e.Message}", e);
         }
         Log.EndpointLeft(_logger, endpointId);
-        return Task.CompletedTask;
     }
 }

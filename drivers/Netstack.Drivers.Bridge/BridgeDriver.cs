@@ -27,6 +27,8 @@ public sealed partial class BridgeDriver : INetworkDriver, IDisposable
     private readonly ConcurrentDictionary<string, BridgeNetwork> _networks = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, BridgeEndpoint> _endpoints = new(StringComparer.Ordinal);
     private readonly PortTable _ports = new();
+    private readonly LinkDeleteBatcher _leaving;
+    private long _leavingBatches;
 
     public BridgeDriver(BridgeDriverOptions options, ILoggerFactory? loggerFactory = null)
     {
@@ -35,6 +37,25 @@ public sealed partial class BridgeDriver : INetworkDriver, IDisposable
         _logger = loggerFactory.CreateLogger<BridgeDriver>();
         _host = HostNetwork.Open(options.HostNamespacePath);
         _firewall = new NetstackFirewall(FirewallBackends.Create(options.FirewallBackend, _host.Namespace, loggerFactory), BridgeChains.Layout, BridgeChains.LayoutV6);
+        _leaving = new LinkDeleteBatcher(_host.Netlink, NextLeavingGroup);
+    }
+
+    /// <summary>
+    /// The group of one batch of leaving host ends: in the driver's marker space, so that ends a
+    /// crash strands there are removed by the next reconcile as links of an unknown network, and
+    /// never a live network's group.
+    /// </summary>
+    private uint NextLeavingGroup()
+    {
+        var live = _networks.Values.Select(n => n.Config.Group).ToHashSet();
+        while (true)
+        {
+            var group = LinkGroups.ForLeavingBatch(Interlocked.Increment(ref _leavingBatches));
+            if (!live.Contains(group))
+            {
+                return group;
+            }
+        }
     }
 
     public string Type => DriverType;

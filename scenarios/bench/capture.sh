@@ -12,8 +12,8 @@
 #   none      iperf3 alone
 #   netstack  netstack debug capture s1 -s SNAPLEN -w FILE --duration (iperf3 + 6 s)
 #   dumpcap   dumpcap -i eth0 -s SNAPLEN -w FILE -a duration:(iperf3 + 6) inside s1's namespace
-# SNAPLEN is 128 (headers; what one captures on a busy link); FULL=1 adds a netstack case with
-# whole frames (262144). For each capture: frames written (capinfos), the kernel's counters
+# SNAPLEN is 128 (headers; what one captures on a busy link); FULL=1 adds a netstack and a dumpcap
+# case with whole frames (262144, tcpdump's default). For each capture: frames written (capinfos), the kernel's counters
 # (received by the filter, dropped because the buffer was full) and, for netstack, what it read.
 # Everything is removed on exit, failure included (daemon by pid, namespaces, work dir).
 set -euo pipefail
@@ -108,8 +108,9 @@ run_case() { # case -> "gbits written received dropped read"
             /usr/bin/time -f "cpu %U %S" -o "$WORK/time" "$CLI" -H "unix://$WORK/sock" debug capture s1 -s "$snap" -w "$file" --duration "${duration}s" 2>"$err" &
             pid=$!
             wait_for "$err" "capturing on" ;;
-        dumpcap)
-            /usr/bin/time -f "cpu %U %S" -o "$WORK/time" nsenter --net="${KEY[s1]}" dumpcap -q -i eth0 -s "$SNAPLEN" -w "$file" -a "duration:$duration" 2>"$err" &
+        dumpcap|dumpcap-full)
+            local snap=$SNAPLEN; [[ $c == dumpcap-full ]] && snap=262144
+            /usr/bin/time -f "cpu %U %S" -o "$WORK/time" nsenter --net="${KEY[s1]}" dumpcap -q -i eth0 -s "$snap" -w "$file" -a "duration:$duration" 2>"$err" &
             pid=$!
             wait_for "$err" "Capturing on" ;;
     esac
@@ -121,7 +122,7 @@ run_case() { # case -> "gbits written received dropped read"
     daemon_cpu=$(awk -v a="$daemon_before" -v b="$(cpu_ticks "$DAEMON_PID")" -v t="$tick" 'BEGIN {printf "%.2f", (b - a) / t}')
     client_cpu=$(awk '/^cpu/ {printf "%.2f", $2 + $3}' "$WORK/time")
     written=$(capinfos -c -M "$file" | awk -F: '/Number of packets/ {gsub(/ /, "", $2); print $2}')
-    if [[ $c == dumpcap ]]; then
+    if [[ $c == dumpcap* ]]; then
         # dumpcap: "Packets received/dropped on interface 'eth0': R/D (pcap:D/dumpcap:0/flushed:0/ps_ifdrop:0) (P%)"
         received=$(grep -o "interface 'eth0': [0-9]*/[0-9]*" "$err" | cut -d' ' -f3 | cut -d/ -f1)
         dropped=$(grep -o "interface 'eth0': [0-9]*/[0-9]*" "$err" | cut -d' ' -f3 | cut -d/ -f2)
@@ -131,12 +132,12 @@ run_case() { # case -> "gbits written received dropped read"
         dropped=$(awk '/packets dropped by kernel/ {print $1}' "$err")
         read=$(awk '/packets read from the kernel/ {print $1}' "$err")
     fi
-    [[ $c == dumpcap ]] && daemon_cpu="-"
+    [[ $c == dumpcap* ]] && daemon_cpu="-"
     echo "$gbits $written $received $dropped $read $client_cpu $daemon_cpu"
 }
 
 CASES=(none netstack dumpcap)
-[[ ${FULL:-0} == 1 ]] && CASES+=(netstack-full)
+[[ ${FULL:-0} == 1 ]] && CASES+=(netstack-full dumpcap-full)
 step "$RUNS runs of ${CASES[*]}, iperf3 ${IPERF_SECONDS}s, snaplen $SNAPLEN, load $(cut -d' ' -f1 /proc/loadavg)"
 echo "run case gbits written received dropped read client_cpu daemon_cpu" >"$WORK/results.txt"
 for run in $(seq "$RUNS"); do

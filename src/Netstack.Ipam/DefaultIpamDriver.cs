@@ -294,10 +294,15 @@ public sealed partial class DefaultIpamDriver : IIpamDriver, IIpamAddressOwners
             await DeleteAddressKeyAsync(store, AddressKey(id, address), expected, cancellationToken).ConfigureAwait(false);
             return;
         }
-        await pool.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // The key goes first, outside the pool's lock: until the address leaves the taken set
+        // below no allocation can hand it out, so the store never holds a key for an address
+        // given to someone else. Under the lock, releases of many endpoints at once (rm -f of
+        // many containers) would each wait for their own commit in turn; outside it, their
+        // deletions share the store's group commits.
+        await DeleteAddressKeyAsync(store, AddressKey(id, address), expected, cancellationToken).ConfigureAwait(false);
+        await pool.Lock.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
-            await DeleteAddressKeyAsync(store, AddressKey(id, address), expected, cancellationToken).ConfigureAwait(false);
             if (address.AddressFamily == pool.Family)
             {
                 pool.Taken.Remove(IPNetworkMath.ToNumber(address));

@@ -25,5 +25,8 @@ internal static class LinkGroups
         return Marker | low;
     }
 
+    /// <summary>The group a batch of leaving host ends is moved to just before the batch is deleted.</summary>
+    public static uint ForLeavingBatch(long batch) => ForNetwork($"leaving batch {batch}");
+
     public static bool IsBridgeDriverGroup(uint group) => (group & MarkerMask) == Marker;
 }

@@ -87,56 +87,51 @@ public sealed partial class ContainerRuntime
             FailPoint.Hit(FailPointNames.ContainerRemoveAfterKill);
         }
 
-        await _images.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // No image gate here: the container stays among the image's users until its rootfs is
+        // unmounted and its files are gone, so an image rm meanwhile is refused as before, and
+        // removals (rm -f of many) run side by side instead of one after the other.
+        await entry.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            await entry.Lock.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
+            if (entry.Deleted)
             {
-                if (entry.Deleted)
-                {
-                    throw RuntimeException.NotFound($"no such container: \"{idOrName}\"");
-                }
-                if (entry.Info.State == ContainerState.Running)
-                {
-                    // Started again between the kill and now.
-                    throw RuntimeException.Conflict($"container {entry.Info.Name} is running: stop it first or remove it with force");
-                }
-                // Teardown tries every step and reports all failures together.
-                var errors = new List<Exception>();
-                await TryStepAsync(errors, async () =>
-                {
-                    await RemoveBundleAsync(entry, CancellationToken.None).ConfigureAwait(false);
-                    FailPoint.Hit(FailPointNames.ContainerRemoveAfterBundle);
-                }).ConfigureAwait(false);
-                await TryStepAsync(errors, async () =>
-                {
-                    await ImageStore.DeleteTreeAsync(entry.Paths.DataDir, CancellationToken.None).ConfigureAwait(false);
-                    FailPoint.Hit(FailPointNames.ContainerRemoveAfterFiles);
-                }).ConfigureAwait(false);
-                if (errors.Count > 0)
-                {
-                    throw RuntimeException.Failed(
-                        $"removing container {entry.Info.Name} left something behind: {string.Join("; ", errors.Select(e => e.Message))}",
-                        new AggregateException(errors));
-                }
-                entry.Deleted = true;
-                entry.WatchCancel?.Cancel();
-                lock (_sync)
-                {
-                    _containers.Remove(entry.Info.Id);
-                }
-                Log.ContainerDeleted(_logger, entry.Info.Id);
-                return entry.Info;
+                throw RuntimeException.NotFound($"no such container: \"{idOrName}\"");
             }
-            finally
+            if (entry.Info.State == ContainerState.Running)
             {
-                entry.Lock.Release();
+                // Started again between the kill and now.
+                throw RuntimeException.Conflict($"container {entry.Info.Name} is running: stop it first or remove it with force");
             }
+            // Teardown tries every step and reports all failures together.
+            var errors = new List<Exception>();
+            await TryStepAsync(errors, async () =>
+            {
+                await RemoveBundleAsync(entry, CancellationToken.None).ConfigureAwait(false);
+                FailPoint.Hit(FailPointNames.ContainerRemoveAfterBundle);
+            }).ConfigureAwait(false);
+            await TryStepAsync(errors, async () =>
+            {
+                await ImageStore.DeleteTreeAsync(entry.Paths.DataDir, CancellationToken.None).ConfigureAwait(false);
+                FailPoint.Hit(FailPointNames.ContainerRemoveAfterFiles);
+            }).ConfigureAwait(false);
+            if (errors.Count > 0)
+            {
+                throw RuntimeException.Failed(
+                    $"removing container {entry.Info.Name} left something behind: {string.Join("; ", errors.Select(e => e.Message))}",
+                    new AggregateException(errors));
+            }
+            entry.Deleted = true;
+            entry.WatchCancel?.Cancel();
+            lock (_sync)
+            {
+                _containers.Remove(entry.Info.Id);
+            }
+            Log.ContainerDeleted(_logger, entry.Info.Id);
+            return entry.Info;
         }
         finally
         {
-            _images.Gate.Release();
+            entry.Lock.Release();
         }
     }
 
