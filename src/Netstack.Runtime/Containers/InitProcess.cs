@@ -55,4 +55,23 @@ internal static class InitProcess
         var now = ReadStartTime(pid);
         return now is not null && (startTime == 0 || now == startTime);
     }
+
+    /// <summary>
+    /// Signals the init process directly (a pidfd, checked against its start time once opened):
+    /// what <c>runc kill ID SIG</c> does for a container's init, without starting runc. False when
+    /// the process has ended; null when the pid is not known (the caller asks runc instead).
+    /// </summary>
+    public static bool? TrySignal(int pid, ulong startTime, int signal)
+    {
+        if (pid <= 0 || startTime == 0)
+        {
+            return null;
+        }
+        using var process = Netstack.Linux.PidFd.TryOpen(pid);
+        if (process is null || !IsAlive(pid, startTime))
+        {
+            return false;
+        }
+        return process.TrySignal(signal);
+    }
 }
