@@ -13,5 +13,9 @@ VAGRANT_DOTFILE_PATH="$vagrant_state" vagrant validate --ignore-provider
 rm -rf "$vagrant_state"
 dotnet build Netstack.sln -c Release -nologo -clp:ErrorsOnly
 dotnet test Netstack.sln -c Release --no-build -nologo --logger "console;verbosity=normal" -- RunConfiguration.TreatNoTestsAsError=false
+# The privileged tests that look at or depend on firewall rules, once more with the daemon and the
+# bridge driver on the nftables backend (--firewall-backend nftables); the run above is iptables.
+NETSTACK_TEST_FIREWALL_BACKEND=nftables dotnet test tests/Netstack.Privileged.Tests -c Release --no-build -nologo --logger "console;verbosity=normal" \
+    --filter "FullyQualifiedName~Netstack.Privileged.Tests.Bridge|FullyQualifiedName~Netstack.Privileged.Tests.Firewall|FullyQualifiedName~DnsDaemon|FullyQualifiedName~NetstackdNetworkTests|FullyQualifiedName~NetstackdContainerTests|FullyQualifiedName~ControllerGateway|FullyQualifiedName~FailPointNetworkTests|FullyQualifiedName~FailPointEndpointTests"
 
 scenarios/check-leftovers.sh

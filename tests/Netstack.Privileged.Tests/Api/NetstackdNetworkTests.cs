@@ -106,7 +106,7 @@ public sealed class NetstackdNetworkTests
         await daemon.NetstackAsync("sandbox", "create", "box");
         Assert.Equal(0, (await daemon.NetstackAsync("network", "connect", "web", "box")).Exit);
         var bridgesBefore = daemon.Bridges();
-        var rulesBefore = daemon.Host.Exec("iptables-save");
+        var rulesBefore = Firewall.TestFirewall.RulesText(daemon.Host);
 
         // Each through the docker CLI (so the daemon, not our CLI, does the checking) and the expected words.
         (string[] Args, string Expect)[] cases =
@@ -142,7 +142,7 @@ public sealed class NetstackdNetworkTests
         var ls = await daemon.NetstackAsync("network", "ls", "--format", "json");
         Assert.Equal(["web"], ls.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("Name").GetString()));
         Assert.Equal(bridgesBefore, daemon.Bridges());
-        Assert.Equal(Normalize(rulesBefore), Normalize(daemon.Host.Exec("iptables-save")));
+        Assert.Equal(Normalize(rulesBefore), Normalize(Firewall.TestFirewall.RulesText(daemon.Host)));
         var sandboxes = await daemon.Client().ListSandboxesAsync();
         Assert.Empty(sandboxes.Single(s => s.Name == "box2").Endpoints);
 

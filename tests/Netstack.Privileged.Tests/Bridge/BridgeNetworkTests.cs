@@ -28,6 +28,19 @@ public sealed class BridgeNetworkTests
         Assert.Equal("1", lab.Host.Exec("cat", $"/proc/sys/net/ipv4/conf/{name}/route_localnet").Trim());
 
         var rules = lab.HostRules();
+        if (Firewall.TestFirewall.IsNftables)
+        {
+            // The same three rules as nft lists them in table ip netstack (chain: rule).
+            var lines = Firewall.TestFirewall.NetstackLines(lab.Host);
+            var owner = $"comment \"netstack:bridge-net:{network.NetworkId}\"";
+            Assert.True(lines.Any(l => l.StartsWith("nat-NETSTACK-POSTROUTING: ", StringComparison.Ordinal) && l.Contains("ip saddr 10.31.0.0/24", StringComparison.Ordinal)
+                && l.Contains($"oifname != \"{name}\"", StringComparison.Ordinal) && l.Contains("masquerade", StringComparison.Ordinal) && l.Contains(owner, StringComparison.Ordinal)), rules);
+            Assert.True(lines.Any(l => l.StartsWith("filter-NETSTACK-ISOLATION-2: ", StringComparison.Ordinal) && l.Contains($"oifname \"{name}\"", StringComparison.Ordinal)
+                && l.Contains("drop", StringComparison.Ordinal) && l.Contains(owner, StringComparison.Ordinal)), rules);
+            Assert.True(lines.Any(l => l.StartsWith("filter-FORWARD: ", StringComparison.Ordinal) && l.Contains("jump filter-NETSTACK-FORWARD", StringComparison.Ordinal)
+                && l.Contains("comment \"netstack:bridge\"", StringComparison.Ordinal)), rules);
+            return;
+        }
         Assert.Contains($"-A NETSTACK-POSTROUTING -s 10.31.0.0/24 ! -o {name} -m comment --comment \"netstack:bridge-net:{network.NetworkId}\" -j MASQUERADE", rules);
         Assert.Contains($"-A NETSTACK-ISOLATION-2 -o {name} -m comment --comment \"netstack:bridge-net:{network.NetworkId}\" -j DROP", rules);
         Assert.Contains("-A FORWARD -m comment --comment \"netstack:bridge\" -j NETSTACK-FORWARD", rules);

@@ -77,13 +77,13 @@ public sealed class ControllerGatewayNetworkTests
         Assert.Empty((await lab.Controller.GetNetworkAsync("netstack_gwbridge")).Endpoints);
         var left = IpJsonIn(sandbox.Key, "link", "show").EnumerateArray().Select(l => l.GetProperty("ifname").GetString());
         Assert.Equal(["lo"], left);
-        Assert.DoesNotContain(gatewayEndpoint.Id, lab.Host.Exec("iptables-save"));
+        Assert.DoesNotContain(gatewayEndpoint.Id, Firewall.TestFirewall.RulesText(lab.Host));
         await lab.Controller.DeleteSandboxAsync("c1");
         await lab.Controller.DeleteNetworkAsync("ov1");
         await lab.Controller.DeleteNetworkAsync("netstack_gwbridge");
         var links = lab.Host.IpJson("link", "show").EnumerateArray().Select(l => l.GetProperty("ifname").GetString());
         Assert.Equal(["lo", "uplink"], links);
-        Assert.DoesNotContain(gw.Id, lab.Host.Exec("iptables-save"));
+        Assert.DoesNotContain(gw.Id, Firewall.TestFirewall.RulesText(lab.Host));
         Assert.Empty(lab.OverlayNamespaces());
         Assert.NotEmpty(overlay.Id);
     }
@@ -136,7 +136,7 @@ public sealed class ControllerGatewayNetworkTests
         Assert.Empty((await lab.Controller.GetNetworkAsync("netstack_gwbridge")).Endpoints);
         Assert.Empty(IpJsonIn(sandbox.Key, "-4", "route", "show", "default").EnumerateArray());
         Assert.DoesNotContain("eth1", IpJsonIn(sandbox.Key, "link", "show").EnumerateArray().Select(l => l.GetProperty("ifname").GetString()));
-        Assert.DoesNotContain(gatewayEndpoint.Id, lab.Host.Exec("iptables-save"));
+        Assert.DoesNotContain(gatewayEndpoint.Id, Firewall.TestFirewall.RulesText(lab.Host));
     }
 
     private static JsonElement IpJsonIn(string path, params string[] args)

@@ -150,8 +150,17 @@ public sealed class NetstackdDnsTests
         var digAfter = TestNamespace.Run("nsenter", "--net=" + delta.SandboxKey, "dig", "@127.0.0.11", "+short", "+tries=1", "+time=3", "alpha");
         Assert.Equal(alpha.Ip, digAfter.Trim());
         // The new resolver's redirect replaced the old one: one jump, one chain, in the sandbox.
-        var nat = TestNamespace.Run("nsenter", "--net=" + alpha.SandboxKey, "iptables-save", "-t", "nat");
-        Assert.Single(nat.Split('\n'), l => l.StartsWith("-A OUTPUT", StringComparison.Ordinal) && l.Contains("NETSTACK-DNS", StringComparison.Ordinal));
+        if (Firewall.TestFirewall.IsNftables)
+        {
+            // nftables backend: base chain nat-OUTPUT of table ip netstack jumps to nat-NETSTACK-DNS.
+            var output = TestNamespace.Run("nsenter", "--net=" + alpha.SandboxKey, "nft", "list", "chain", "ip", "netstack", "nat-OUTPUT");
+            Assert.Single(output.Split('\n'), l => l.Contains("jump nat-NETSTACK-DNS", StringComparison.Ordinal));
+        }
+        else
+        {
+            var nat = TestNamespace.Run("nsenter", "--net=" + alpha.SandboxKey, "iptables-save", "-t", "nat");
+            Assert.Single(nat.Split('\n'), l => l.StartsWith("-A OUTPUT", StringComparison.Ordinal) && l.Contains("NETSTACK-DNS", StringComparison.Ordinal));
+        }
     }
 
     [PrivilegedFact]
@@ -173,7 +182,7 @@ public sealed class NetstackdDnsTests
         {
             var plain = await client.InspectContainerAsync("plain");
             Assert.Null(plain.NetworkSettings.Networks["bridge"].DnsNames);
-            var plainNat = TestNamespace.Run("nsenter", "--net=" + plain.NetworkSettings.SandboxKey, "iptables-save", "-t", "nat");
+            var plainNat = Firewall.TestFirewall.RulesTextAt(plain.NetworkSettings.SandboxKey);
             Assert.DoesNotContain("NETSTACK-DNS", plainNat, StringComparison.Ordinal);
         }
 

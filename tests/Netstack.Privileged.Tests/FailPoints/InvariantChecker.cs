@@ -218,14 +218,23 @@ internal static class InvariantChecker
     private static void CheckFirewall(NetstackdProcess daemon, Dictionary<string, JsonElement> networks, Dictionary<string, JsonElement> endpoints, List<string> problems)
     {
         var owners = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var tool in new[] { "iptables-save", "ip6tables-save" })
+        // Each rule names its owner in its comment: "--comment netstack:OWNER" in iptables-save,
+        // 'comment "netstack:OWNER"' in nft's listing of the nftables backend's tables.
+        var listings = Firewall.TestFirewall.IsNftables
+            ? new[] { Firewall.TestFirewall.NftListing(daemon.Host, "ip"), Firewall.TestFirewall.NftListing(daemon.Host, "ip6") }
+            : new[] { daemon.Host.Exec("iptables-save"), daemon.Host.Exec("ip6tables-save") };
+        foreach (var listing in listings)
         {
-            foreach (var line in daemon.Host.Exec(tool).Split('\n'))
+            foreach (var line in listing.Split('\n'))
             {
                 var at = line.IndexOf("--comment \"netstack:", StringComparison.Ordinal);
                 if (at < 0)
                 {
                     at = line.IndexOf("--comment netstack:", StringComparison.Ordinal);
+                }
+                if (at < 0)
+                {
+                    at = line.IndexOf("comment \"netstack:", StringComparison.Ordinal);
                 }
                 if (at < 0)
                 {

@@ -55,6 +55,27 @@ internal static class TestFirewall
         return [.. host.Exec(ipv6 ? "ip6tables-save" : "iptables-save").Split('\n').Where(l => l.Contains("NETSTACK", StringComparison.Ordinal) && !l.StartsWith('#'))];
     }
 
+    /// <summary>
+    /// Every rule in <paramref name="host"/> as text, for tests that look for (or for the absence
+    /// of) a name in it: <c>iptables-save</c> (and <c>ip6tables-save</c> with <paramref name="ipv6"/>),
+    /// or <c>nft list ruleset</c> on the nftables backend, so that an absence holds on either.
+    /// </summary>
+    public static string RulesText(TestKit.TestNamespace host, bool ipv6 = false) =>
+        IsNftables ? host.Exec("nft", "list", "ruleset")
+            : ipv6 ? host.Exec("iptables-save") + host.Exec("ip6tables-save") : host.Exec("iptables-save");
+
+    /// <summary><see cref="RulesText(TestKit.TestNamespace, bool)"/> of the network namespace at <paramref name="path"/> (a sandbox).</summary>
+    public static string RulesTextAt(string path) =>
+        IsNftables ? TestKit.TestNamespace.Run("nsenter", "--net=" + path, "nft", "list", "ruleset")
+            : TestKit.TestNamespace.Run("nsenter", "--net=" + path, "iptables-save");
+
+    /// <summary>The nftables backend's table of <paramref name="family"/> (ip or ip6) as <c>nft list table</c> prints it; empty when there is none.</summary>
+    public static string NftListing(TestKit.TestNamespace host, string family)
+    {
+        var (code, output, _) = host.TryExec("nft", "list", "table", family, "netstack");
+        return code == 0 ? output : "";
+    }
+
     /// <summary>Somebody else empties one of netstack's chains: <c>iptables -t TABLE -F CHAIN</c>, or nft's <c>flush chain</c> of its counterpart.</summary>
     public static void FlushChain(TestKit.TestNamespace host, string table, string chain, bool ipv6 = false)
     {

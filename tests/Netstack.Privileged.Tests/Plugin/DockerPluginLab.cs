@@ -74,7 +74,7 @@ internal sealed class DockerPluginLab : IAsyncDisposable
 
     /// <summary>The host namespace's rules that belong to a network or an endpoint (owner comments <c>netstack:bridge-net:</c>, <c>netstack:bridge-ep:</c>).</summary>
     public string[] ObjectRules() =>
-        [.. Host.Exec("iptables-save").Split('\n').Where(l => l.Contains("bridge-net:", StringComparison.Ordinal) || l.Contains("bridge-ep:", StringComparison.Ordinal))];
+        [.. Firewall.TestFirewall.RulesText(Host).Split('\n').Where(l => l.Contains("bridge-net:", StringComparison.Ordinal) || l.Contains("bridge-ep:", StringComparison.Ordinal))];
 
     /// <summary>An HTTP GET from the host namespace; the status line, or null when nothing answered.</summary>
     public async Task<string?> HttpGetAsync(IPAddress address, int port)
