@@ -17,6 +17,6 @@ dotnet test Netstack.sln -c Release --no-build -nologo --logger "console;verbosi
 # bridge driver on the nftables backend (--firewall-backend nftables); the run above is iptables.
 # BridgeIPv6Tests still assert ip6tables-save lines, so they run on iptables only for now.
 NETSTACK_TEST_FIREWALL_BACKEND=nftables dotnet test tests/Netstack.Privileged.Tests -c Release --no-build -nologo --logger "console;verbosity=normal" \
-    --filter "(FullyQualifiedName~Netstack.Privileged.Tests.Bridge|FullyQualifiedName~Netstack.Privileged.Tests.Firewall|FullyQualifiedName~DnsDaemon|FullyQualifiedName~NetstackdNetworkTests|FullyQualifiedName~NetstackdContainerTests|FullyQualifiedName~ControllerGateway|FullyQualifiedName~FailPointNetworkTests|FullyQualifiedName~FailPointEndpointTests)&FullyQualifiedName!~BridgeIPv6Tests"
+    --filter "(FullyQualifiedName~Netstack.Privileged.Tests.Bridge|FullyQualifiedName~Netstack.Privileged.Tests.Firewall|FullyQualifiedName~DnsDaemon|FullyQualifiedName~NetstackdNetworkTests|FullyQualifiedName~NetstackdContainerTests|FullyQualifiedName~ControllerGateway|FullyQualifiedName~FailPointNetworkTests|FullyQualifiedName~FailPointEndpointTests)&FullyQualifiedName!~Tests.Bridge.BridgeIPv6Tests"
 
 scenarios/check-leftovers.sh

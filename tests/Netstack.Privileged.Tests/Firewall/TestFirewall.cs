@@ -30,11 +30,7 @@ internal static class TestFirewall
     {
         if (IsNftables)
         {
-            var (code, output, _) = host.TryExec("nft", "list", "table", ipv6 ? "ip6" : "ip", "netstack");
-            if (code != 0)
-            {
-                return [];
-            }
+            var output = NftListing(host, ipv6 ? "ip6" : "ip");
             // Each line with its chain, as iptables-save's "-A CHAIN ..." carries it.
             var lines = new List<string>();
             var chain = "";
