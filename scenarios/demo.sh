@@ -17,12 +17,12 @@ cd "$(dirname "$0")/.."
 
 scenarios/install-deps.sh
 echo "building netstackd and netstack..."
-dotnet build src/Netstack.Daemon -c Release -nologo -clp:ErrorsOnly >/dev/null
-# The CLI as it ships: a Native AOT binary (src/Netstack.Cli/README.md).
+# Both as they ship: Native AOT binaries (src/Netstack.Cli/README.md; netstackd's csproj says why).
 rid=linux-$(case $(uname -m) in aarch64) echo arm64 ;; *) echo x64 ;; esac)
+dotnet publish src/Netstack.Daemon -c Release -r "$rid" -nologo -clp:ErrorsOnly >/dev/null
 dotnet publish src/Netstack.Cli -c Release -r "$rid" -nologo -clp:ErrorsOnly >/dev/null
 
-netstackd=$PWD/src/Netstack.Daemon/bin/Release/net10.0/netstackd
+netstackd=$PWD/src/Netstack.Daemon/bin/Release/net10.0/$rid/publish/netstackd
 cli=$PWD/src/Netstack.Cli/bin/Release/net10.0/$rid/publish/netstack
 host=nst-demo-$$
 dir=/tmp/$host

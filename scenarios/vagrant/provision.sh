@@ -36,11 +36,11 @@ cat > /tmp/netstack-nuget.config <<'CONFIG'
   </packageSources>
 </configuration>
 CONFIG
-dotnet restore /netstack/src/Netstack.Daemon --configfile /tmp/netstack-nuget.config
-dotnet publish /netstack/src/Netstack.Daemon -c Release --no-restore -o /opt/netstack
-# The CLI is a Native AOT binary (src/Netstack.Cli/README.md): restored and published for this
-# machine's runtime identifier, linked by clang.
+# netstackd and the CLI are Native AOT binaries (src/Netstack.Cli/README.md): restored and
+# published for this machine's runtime identifier, linked by clang.
 rid=linux-$(case $(uname -m) in aarch64) echo arm64 ;; *) echo x64 ;; esac)
+dotnet restore /netstack/src/Netstack.Daemon -r "$rid" --configfile /tmp/netstack-nuget.config
+dotnet publish /netstack/src/Netstack.Daemon -c Release -r "$rid" --no-restore -o /opt/netstack
 dotnet restore /netstack/src/Netstack.Cli -r "$rid" --configfile /tmp/netstack-nuget.config
 dotnet publish /netstack/src/Netstack.Cli -c Release -r "$rid" --no-restore -o /opt/netstack
 ln -sf /opt/netstack/netstackd /usr/local/bin/netstackd

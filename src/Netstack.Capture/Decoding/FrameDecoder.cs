@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using System.Net.NetworkInformation;
@@ -19,6 +20,7 @@ namespace Netstack.Capture.Decoding;
 /// </summary>
 public static class FrameDecoder
 {
+
     // Header sizes (IEEE 802.3, 802.1Q; RFC 826 for Ethernet/IPv4 ARP; RFC 791, 8200, 792, 4443, 768, 9293, 7348).
     private const int EthernetLength = 14;
     private const int VlanTagLength = 4;
@@ -40,6 +42,9 @@ public static class FrameDecoder
     private const int MaxExtensionHeaders = 8;
 
     /// <summary>Decodes <paramref name="length"/> bytes of <paramref name="data"/>; <paramref name="wireLength"/> is the frame's length on the wire (larger when the snapshot length cut it).</summary>
+    // PacketDotNet builds a packet's payload through LazySlim<PacketOrByteArraySegment>, which can fall
+    // back to Activator.CreateInstance: keep that constructor in a trimmed (Native AOT) netstackd.
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicParameterlessConstructor, typeof(PacketOrByteArraySegment))]
     public static DecodedFrame Decode(byte[] data, int length, int wireLength, CaptureNames? names = null)
     {
         ArgumentNullException.ThrowIfNull(data);

@@ -62,6 +62,15 @@ internal sealed class NetstackdInstance : IDisposable
         }
     }
 
+    /// <summary>
+    /// The netstackd these tests run: the build output beside them, or the binary that
+    /// NETSTACK_TEST_NETSTACKD names (test.sh points it at the Native AOT netstackd, the one that ships).
+    /// </summary>
+    public static string Executable { get; } =
+        System.Environment.GetEnvironmentVariable("NETSTACK_TEST_NETSTACKD") is { Length: > 0 } published
+            ? published
+            : Path.Combine(AppContext.BaseDirectory, "netstackd");
+
     /// <summary>Starts netstackd (again) on the same directory and flags and waits until its socket answers.</summary>
     public async Task LaunchAsync()
     {
@@ -73,7 +82,7 @@ internal sealed class NetstackdInstance : IDisposable
         };
         string[] args =
         [
-            "--net=" + NamespacePath, Path.Combine(AppContext.BaseDirectory, "netstackd"),
+            "--net=" + NamespacePath, Executable,
             "--root", Root, "--exec-root", ExecRoot, "-H", HostUri, "--log-level", "debug", .. Firewall.TestFirewall.DaemonFlags, .. _flags,
         ];
         foreach (var arg in args)

@@ -23,6 +23,26 @@ public sealed class BridgeIPv6Tests
             PortBindings = bindings,
         }, CancellationToken.None);
 
+    /// <summary>
+    /// Asserts an IPv6 rule: the whole <paramref name="iptablesLine"/> in ip6tables-save, or on the
+    /// nftables backend a line of chain <paramref name="nftChain"/> of table ip6 netstack (as
+    /// <see cref="Firewall.TestFirewall.NetstackLines"/> gives it) holding every one of <paramref name="nftParts"/>.
+    /// </summary>
+    private static void AssertRuleV6(BridgeLab lab, string iptablesLine, string nftChain, params string[] nftParts)
+    {
+        if (Firewall.TestFirewall.IsNftables)
+        {
+            var lines = Firewall.TestFirewall.NetstackLines(lab.Host, ipv6: true);
+            Assert.True(lines.Any(l => l.StartsWith(nftChain + ": ", StringComparison.Ordinal) && nftParts.All(p => l.Contains(p, StringComparison.Ordinal))),
+                $"no rule in {nftChain} with {string.Join(" and ", nftParts)}:\n{string.Join('\n', lines)}");
+            return;
+        }
+        Assert.Contains(iptablesLine, lab.HostRulesV6(), StringComparison.Ordinal);
+    }
+
+    /// <summary>How the backend names a source prefix in a rule (for checks that it is absent or present).</summary>
+    private static string SourceV6(string prefix) => Firewall.TestFirewall.IsNftables ? "ip6 saddr " + prefix : "-s " + prefix;
+
     /// <summary>Rules (not chain markers) of the driver's networks and endpoints in ip6tables-save.</summary>
     private static List<string> OwnedRulesV6(BridgeLab lab) =>
         lab.HostRulesV6().Split('\n')
@@ -48,9 +68,10 @@ public sealed class BridgeIPv6Tests
         Assert.Equal($"hello from internet to {HostV6}", await NamespaceSockets.TcpAsk(a1.Ns.Namespace, BridgeLab.InternetAddressV6, 7000));
         Assert.Equal($"hello from internet to {HostV6}", await NamespaceSockets.TcpAsk(b1.Ns.Namespace, BridgeLab.InternetAddressV6, 7000));
 
-        var rules = lab.HostRulesV6();
-        Assert.Contains($"-A NETSTACK-POSTROUTING -s fd00:70::/64 ! -o br-{netA.NetworkId[..12]} -m comment --comment \"netstack:bridge-net:{netA.NetworkId}\" -j MASQUERADE", rules, StringComparison.Ordinal);
-        Assert.Contains($"-A NETSTACK-ISOLATION-2 -o br-{netB.NetworkId[..12]} -m comment --comment \"netstack:bridge-net:{netB.NetworkId}\" -j DROP", rules, StringComparison.Ordinal);
+        AssertRuleV6(lab, $"-A NETSTACK-POSTROUTING -s fd00:70::/64 ! -o br-{netA.NetworkId[..12]} -m comment --comment \"netstack:bridge-net:{netA.NetworkId}\" -j MASQUERADE",
+            "nat-NETSTACK-POSTROUTING", "ip6 saddr fd00:70::/64", $"oifname != \"br-{netA.NetworkId[..12]}\"", $"comment \"netstack:bridge-net:{netA.NetworkId}\"", "masquerade");
+        AssertRuleV6(lab, $"-A NETSTACK-ISOLATION-2 -o br-{netB.NetworkId[..12]} -m comment --comment \"netstack:bridge-net:{netB.NetworkId}\" -j DROP",
+            "filter-NETSTACK-ISOLATION-2", $"oifname \"br-{netB.NetworkId[..12]}\"", $"comment \"netstack:bridge-net:{netB.NetworkId}\"", "drop");
         Assert.Equal("1", lab.Host.Exec("cat", "/proc/sys/net/bridge/bridge-nf-call-ip6tables").Trim());
     }
 
@@ -80,9 +101,9 @@ public sealed class BridgeIPv6Tests
 
         Assert.True(NamespacePing.Any(a.Ns, b.AddressV6!));
         Assert.False(NamespacePing.Once(a.Ns, BridgeLab.InternetAddressV6));
-        var rules = lab.HostRulesV6();
-        Assert.DoesNotContain("fd00:73::/64", rules, StringComparison.Ordinal);
-        Assert.Contains($"! -i br-{network.NetworkId[..12]} -o br-{network.NetworkId[..12]} -m comment --comment \"netstack:bridge-net:{network.NetworkId}\" -j DROP", rules, StringComparison.Ordinal);
+        Assert.DoesNotContain("fd00:73::/64", lab.HostRulesV6(), StringComparison.Ordinal);
+        AssertRuleV6(lab, $"! -i br-{network.NetworkId[..12]} -o br-{network.NetworkId[..12]} -m comment --comment \"netstack:bridge-net:{network.NetworkId}\" -j DROP",
+            "filter-NETSTACK-ISOLATION-1", $"iifname != \"br-{network.NetworkId[..12]}\"", $"oifname \"br-{network.NetworkId[..12]}\"", $"comment \"netstack:bridge-net:{network.NetworkId}\"", "drop");
     }
 
     [PrivilegedFact]
@@ -96,7 +117,7 @@ public sealed class BridgeIPv6Tests
         lab.Internet.Ip("-6", "route", "add", "fd00:74::/64", "via", HostV6.ToString());
 
         Assert.Equal("hello from internet to fd00:74::2", await NamespaceSockets.TcpAsk(a.Ns.Namespace, BridgeLab.InternetAddressV6, 7000));
-        Assert.DoesNotContain("-s fd00:74::/64", lab.HostRulesV6(), StringComparison.Ordinal);
+        Assert.DoesNotContain(SourceV6("fd00:74::/64"), lab.HostRulesV6(), StringComparison.Ordinal);
     }
 
     [PrivilegedFact]
@@ -157,7 +178,8 @@ public sealed class BridgeIPv6Tests
         Assert.Equal($"hello from a to {BridgeLab.InternetAddressV6}", await NamespaceSockets.TcpAsk(lab.Internet.Namespace, HostV6, 8081));
         Assert.Null(await NamespaceSockets.TcpAsk(lab.Internet.Namespace, IPAddress.Parse("2001:db8:ff::9"), 8081, attempts: 1));
         Assert.Null(await NamespaceSockets.TcpAsk(lab.Internet.Namespace, BridgeLab.HostUplinkAddress, 8081, attempts: 1));
-        Assert.Contains($"-A NETSTACK-DNAT ! -s fe80::/10 -d {HostV6}/128 -p tcp -m comment --comment \"netstack:bridge-ep:{a.EndpointId}\" -m tcp --dport 8081 -j DNAT --to-destination [fd00:76::2]:80", lab.HostRulesV6(), StringComparison.Ordinal);
+        AssertRuleV6(lab, $"-A NETSTACK-DNAT ! -s fe80::/10 -d {HostV6}/128 -p tcp -m comment --comment \"netstack:bridge-ep:{a.EndpointId}\" -m tcp --dport 8081 -j DNAT --to-destination [fd00:76::2]:80",
+            "nat-NETSTACK-DNAT", "ip6 saddr != fe80::/10", $"ip6 daddr {HostV6}", "tcp dport 8081", $"comment \"netstack:bridge-ep:{a.EndpointId}\"", "dnat", "[fd00:76::2]:80");
     }
 
     [PrivilegedFact]
@@ -275,7 +297,10 @@ public sealed class BridgeIPv6Tests
         Assert.DoesNotContain("bridge-", lab.HostRulesV6(), StringComparison.Ordinal);
         Assert.DoesNotContain("bridge-", lab.HostRules(), StringComparison.Ordinal);
         // What stays is the driver's empty base: its chains and the jumps to them.
-        var left = lab.HostRulesV6().Split('\n').Where(l => l.StartsWith("-A ", StringComparison.Ordinal)).ToList();
+        var left = Firewall.TestFirewall.IsNftables
+            ? Firewall.TestFirewall.NetstackLines(lab.Host, ipv6: true).Where(l => !l.StartsWith("chain ", StringComparison.Ordinal) && !l.Contains(": type ", StringComparison.Ordinal)).ToList()
+            : lab.HostRulesV6().Split('\n').Where(l => l.StartsWith("-A ", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(left);
         Assert.All(left, l => Assert.True(l.Contains("netstack:bridge\"", StringComparison.Ordinal) || l.Contains("netstack-chain:bridge\"", StringComparison.Ordinal), l));
     }
 
@@ -297,7 +322,7 @@ public sealed class BridgeIPv6Tests
         var rules = lab.HostRulesV6();
         Assert.DoesNotContain(orphan.NetworkId, rules, StringComparison.Ordinal);
         Assert.DoesNotContain(o.EndpointId, rules, StringComparison.Ordinal);
-        Assert.Contains($"-s fd00:82::/64", rules, StringComparison.Ordinal);
+        Assert.Contains(SourceV6("fd00:82::/64"), rules, StringComparison.Ordinal);
         Assert.Contains("netstack:other-driver", rules, StringComparison.Ordinal);
     }
 }
