@@ -46,4 +46,7 @@ internal static partial class Log
 
     [LoggerMessage(4090, LogLevel.Information, "Exec holder files {Stem} removed: their holder is gone")]
     public static partial void ExecHolderSwept(ILogger logger, string stem);
+
+    [LoggerMessage(4091, LogLevel.Debug, "Container {ContainerId} removed through runc delete: {Reason}")]
+    public static partial void RuncDeleteNeeded(ILogger logger, string containerId, string reason);
 }

@@ -69,7 +69,7 @@ internal static class CommandAction
     }
 
     /// <summary>How many requests a bulk verb keeps in flight (the docker CLI runs its rm, stop and kill in parallel too).</summary>
-    internal const int BulkParallelism = 16;
+    internal const int BulkParallelism = 64;
 
     /// <summary>
     /// <see cref="ForEachAsync"/> with up to <see cref="BulkParallelism"/> requests in flight, so

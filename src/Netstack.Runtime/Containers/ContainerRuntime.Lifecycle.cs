@@ -1,6 +1,7 @@
 using Netstack.Runtime.Images;
 using Netstack.Runtime.Storage;
 using Netstack.Core.FailPoints;
+using Netstack.Runtime.Runc;
 
 namespace Netstack.Runtime.Containers;
 
@@ -323,9 +324,19 @@ public sealed partial class ContainerRuntime
         // without that directory runc does not know the container and a delete would only start a
         // runc process to say so (3-8 ms at the start of every first start, measured for
         // scenarios/bench/README-run.md).
-        if (Directory.Exists(Path.Combine(_options.RuncStateDir, id)))
+        var runcState = Path.Combine(_options.RuncStateDir, id);
+        if (Directory.Exists(runcState))
         {
-            await TryStepAsync(errors, () => Runc.DeleteAsync(id, cancellationToken)).ConfigureAwait(false);
+            await TryStepAsync(errors, async () =>
+            {
+                // A container whose init has ended is removed as runc would remove it, without a
+                // runc process (StoppedContainerState says when); any other goes through runc.
+                if (await StoppedContainerState.TryRemoveAsync(runcState, cancellationToken).ConfigureAwait(false) is { } leftToRunc)
+                {
+                    Log.RuncDeleteNeeded(_logger, id, leftToRunc);
+                    await Runc.DeleteAsync(id, cancellationToken).ConfigureAwait(false);
+                }
+            }).ConfigureAwait(false);
         }
         // The shim of this run must be gone before the bundle is: a late write of its exit file
         // into the next run's bundle would read as that run's end.
