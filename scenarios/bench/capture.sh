@@ -58,6 +58,8 @@ step "build"
 dotnet build src/Netstack.Daemon -c Release -nologo -clp:ErrorsOnly >/dev/null
 dotnet build src/Netstack.Cli -c Release -nologo -clp:ErrorsOnly >/dev/null
 NETSTACKD=$PWD/src/Netstack.Daemon/bin/Release/net10.0/netstackd
+# NETSTACKD_AOT=DIR: the Native AOT netstackd published there (`dotnet publish src/Netstack.Daemon -r linux-x64 -o DIR`).
+[[ -n ${NETSTACKD_AOT:-} ]] && NETSTACKD=$NETSTACKD_AOT/netstackd
 CLI=$PWD/src/Netstack.Cli/bin/Release/net10.0/netstack
 
 step "netstackd on $H, network cap, sandboxes s1 s2"
