@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Netstack.Runtime.Containers;
 
 namespace Netstack.Runtime.Runc;
 
@@ -27,11 +28,11 @@ internal static class StoppedContainerState
     /// Reads runc's state.json: the plan when the container is the plain case, or the reason it is
     /// left to runc.
     /// </summary>
-    internal static Plan? Read(ReadOnlySpan<byte> stateJson, out string? leftToRunc)
+    internal static Plan? Read(ReadOnlyMemory<byte> stateJson, out string? leftToRunc)
     {
         try
         {
-            using var document = JsonDocument.Parse(stateJson.ToArray());
+            using var document = JsonDocument.Parse(stateJson);
             var root = document.RootElement;
             var config = root.GetProperty("config");
             if (config.TryGetProperty("Hooks", out var hooks) && hooks.ValueKind == JsonValueKind.Object
@@ -81,9 +82,10 @@ internal static class StoppedContainerState
                 }
             }
             var pid = root.GetProperty("init_process_pid").GetInt32();
-            var start = root.GetProperty("init_process_start") is { ValueKind: JsonValueKind.String } text
-                ? ulong.Parse(text.GetString()!, CultureInfo.InvariantCulture)
-                : root.GetProperty("init_process_start").GetUInt64();
+            var started = root.GetProperty("init_process_start");
+            var start = started.ValueKind == JsonValueKind.String
+                ? ulong.Parse(started.GetString()!, CultureInfo.InvariantCulture)
+                : started.GetUInt64();
             leftToRunc = null;
             return new Plan(pid, start, paths);
         }
@@ -115,7 +117,7 @@ internal static class StoppedContainerState
         {
             return leftToRunc;
         }
-        if (IsRunning(plan.InitPid, plan.InitStart))
+        if (InitProcess.IsAlive(plan.InitPid, plan.InitStart))
         {
             return "its init still runs";
         }
@@ -134,24 +136,6 @@ internal static class StoppedContainerState
         {
         }
         return null;
-    }
-
-    /// <summary>Whether <paramref name="pid"/> is still the process runc started (same start time, in clock ticks since boot).</summary>
-    internal static bool IsRunning(int pid, ulong start)
-    {
-        string stat;
-        try
-        {
-            stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
-        }
-        // proc(5): the fields after "(comm)"; starttime is field 22, the 20th after it.
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        return fields.Length > 19 && ulong.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var actual) && actual == start
-            && fields[0] != "Z";
     }
 
     // A cgroup directory and any below it (a container may make its own), deepest first; rmdir is

@@ -85,18 +85,6 @@ public sealed class StoppedContainerStateTests
     }
 
     [Fact]
-    public void IsRunning_KnowsThisProcessByItsStartTime_AndNotByAnother()
-    {
-        var pid = Environment.ProcessId;
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var start = ulong.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19], System.Globalization.CultureInfo.InvariantCulture);
-
-        Assert.True(StoppedContainerState.IsRunning(pid, start));
-        Assert.False(StoppedContainerState.IsRunning(pid, start + 1));
-        Assert.False(StoppedContainerState.IsRunning(int.MaxValue, start));
-    }
-
-    [Fact]
     public async Task StateDirectoryWithoutStateJson_IsLeftToRunc_AndKept()
     {
         var dir = Directory.CreateTempSubdirectory("nst-runc-state-").FullName;
